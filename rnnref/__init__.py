@@ -1,0 +1,26 @@
+"""rnnref — a vectorized numpy reference of the RNN lectures (Elman RNN, BPTT, LSTM, GRU, …).
+
+Functional style, as CS231n's rnn_layers.py: every layer is ``*_forward(...) -> (out, cache)``
+and ``*_backward(dout, cache) -> grads``; parameters and gradients are dicts with the same keys.
+Sequence batches are (N, T, ·); inputs carry the lecture's bias as a leading column of ones.
+float64 unless the caller passes another dtype.
+"""
+
+from .activations import log_softmax, output_loss, sigmoid, softmax
+from .gradcheck import directional_check, gradcheck, numerical_gradient, rel_error
+from .rnn import (
+    BPTT,
+    RNNBackward,
+    add_bias,
+    affine_out_backward,
+    affine_out_forward,
+    bptt,
+    elman_backward,
+    elman_forward,
+    elman_loss,
+    init_params,
+    rnn_backward,
+    rnn_forward,
+)
+
+__version__ = "0.1.0"
