@@ -17,10 +17,10 @@ class TestEntryPoint:
         assert result.exit_code == 0
         assert result.output.strip() == f"rnngrade, version {__version__}"
 
-    def test_installed_script_runs(self):
+    def test_installed_script_runs(self, tmp_path):
         """The installed `rnngrade` script runs as a real process."""
         script = Path(sys.executable).with_name("rnngrade")
         assert script.exists(), f"console script not installed next to {sys.executable}"
-        proc = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
+        proc = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
         assert "rnngrade" in proc.stdout and "Usage:" in proc.stdout
