@@ -16,6 +16,8 @@ The sums over t in DX and DZ̃ become sums over (n, t), done as one matrix produ
 
 Internally the recurrence runs time-major ((T, N, H) contiguous), so each step is a
 single (N, H) @ (H, H) product on contiguous memory; inputs and outputs are (N, T, ·).
+Returned states are views of the cache (no copy on the hot path): modifying them in place
+corrupts the backward pass. Copy before mutating.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import numpy as np
 
 from .activations import (
     HIDDEN_ACTIVATIONS,
+    OUTPUT_ACTIVATIONS,
     hidden_activation,
     hidden_derivative,
     output_loss,
@@ -80,6 +83,8 @@ def _time_major(A: np.ndarray) -> np.ndarray:
 def _check_X(X: np.ndarray, W_in: np.ndarray) -> None:
     if X.ndim != 3:
         raise ValueError(f"X must be (N, T, d+1), got {X.ndim} dimensions with shape {X.shape}")
+    if X.shape[0] < 1 or X.shape[1] < 1:
+        raise ValueError(f"X must hold at least one sequence of at least one step, got shape {X.shape}")
     if X.shape[2] != W_in.shape[1]:
         raise ValueError(
             f"X has {X.shape[2]} columns per step but W_in is {W_in.shape}: "
@@ -117,6 +122,8 @@ def rnn_forward(X: np.ndarray, params: dict, f: str = "tanh", z0: np.ndarray | N
     Xt = _time_major(X)
     U = (Xt.reshape(T * N, -1) @ W_in.T).reshape(T, N, H).astype(dtype, copy=False)
     Z = np.empty_like(U)
+    if z0 is not None and np.shape(z0) != (N, H):
+        raise ValueError(f"z0 must be (N, H) = {(N, H)}, got shape {np.shape(z0)}")
     z_prev = np.zeros((N, H), dtype=dtype) if z0 is None else np.asarray(z0, dtype=dtype)
     z_init = z_prev
     WT = W.T
@@ -270,12 +277,12 @@ def elman_forward(
     Yhat : (N, T, m), or (N, m) when many_to_one   ŷ_t = g(v_t)
     cache : for elman_backward; holds ``V`` (same shape as Yhat) and the rnn cache
     """
+    if g not in OUTPUT_ACTIVATIONS:
+        raise ValueError(f"unknown output activation g={g!r}; use one of {OUTPUT_ACTIVATIONS}")
     Z, rcache = rnn_forward(X, params, f=f, z0=z0)
     Zo = Z[:, -1] if many_to_one else Z
     V, ocache = affine_out_forward(Zo, params["W_out"])
     Yhat = softmax(V) if g == "softmax" else V
-    if g not in ("identity", "softmax"):
-        raise ValueError(f"unknown output activation g={g!r}; use 'identity' or 'softmax'")
     cache = {"rnn": rcache, "out": ocache, "V": V, "g": g, "many_to_one": many_to_one}
     return Yhat, cache
 

@@ -267,3 +267,17 @@ class TestBpttGradcheck:
         res = bptt(X, Y, P)
         report = gradcheck(lambda p: bptt(X, Y, p).E, P, res.grads)
         assert report.passed, str(report)
+
+
+class TestRnnInputValidation:
+    def test_rejects_misshapen_initial_state(self):
+        """A z0 that is not (N, H) is refused instead of broadcast."""
+        _, X, P = make()
+        with pytest.raises(ValueError, match=r"z0 must be \(N, H\) = \(3, 6\)"):
+            rnn_forward(X, P, z0=np.zeros(H))
+
+    def test_rejects_empty_sequence(self):
+        """T = 0 is refused with the shape."""
+        _, X, P = make()
+        with pytest.raises(ValueError, match="at least one step"):
+            rnn_forward(X[:, :0], P)
