@@ -8,6 +8,10 @@ float64 unless the caller passes another dtype.
 
 from .activations import log_softmax, output_loss, sigmoid, softmax
 from .gradcheck import directional_check, gradcheck, numerical_gradient, rel_error
+from .gru import GRU_KEYS, GRUBackward, gru_backward, gru_forward, init_gru_params
+from .lstm import LSTM_KEYS, PEEPHOLE_KEYS, LSTMBackward, init_lstm_params, lstm_backward, lstm_forward
+from .optim import adam, clip_grad_norm, momentum, sgd
+from .analysis import grad_norms_over_time, power_norms, scale_to_spectral_radius, spectral_radius
 from .rnn import (
     BPTT,
     RNNBackward,

@@ -58,7 +58,8 @@ def rel_error(a: np.ndarray, n: np.ndarray) -> float:
 
 
 def _as_float64_copies(inputs: Mapping[str, np.ndarray]) -> dict:
-    return {k: np.array(v, dtype=np.float64, copy=True) for k, v in inputs.items()}
+    # C order: numerical_gradient perturbs through reshape(-1), which must be a view
+    return {k: np.array(v, dtype=np.float64, copy=True, order="C") for k, v in inputs.items()}
 
 
 def _scalar(value, what: str) -> float:

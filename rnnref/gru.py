@@ -134,6 +134,8 @@ def _check_params(P: dict, convention: str) -> tuple[int, int]:
 def _check_X(X: np.ndarray, d1: int) -> None:
     if X.ndim != 3:
         raise ValueError(f"X must be (N, T, d+1), got {X.ndim} dimensions with shape {X.shape}")
+    if X.shape[0] < 1 or X.shape[1] < 1:
+        raise ValueError(f"X must hold at least one sequence of at least one step, got shape {X.shape}")
     if X.shape[2] != d1:
         raise ValueError(
             f"X has {X.shape[2]} columns per step but W_in is (H, {d1}): "

@@ -161,3 +161,13 @@ class TestDirectionalCheck:
         p = {"A": rng.standard_normal((3, 4))}
         assert directional_check(lambda q: np.tanh(q["A"]), p, lambda v: {"A": v * (1 - np.tanh(p["A"]) ** 2)})
         assert not directional_check(lambda q: np.tanh(q["A"]), p, lambda v: {"A": v * (1 - np.tanh(p["A"]))})
+
+
+class TestMemoryLayout:
+    def test_fortran_ordered_and_transposed_inputs(self):
+        """Inputs in Fortran order or as transposed views are differentiated correctly."""
+        f, p, g = problem()
+        for layout in (np.asfortranarray, lambda a: a.T.copy().T):
+            q = {k: layout(v) for k, v in p.items()}
+            report = gradcheck(f, q, g)
+            assert report.passed, str(report)

@@ -364,3 +364,11 @@ class TestGruValidation:
         _, cache = gru_forward(X, P)
         with pytest.raises(ValueError, match=re.escape("dHs must be (N, T, H) = (3, 5, 6), got (5, 3, 6)")):
             gru_backward(np.zeros((5, 3, 6)), cache)
+
+
+class TestGruEmptyInput:
+    def test_rejects_empty_sequence(self):
+        """T = 0 is refused with the shape, as in rnn_forward."""
+        X = np.ones((2, 0, 4))
+        with pytest.raises(ValueError, match="at least one step"):
+            gru_forward(X, init_gru_params(3, 5))
