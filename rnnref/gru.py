@@ -49,6 +49,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._shapes import check_sequences, compute_dtype, initial_state, time_major
 from .activations import sigmoid
 
 __all__ = [
@@ -131,18 +132,6 @@ def _check_params(P: dict, convention: str) -> tuple[int, int]:
     return d1, H
 
 
-def _check_X(X: np.ndarray, d1: int) -> None:
-    if X.ndim != 3:
-        raise ValueError(f"X must be (N, T, d+1), got {X.ndim} dimensions with shape {X.shape}")
-    if X.shape[0] < 1 or X.shape[1] < 1:
-        raise ValueError(f"X must hold at least one sequence of at least one step, got shape {X.shape}")
-    if X.shape[2] != d1:
-        raise ValueError(
-            f"X has {X.shape[2]} columns per step but W_in is (H, {d1}): "
-            "x_t must have d+1 entries, the leading 1 included"
-        )
-
-
 def gru_forward(X: np.ndarray, P: dict, h0: np.ndarray | None = None, convention: str = "lecture"):
     """Hidden states h_1 … h_T of the GRU for a batch of sequences.
 
@@ -171,26 +160,21 @@ def gru_forward(X: np.ndarray, P: dict, h0: np.ndarray | None = None, convention
     """
     d1, H = _check_params(P, convention)
     X = np.asarray(X)
-    _check_X(X, d1)
+    check_sequences(X, d1)
     N, T, _ = X.shape
     torch_conv = convention == "torch"
-    if h0 is not None:
-        h0 = np.asarray(h0)
-        if h0.shape != (N, H):
-            raise ValueError(f"h0 must be (N, H) = {(N, H)}, got shape {h0.shape}")
     keys = GRU_KEYS + (("b_hn",) if torch_conv else ())
-    dtype = np.result_type(X, *(np.asarray(P[k]) for k in keys), *(() if h0 is None else (h0,)))
-    if not np.issubdtype(dtype, np.floating):
-        dtype = np.dtype(np.float64)
+    dtype = compute_dtype(X, *(P[k] for k in keys), h0)
+    h_init = initial_state(h0, "h0", N, H, dtype)
 
     W_x = np.concatenate([P["W_Z_in"], P["W_R_in"], P["W_in"]], axis=0).astype(dtype, copy=False)
     W_h = np.concatenate([P["W_Z"], P["W_R"], P["W"]], axis=0).astype(dtype, copy=False)
-    Xt = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=dtype)
+    Xt = time_major(X, dtype)
     # input projections of every step and sequence, blocks (z, r, candidate): one product
     A = (Xt.reshape(T * N, d1) @ W_x.T).reshape(T, N, 3 * H)
 
     Hall = np.empty((T + 1, N, H), dtype=dtype)  # h_0 … h_T
-    Hall[0] = 0.0 if h0 is None else h0
+    Hall[0] = h_init
     ZR = np.empty((T, N, 2 * H), dtype=dtype)  # [z_t, r_t]
     Hc = np.empty((T, N, H), dtype=dtype)  # h̃_t
     S = np.empty((T, N, H), dtype=dtype)  # r_t ⊙ h_{t−1} (lecture) or q_t = W h_{t−1} + b_hn (torch)

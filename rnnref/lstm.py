@@ -34,6 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._shapes import check_sequences, compute_dtype, initial_state, time_major
 from .activations import sigmoid
 
 __all__ = [
@@ -82,11 +83,6 @@ def init_lstm_params(d: int, H: int, *, seed: int = 0, peephole: bool = False) -
     return params
 
 
-def _time_major(A: np.ndarray) -> np.ndarray:
-    """(N, T, k) -> contiguous (T, N, k)."""
-    return np.ascontiguousarray(A.transpose(1, 0, 2))
-
-
 def _check_params(P: dict) -> tuple[int, int, bool]:
     """(H, d+1, has_peephole) after checking every key and shape of P."""
     missing = [k for k in LSTM_KEYS if k not in P]
@@ -111,28 +107,6 @@ def _check_params(P: dict) -> tuple[int, int, bool]:
         if np.shape(P[k]) != (H,):
             raise ValueError(f"{k} must be (H,) = {(H,)}, got {np.shape(P[k])}")
     return H, D1, bool(present)
-
-
-def _check_X(X: np.ndarray, D1: int) -> None:
-    if X.ndim != 3:
-        raise ValueError(f"X must be (N, T, d+1), got {X.ndim} dimensions with shape {X.shape}")
-    if X.shape[0] < 1 or X.shape[1] < 1:
-        raise ValueError(f"X must hold at least one sequence of at least one step, got shape {X.shape}")
-    if X.shape[2] != D1:
-        raise ValueError(
-            f"X must be (N, T, d+1) = (N, T, {D1}) to match W_in (H, d+1), got {X.shape}: "
-            "x_t must have d+1 entries, the leading 1 included"
-        )
-
-
-def _initial(v, name: str, N: int, H: int, dtype) -> np.ndarray:
-    """z_0 or s_0: zeros when v is None, else v as an (N, H) array of ``dtype``."""
-    if v is None:
-        return np.zeros((N, H), dtype=dtype)
-    v = np.asarray(v, dtype=dtype)
-    if v.shape != (N, H):
-        raise ValueError(f"{name} must be (N, H) = {(N, H)}, got {v.shape}")
-    return v
 
 
 def lstm_forward(X: np.ndarray, P: dict, z0: np.ndarray | None = None, s0: np.ndarray | None = None):
@@ -164,19 +138,17 @@ def lstm_forward(X: np.ndarray, P: dict, z0: np.ndarray | None = None, s0: np.nd
     """
     H, D1, has_peep = _check_params(P)
     X = np.asarray(X)
-    _check_X(X, D1)
+    check_sequences(X, D1)
     N, T, _ = X.shape
     keys = LSTM_KEYS + (PEEPHOLE_KEYS if has_peep else ())
-    dtype = np.result_type(X, *(np.asarray(P[k]) for k in keys))
-    if not np.issubdtype(dtype, np.floating):
-        dtype = np.dtype(np.float64)
+    dtype = compute_dtype(X, *(P[k] for k in keys))
     W_x = np.concatenate([P[k] for k in _IN_KEYS], axis=0, dtype=dtype)  # (4H, d+1)
     W_z = np.concatenate([P[k] for k in _REC_KEYS], axis=0, dtype=dtype)  # (4H, H)
     peep = np.stack([P[k] for k in PEEPHOLE_KEYS]).astype(dtype, copy=False) if has_peep else None
-    z_prev = z_init = _initial(z0, "z0", N, H, dtype)
-    s_prev = s_init = _initial(s0, "s0", N, H, dtype)
+    z_prev = z_init = initial_state(z0, "z0", N, H, dtype)
+    s_prev = s_init = initial_state(s0, "s0", N, H, dtype)
 
-    Xt = _time_major(X).astype(dtype, copy=False)
+    Xt = time_major(X, dtype)
     # W_x x_t for every t and n at once; G then becomes the gate values in place
     G = (Xt.reshape(T * N, D1) @ W_x.T).reshape(T, N, 4 * H)
     S = np.empty((T, N, H), dtype=dtype)

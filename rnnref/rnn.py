@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._shapes import check_sequences, compute_dtype, initial_state, time_major
 from .activations import (
     HIDDEN_ACTIVATIONS,
     OUTPUT_ACTIVATIONS,
@@ -75,23 +76,6 @@ def init_params(d: int, H: int, m: int, *, seed: int = 0, scale: float | None = 
     }
 
 
-def _time_major(A: np.ndarray) -> np.ndarray:
-    """(N, T, k) -> contiguous (T, N, k)."""
-    return np.ascontiguousarray(A.transpose(1, 0, 2))
-
-
-def _check_X(X: np.ndarray, W_in: np.ndarray) -> None:
-    if X.ndim != 3:
-        raise ValueError(f"X must be (N, T, d+1), got {X.ndim} dimensions with shape {X.shape}")
-    if X.shape[0] < 1 or X.shape[1] < 1:
-        raise ValueError(f"X must hold at least one sequence of at least one step, got shape {X.shape}")
-    if X.shape[2] != W_in.shape[1]:
-        raise ValueError(
-            f"X has {X.shape[2]} columns per step but W_in is {W_in.shape}: "
-            "x_t must have d+1 entries, the leading 1 included"
-        )
-
-
 def rnn_forward(X: np.ndarray, params: dict, f: str = "tanh", z0: np.ndarray | None = None):
     """Hidden states of the Elman recurrence for a batch of sequences.
 
@@ -113,18 +97,16 @@ def rnn_forward(X: np.ndarray, params: dict, f: str = "tanh", z0: np.ndarray | N
         u_t = W_in x_t + W z_{t−1}, "Z" (T, N, H), "X" (T, N, d+1), "z0" (N, H)
     """
     W_in, W = params["W_in"], params["W"]
-    _check_X(X, W_in)
+    check_sequences(X, W_in.shape[1])
     if f not in HIDDEN_ACTIVATIONS:
         raise ValueError(f"unknown hidden activation f={f!r}; use one of {HIDDEN_ACTIVATIONS}")
     N, T, _ = X.shape
     H = W.shape[0]
-    dtype = np.result_type(X, W_in, W)
-    Xt = _time_major(X)
+    dtype = compute_dtype(X, W_in, W, z0)
+    Xt = time_major(X, dtype)
     U = (Xt.reshape(T * N, -1) @ W_in.T).reshape(T, N, H).astype(dtype, copy=False)
     Z = np.empty_like(U)
-    if z0 is not None and np.shape(z0) != (N, H):
-        raise ValueError(f"z0 must be (N, H) = {(N, H)}, got shape {np.shape(z0)}")
-    z_prev = np.zeros((N, H), dtype=dtype) if z0 is None else np.asarray(z0, dtype=dtype)
+    z_prev = initial_state(z0, "z0", N, H, dtype)
     z_init = z_prev
     WT = W.T
     for t in range(T):

@@ -329,7 +329,7 @@ class TestGruValidation:
     def test_wrong_X_width(self):
         """X without the bias column (d instead of d+1 columns) is rejected with both widths."""
         P, X, _, _ = make_case(3, 5, 4, 6, "lecture")
-        with pytest.raises(ValueError, match=re.escape("X has 4 columns per step but W_in is (H, 5)")):
+        with pytest.raises(ValueError, match=re.escape("X must be (N, T, d+1) = (N, T, 5) to match W_in (H, d+1), got (3, 5, 4)")):
             gru_forward(X[..., 1:], P)
 
     def test_X_not_3d(self):

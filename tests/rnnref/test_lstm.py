@@ -464,7 +464,7 @@ class TestValidation:
         """z0 or s0 not (N, H) raises a ValueError naming (N, H) = (3, 6)."""
         X, P, z0, s0, _, _ = make_case(3, 5, 4, 6)
         kw = {"z0": z0, "s0": s0, which: np.zeros((6, 3))}
-        with pytest.raises(ValueError, match=rf"{which} must be \(N, H\) = \(3, 6\), got \(6, 3\)"):
+        with pytest.raises(ValueError, match=rf"{which} must be \(N, H\) = \(3, 6\), got shape \(6, 3\)"):
             lstm_forward(X, P, **kw)
 
     def test_bad_upstream_shapes(self):
