@@ -1,0 +1,82 @@
+"""gru: one GRU step (the lecture's convention), the forward pass, and BPTT.
+
+References from rnnref.gru with convention="lecture", N = 1. The step caches the student
+must build are the contract's: x, h_prev, z, r, c (c = h̃).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import rnnref
+
+from . import Suite, spread
+from ._data import matrix, sequence, sizes
+
+KEYS = rnnref.GRU_KEYS
+
+
+def _params(rng, d, H):
+    return {k: matrix(rng, H, d + 1 if k.endswith("_in") else H) for k in KEYS}
+
+
+def _reference(X, P, h0=None):
+    """Hs (T, H) and the contract's list of step caches, from rnnref's batched forward."""
+    T, H = X.shape[0], P["W"].shape[0]
+    h0 = np.zeros(H) if h0 is None else h0
+    Hs, cache = rnnref.gru_forward(X[None], P, h0=h0[None], convention="lecture")
+    Hs = Hs[0]
+    ZR = cache["ZR"][:, 0]  # [z_t, r_t]
+    C = cache["Hc"][:, 0]  # h̃_t
+    Hprev = np.vstack([h0, Hs[:-1]])
+    caches = [
+        {"x": X[t], "h_prev": Hprev[t], "z": ZR[t, :H], "r": ZR[t, H:], "c": C[t]}
+        for t in range(T)
+    ]
+    return Hs, caches, cache
+
+
+def _variants(build):
+    return [(label, (lambda rng, dims=dims: build(rng, *dims[:3])), visible) for label, dims, visible in sizes()]
+
+
+def _step(rng, T, d, H):
+    P = _params(rng, d, H)
+    x = sequence(rng, 1, d)[0]
+    h_prev = rng.uniform(-1, 1, H)
+    Hs, caches, _ = _reference(x[None], P, h_prev)
+    return (x, h_prev, P), {}, (Hs[0], caches[0])
+
+
+def _forward(rng, T, d, H):
+    P = _params(rng, d, H)
+    X = sequence(rng, T, d)
+    Hs, caches, _ = _reference(X, P)
+    return (X, P), {}, (Hs, caches)
+
+
+def _backward(rng, T, d, H):
+    P = _params(rng, d, H)
+    X = sequence(rng, T, d)
+    dH = rng.standard_normal((T, H))
+    _, caches, cache = _reference(X, P)
+    grads = rnnref.gru_backward(dH[None], cache).grads
+    return (dH, caches, P), {}, {k: grads[k] for k in KEYS}
+
+
+SUITE = Suite(
+    assignment="gru",
+    seed=20231205,
+    points={"gru_step": 3, "gru_forward": 2, "gru_backward": 5},
+    cases=tuple(
+        spread("gru_step", 3, _variants(_step), arg_names=("x", "h_prev", "P"), outputs=("h", "cache"),
+               hints={"value": "The lecture's GRU: h = (1 − z)⊙h_prev + z⊙h̃ and h̃ = tanh(W_in x + W (r⊙h_prev)) — "
+                               "the reset gate multiplies h_prev before the product with W."})
+        + spread("gru_forward", 2, _variants(_forward), arg_names=("X", "P"), outputs=("Hs", "caches"),
+                 labels={"Hs": (0, "h_{}")},
+                 hints={"value": "Start from h_0 = 0 and feed each step the previous h."})
+        + spread("gru_backward", 5, _variants(_backward), arg_names=("dH", "caches", "P"), outputs="grads",
+                 hints={"value": "∂E/∂h_{t−1} collects four paths: (1 − z_t)⊙δh_t, through r_t⊙h_{t−1} in h̃, "
+                                 "and through the two gates' W_Z, W_R."})
+    ),
+)

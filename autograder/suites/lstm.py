@@ -1,0 +1,88 @@
+"""lstm: one LSTM step, the forward pass over a sequence, and BPTT through gates and cell.
+
+References from rnnref.lstm with N = 1 (same parameter keys). The step caches the student
+must build are the contract's: x, z_prev, s_prev, u, gF, gI, gO, s.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import rnnref
+
+from . import Suite, spread
+from ._data import matrix, sequence, sizes
+
+KEYS = rnnref.LSTM_KEYS
+
+
+def _params(rng, d, H):
+    return {k: matrix(rng, H, d + 1 if k.endswith("_in") else H) for k in KEYS}
+
+
+def _reference(X, P, z0=None, s0=None):
+    """Z, S (T, H) and the contract's list of step caches, from rnnref's batched forward."""
+    T, H = X.shape[0], P["W"].shape[0]
+    z0 = np.zeros(H) if z0 is None else z0
+    s0 = np.zeros(H) if s0 is None else s0
+    Z, cache = rnnref.lstm_forward(X[None], P, z0=z0[None], s0=s0[None])
+    Z = Z[0]
+    S = cache["S"][:, 0]
+    G = cache["G"][:, 0]  # rows [f(u_t), g^F_t, g^I_t, g^O_t]
+    Zprev = np.vstack([z0, Z[:-1]])
+    Sprev = np.vstack([s0, S[:-1]])
+    U = X @ P["W_in"].T + Zprev @ P["W"].T
+    caches = [
+        {"x": X[t], "z_prev": Zprev[t], "s_prev": Sprev[t], "u": U[t],
+         "gF": G[t, H:2 * H], "gI": G[t, 2 * H:3 * H], "gO": G[t, 3 * H:], "s": S[t]}
+        for t in range(T)
+    ]
+    return Z, S, caches, cache
+
+
+def _variants(build):
+    return [(label, (lambda rng, dims=dims: build(rng, *dims[:3])), visible) for label, dims, visible in sizes()]
+
+
+def _step(rng, T, d, H):
+    P = _params(rng, d, H)
+    x = sequence(rng, 1, d)[0]
+    z_prev, s_prev = rng.uniform(-1, 1, H), rng.normal(0, 1, H)
+    Z, S, caches, _ = _reference(x[None], P, z_prev, s_prev)
+    return (x, z_prev, s_prev, P), {}, (Z[0], S[0], caches[0])
+
+
+def _forward(rng, T, d, H):
+    P = _params(rng, d, H)
+    X = sequence(rng, T, d)
+    Z, S, caches, _ = _reference(X, P)
+    return (X, P), {}, (Z, S, caches)
+
+
+def _backward(rng, T, d, H):
+    P = _params(rng, d, H)
+    X = sequence(rng, T, d)
+    dZ = rng.standard_normal((T, H))
+    _, _, caches, cache = _reference(X, P)
+    grads = rnnref.lstm_backward(dZ[None], cache).grads
+    return (dZ, caches, P), {}, {k: grads[k] for k in KEYS}
+
+
+ROWS = {"Z": (0, "z_{}"), "S": (0, "s_{}")}
+GATE_HINT = ("Check each gate against its own weights: g^F uses W_F_in and W_F, g^I uses W_I_in and W_I, "
+             "g^O uses W_O_in and W_O; s = g^F⊙s_prev + g^I⊙tanh(u), z = g^O⊙tanh(s).")
+
+SUITE = Suite(
+    assignment="lstm",
+    seed=20231204,
+    points={"lstm_step": 3, "lstm_forward": 2, "lstm_backward": 5},
+    cases=tuple(
+        spread("lstm_step", 3, _variants(_step), arg_names=("x", "z_prev", "s_prev", "P"),
+               outputs=("z", "s", "cache"), hints={"value": GATE_HINT})
+        + spread("lstm_forward", 2, _variants(_forward), arg_names=("X", "P"), outputs=("Z", "S", "caches"),
+                 labels=ROWS, hints={"value": "Start from z_0 = s_0 = 0 and feed each step the previous z and s."})
+        + spread("lstm_backward", 5, _variants(_backward), arg_names=("dZ", "caches", "P"), outputs="grads",
+                 hints={"value": "Carry two gradients back in time, ∂E/∂z_{t−1} and ∂E/∂s_{t−1} = ∂E/∂s_t ⊙ g^F_t; "
+                                 "∂E/∂s_t also gets ∂E/∂z_t ⊙ g^O_t ⊙ (1 − tanh²(s_t))."})
+    ),
+)

@@ -1,0 +1,142 @@
+"""rnn_bptt: the Elman RNN forward pass, the δ recursion and the gradients DX, DZ̃, (g(V) − Y)Z.
+
+References come from rnnref's batched implementation with N = 1; the lecture's D (H, T)
+is rnnref's D[0].T.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import rnnref
+
+from . import Suite, spread
+from ._data import matrix, sequence, sizes, targets
+
+TASKS = ("regression", "classification")
+G = {"regression": "identity", "classification": "softmax"}
+
+
+def _model(rng, T, d, H, m, task, many_to_one=False):
+    X = sequence(rng, T, d)
+    P = {"W_in": matrix(rng, H, d + 1), "W": matrix(rng, H, H), "W_out": matrix(rng, m, H + 1)}
+    Y = targets(rng, 1 if many_to_one else T, m, task)
+    Y = Y[0] if many_to_one else Y
+    Yhat, cache = rnnref.elman_forward(X[None], P, g=G[task], many_to_one=many_to_one)
+    res = rnnref.elman_backward(cache, Y[None])
+    U = cache["rnn"]["U"][:, 0]
+    Z = cache["rnn"]["Z"][:, 0]
+    return X, P, Y, Yhat[0], U, Z, res
+
+
+def _variants(build):
+    """Every size, alternating the task, as (label, make, visible)."""
+    out = []
+    for i, (label, dims, visible) in enumerate(sizes()):
+        task = TASKS[i % 2]
+        out.append((f"{label}, {task}", (lambda rng, dims=dims, task=task: build(rng, *dims, task)), visible))
+    return out
+
+
+def _forward(rng, T, d, H, m, task):
+    X, P, Y, Yhat, U, Z, _ = _model(rng, T, d, H, m, task)
+    return (X, P["W_in"], P["W"], P["W_out"]), {"task": task}, (U, Z, Yhat)
+
+
+def _loss(rng, T, d, H, m, task):
+    X, P, Y, Yhat, U, Z, res = _model(rng, T, d, H, m, task)
+    return (Yhat, Y), {"task": task}, float(res.E)
+
+
+def _deltas(rng, T, d, H, m, task):
+    X, P, Y, Yhat, U, Z, res = _model(rng, T, d, H, m, task)
+    return (U, Yhat, Y, P["W"], P["W_out"]), {}, res.D[0].T
+
+
+def _grad_W_in(rng, T, d, H, m, task):
+    X, P, Y, Yhat, U, Z, res = _model(rng, T, d, H, m, task)
+    return (res.D[0].T, X), {}, res.grads["W_in"]
+
+
+def _grad_W(rng, T, d, H, m, task):
+    X, P, Y, Yhat, U, Z, res = _model(rng, T, d, H, m, task)
+    return (res.D[0].T, Z), {}, res.grads["W"]
+
+
+def _grad_W_out(rng, T, d, H, m, task):
+    X, P, Y, Yhat, U, Z, res = _model(rng, T, d, H, m, task)
+    return (Yhat, Y, Z), {}, res.grads["W_out"]
+
+
+def _deltas_m2o(rng, T, d, H, m, task):
+    X, P, y, yhat, U, Z, res = _model(rng, T, d, H, m, task, many_to_one=True)
+    return (U, yhat, y, P["W"], P["W_out"]), {}, res.D[0].T
+
+
+def _grad_W_out_m2o(rng, T, d, H, m, task):
+    X, P, y, yhat, U, Z, res = _model(rng, T, d, H, m, task, many_to_one=True)
+    return (yhat, y, Z[-1]), {}, res.grads["W_out"]
+
+
+def _params_and_grads(rng, d, H, m, k):
+    shapes = {"W_in": (H, d + 1), "W": (H, H), "W_out": (m, H + 1)}
+    params = {n: matrix(rng, *s) for n, s in shapes.items()}
+    grads = [{n: matrix(rng, *s, scale=1.0) for n, s in shapes.items()} for _ in range(k)]
+    return params, grads
+
+
+def _sgd(rng, T, d, H, m, task):
+    params, (grads,) = _params_and_grads(rng, d, H, m, 1)
+    lr = float(rng.uniform(0.01, 0.5))
+    return (params, grads, lr), {}, rnnref.sgd(params, grads, lr)
+
+
+def _adam(rng, T, d, H, m, task):
+    params, seq = _params_and_grads(rng, d, H, m, 3)
+    kw = {"lr": float(rng.uniform(1e-3, 1e-1)), "beta1": 0.85, "beta2": 0.99, "eps": 1e-7}
+    expected, p, state = [], params, None
+    for g in seq:
+        p, state = rnnref.adam(p, g, state, **kw)
+        expected.append(p)
+    return (params, seq), kw, expected
+
+
+ROWS = {"U": (0, "u_{}"), "Z": (0, "z_{}"), "Yhat": (0, "ŷ_{}"), "D": (1, "δ_{}")}
+
+SUITE = Suite(
+    assignment="rnn_bptt",
+    seed=20231203,
+    points={
+        "forward": 2, "loss": 1, "deltas": 3, "grad_W_in": 1, "grad_W": 1, "grad_W_out": 1,
+        "deltas_many_to_one": 2, "grad_W_out_many_to_one": 1, "sgd_step": 1, "adam_step": 2,
+    },
+    cases=tuple(
+        spread("forward", 2, _variants(_forward), arg_names=("X", "W_in", "W", "W_out"),
+               outputs=("U", "Z", "Yhat"), labels=ROWS,
+               hints={"shape": "U and Z are (T, H): one row u_t, z_t per step, z_0 not included."})
+        + spread("loss", 1, _variants(_loss), arg_names=("Yhat", "Y"), outputs="E",
+                 hints={"value": "Regression: ½ Σ_t ‖y_t − ŷ_t‖² (the ½, a sum not a mean); "
+                                 "classification: −Σ_t Σ_k y_tk log ŷ_tk."})
+        + spread("deltas", 3, _variants(_deltas), arg_names=("U", "Yhat", "Y", "W", "W_out"),
+                 outputs="D", labels=ROWS,
+                 hints={"shape": "D stores δ_1 … δ_T as columns: (H, T).",
+                        "value": "Check δ_t = (Wᵀ δ_{t+1} + W̃_outᵀ (ŷ_t − y_t)) ⊙ f′(u_t) term by term, "
+                                 "starting from δ_{T+1} = 0."})
+        + spread("grad_W_in", 1, _variants(_grad_W_in), arg_names=("D", "X"), outputs="dW_in",
+                 hints={"shape": "∂E/∂W_in = D X is (H, d+1)."})
+        + spread("grad_W", 1, _variants(_grad_W), arg_names=("D", "Z"), outputs="dW",
+                 hints={"value": "Use Z̃ = (z_0, …, z_{T−1}) with z_0 = 0, not Z = (z_1, …, z_T)."})
+        + spread("grad_W_out", 1, _variants(_grad_W_out), arg_names=("Yhat", "Y", "Z"), outputs="dW_out",
+                 hints={"shape": "∂E/∂W_out includes the bias column: (m, H+1).",
+                        "value": "(g(V) − Y) times [1 Z]: the bias column is Σ_t (ŷ_t − y_t)."})
+        + spread("deltas_many_to_one", 2, _variants(_deltas_m2o), arg_names=("U", "yhat_T", "y_T", "W", "W_out"),
+                 outputs="D", labels=ROWS,
+                 hints={"value": "Only the last step has an output error; earlier δ_t get only Wᵀ δ_{t+1}."})
+        + spread("grad_W_out_many_to_one", 1, _variants(_grad_W_out_m2o), arg_names=("yhat_T", "y_T", "z_T"),
+                 outputs="dW_out")
+        + spread("sgd_step", 1, _variants(_sgd), arg_names=("params", "grads", "lr"), outputs="params")
+        + spread("adam_step", 2, _variants(_adam), arg_names=("params", "grads"), outputs="params",
+                 driver="optimizer_steps",
+                 hints={"value": "Bias-correct both moments: m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ), t counting from 1."})
+    ),
+)

@@ -1,0 +1,109 @@
+"""autograder.checks: the comparison order, the tolerance, and the messages' facts."""
+
+import numpy as np
+import pytest
+
+from autograder.checks import as_float64_array, compare, values_close
+
+
+class TestCompareArrays:
+    def test_equal_arrays_pass(self):
+        """The reference compared with a copy of itself passes."""
+        e = np.random.default_rng(0).standard_normal((4, 3))
+        assert compare(e.copy(), e, "D") is None
+
+    def test_summation_order_passes(self):
+        """A loop-accumulated product equals the vectorized one within the tolerance."""
+        rng = np.random.default_rng(1)
+        D, X = rng.standard_normal((7, 50)), rng.standard_normal((50, 9))
+        loop = np.zeros((7, 9))
+        for t in reversed(range(50)):
+            loop += np.outer(D[:, t], X[t])
+        assert compare(loop, D @ X, "dW_in") is None
+
+    def test_small_real_error_fails(self):
+        """An error of 1e-5 relative in one entry fails with the entry's index."""
+        e = np.random.default_rng(2).standard_normal((4, 3))
+        g = e.copy()
+        g[2, 1] *= 1 + 1e-5
+        m = compare(g, e, "D")
+        assert m.kind == "value" and m.index == (2, 1) and "[2, 1]" in m.problem
+
+    def test_list_is_converted(self):
+        """A nested list of the right numbers is accepted."""
+        e = np.array([[1.0, 2.0], [3.0, 4.0]])
+        assert compare([[1.0, 2.0], [3.0, 4.0]], e, "Z") is None
+
+    def test_ragged_list_is_a_type_problem(self):
+        """A list that is not rectangular is a type problem, not a crash."""
+        m = compare([[1.0], [2.0, 3.0]], np.zeros((2, 2)), "Z")
+        assert m.kind == "type" and "rectangular" in m.problem
+
+    def test_float32_is_a_dtype_problem(self):
+        """A float32 array fails on dtype before shape or values are looked at."""
+        m = compare(np.zeros((3, 2), dtype=np.float32), np.zeros((2, 3)), "U")
+        assert m.kind == "dtype" and "expected float64 (got float32)" in m.problem
+
+    def test_subclass_is_refused(self):
+        """An ndarray subclass (whose methods could lie) is refused."""
+
+        class Sneaky(np.ndarray):
+            def __eq__(self, other):
+                return True
+
+        m = compare(np.zeros((2, 2)).view(Sneaky), np.ones((2, 2)), "D")
+        assert m.kind == "type" and "Sneaky" in m.problem
+
+    def test_transposed_shape_fails_with_both_shapes(self):
+        """A transposed result fails on shape, naming expected and got."""
+        m = compare(np.zeros((3, 4)), np.zeros((4, 3)), "D")
+        assert m.kind == "shape" and "expected (4, 3) (got (3, 4))" in m.problem
+
+    @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+    def test_non_finite_fails(self, bad):
+        """NaN or inf fails, even where the reference has the same value nearby."""
+        g = np.zeros((2, 3))
+        g[1, 2] = bad
+        m = compare(g, np.zeros((2, 3)), "Yhat")
+        assert m.kind == "finite" and m.index == (1, 2)
+
+    def test_nan_never_close(self):
+        """values_close is False when either side has a NaN."""
+        assert not values_close(np.array([np.nan]), np.array([np.nan]))
+
+    def test_other_objects_are_type_problems(self):
+        """A string or None is reported as the wrong type."""
+        assert compare("0.5", np.zeros(2), "x").kind == "type"
+        assert compare(None, np.zeros(2), "x").kind == "type"
+
+    def test_as_float64_passes_plain_arrays_through(self):
+        """A plain float64 array is returned as it is, not copied."""
+        a = np.zeros(3)
+        assert as_float64_array(a, "a") is a
+
+
+class TestCompareStructures:
+    def test_dict_keys(self):
+        """Missing and extra keys are both named."""
+        e = {"W": np.zeros(2), "W_in": np.zeros(2)}
+        m = compare({"W": np.zeros(2), "b": np.zeros(2)}, e, "grads")
+        assert m.kind == "structure" and "'W_in'" in m.problem and "'b'" in m.problem
+
+    def test_nested_path(self):
+        """A wrong entry deep inside names its path."""
+        e = [{"gF": np.zeros(2)}, {"gF": np.ones(2)}]
+        m = compare([{"gF": np.zeros(2)}, {"gF": np.zeros(2)}], e, "caches")
+        assert m.path == "caches[1]['gF']"
+
+    def test_tuple_length(self):
+        """A tuple with a missing item fails with both lengths."""
+        m = compare((np.zeros(1),), (np.zeros(1), np.zeros(1)), "out")
+        assert "expected 2 items (got 1)" in m.problem
+
+    def test_floats(self):
+        """A numpy scalar or a 1-element array passes as a float; a bool or NaN does not."""
+        assert compare(np.float64(0.5), 0.5, "E") is None
+        assert compare(np.array([0.5]), 0.5, "E") is None
+        assert compare(True, 1.0, "E").kind == "type"
+        assert compare(float("nan"), 0.5, "E").kind == "finite"
+        assert compare(0.5 + 1e-4, 0.5, "E").kind == "value"
