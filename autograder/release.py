@@ -104,7 +104,12 @@ def split_module(text: str, where: str) -> Module:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
             first_def = first_def or first
-            functions[node.name] = "".join(lines[first - 1:node.end_lineno]).rstrip("\n")
+            end = node.end_lineno
+            # trailing comments of the body (### END SOLUTION) are not in the AST: take the
+            # indented and blank lines that follow, up to the next top-level line
+            while end < len(lines) and (not lines[end].strip() or lines[end][0] in " \t"):
+                end += 1
+            functions[node.name] = "".join(lines[first - 1:end]).rstrip()
             prev_end = node.end_lineno
         elif first_def is not None:
             raise ReleaseError(
@@ -136,7 +141,7 @@ def parse_cells(text: str, where: str) -> list[Cell]:
             if current:
                 cells.append(current)
             kind = m.group("kind") or "experiment"
-            if kind not in ("markdown", "module", "solution", "tests", "setup"):
+            if m.group("kind") and kind not in ("markdown", "module", "solution", "tests", "setup"):
                 raise ReleaseError(f"{where}:{lineno}: unknown cell kind [{kind}] (see solutions/FORMAT.md)")
             current = Cell(kind, m.group("args").split(), "", lineno)
             continue
