@@ -43,6 +43,16 @@ def _forward(rng, T, d, H, m, task):
     return (X, P["W_in"], P["W"], P["W_out"]), {"task": task}, (U, Z, Yhat)
 
 
+def _forward_large_logits(rng):
+    """Classification with |v_t| in the hundreds: e^{v} overflows unless v is shifted by its max."""
+    T, d, H, m = 4, 2, 3, 5
+    X = sequence(rng, T, d)
+    P = {"W_in": matrix(rng, H, d + 1), "W": matrix(rng, H, H), "W_out": matrix(rng, m, H + 1, scale=400.0)}
+    Yhat, cache = rnnref.elman_forward(X[None], P, g="softmax")
+    U, Z = cache["rnn"]["U"][:, 0], cache["rnn"]["Z"][:, 0]
+    return (X, P["W_in"], P["W"], P["W_out"]), {"task": "classification"}, (U, Z, Yhat[0])
+
+
 def _loss(rng, T, d, H, m, task):
     X, P, Y, Yhat, U, Z, res = _model(rng, T, d, H, m, task)
     return (Yhat, Y), {"task": task}, float(res.E)
@@ -111,9 +121,11 @@ SUITE = Suite(
         "deltas_many_to_one": 2, "grad_W_out_many_to_one": 1, "sgd_step": 1, "adam_step": 2,
     },
     cases=tuple(
-        spread("forward", 2, _variants(_forward), arg_names=("X", "W_in", "W", "W_out"),
-               outputs=("U", "Z", "Yhat"), labels=ROWS,
-               hints={"shape": "U and Z are (T, H): one row u_t, z_t per step, z_0 not included."})
+        spread("forward", 2, _variants(_forward) + [("large logits, classification", _forward_large_logits, False)],
+               arg_names=("X", "W_in", "W", "W_out"), outputs=("U", "Z", "Yhat"), labels=ROWS,
+               hints={"shape": "U and Z are (T, H): one row u_t, z_t per step, z_0 not included.",
+                      "finite": "e^{v} overflows for large v_t: subtract max_k v_tk before the softmax "
+                                "(it does not change the result)."})
         + spread("loss", 1, _variants(_loss), arg_names=("Yhat", "Y"), outputs="E",
                  hints={"value": "Regression: ½ Σ_t ‖y_t − ŷ_t‖² (the ½, a sum not a mean); "
                                  "classification: −Σ_t Σ_k y_tk log ŷ_tk."})

@@ -1,0 +1,161 @@
+"""The exercises against their suites: solutions earn every point, stubs none, wrong math loses."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.cases import run_in_process
+from autograder.selfcheck import check
+from autograder.suites import ASSIGNMENTS, get_suite
+from autograder.suites._data import SIZES_HIDDEN, SIZES_VISIBLE
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load(kind: str, name: str):
+    path = ROOT / kind / name / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"{kind}_{name}", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+class TestSuites:
+    @pytest.mark.parametrize("name", ASSIGNMENTS)
+    def test_points_add_up(self, name):
+        """Each function's cases share exactly its points, with visible and hidden cases."""
+        suite = get_suite(name)
+        for fn, pts in suite.points.items():
+            cases = [c for _, c in suite.for_function(fn)]
+            assert sum(c.points for c in cases) == pytest.approx(pts)
+            assert any(c.visible for c in cases) and any(not c.visible for c in cases)
+
+    def test_sizes_have_no_square_by_accident(self):
+        """T, d+1, H, H+1 and m differ within every size; T = 1 and H = 1 both occur."""
+        for T, d, H, m in SIZES_VISIBLE + SIZES_HIDDEN:
+            assert len({T, d + 1, H, H + 1, m}) == 5
+        assert any(s[0] == 1 for s in SIZES_VISIBLE + SIZES_HIDDEN)
+        assert any(s[2] == 1 for s in SIZES_VISIBLE + SIZES_HIDDEN)
+
+    @pytest.mark.parametrize("name", ASSIGNMENTS)
+    def test_reference_inputs_are_float64(self, name):
+        """Every array a case hands to a student is float64."""
+        suite = get_suite(name)
+        for i, case in enumerate(suite.cases):
+            args, _, _ = case.build(suite.seed, i)
+            stack = list(args)
+            while stack:
+                a = stack.pop()
+                if isinstance(a, dict):
+                    stack.extend(a.values())
+                elif isinstance(a, (list, tuple)):
+                    stack.extend(a)
+                elif isinstance(a, np.ndarray):
+                    assert a.dtype == np.float64, case.name
+
+
+class TestSolutionsAndStubs:
+    @pytest.mark.parametrize("name", ASSIGNMENTS)
+    def test_solution_gets_full_marks(self, name, capsys):
+        """The reference solution passes every case, visible and hidden, at another seed too."""
+        suite = get_suite(name)
+        mod = vars(load("solutions", name))
+        for seed in (suite.seed, 12345):
+            total = sum(check(name, fn, mod, hidden=True, seed=seed) for fn in suite.points)
+            assert total == pytest.approx(suite.max_score), capsys.readouterr().out
+
+    @pytest.mark.parametrize("name", ASSIGNMENTS)
+    def test_stub_gets_zero_without_crashing(self, name):
+        """The untouched stub earns nothing, each case saying 'not implemented yet'."""
+        suite = get_suite(name)
+        mod = load("assignments", name)
+        for i, case in enumerate(suite.cases):
+            r = run_in_process(case, getattr(mod, case.function), suite.seed, i)
+            assert r.score == 0 and r.status == "error" and "not implemented yet" in r.output, r.output
+
+
+def _case(name, fn):
+    suite = get_suite(name)
+    return [(i, c) for i, c in suite.for_function(fn)], suite.seed
+
+
+def _earned(name, fn, func):
+    cases, seed = _case(name, fn)
+    results = [run_in_process(c, func, seed, i) for i, c in cases]
+    return sum(r.score for r in results), results
+
+
+class TestWrongMathLoses:
+    def test_deltas_with_W_instead_of_WT(self):
+        """δ recursion with W instead of Wᵀ fails every case with T > 1 and H > 1."""
+
+        def deltas(U, Yhat, Y, W, W_out):
+            T, H = U.shape
+            D = np.zeros((H, T))
+            nxt = np.zeros(H)
+            for t in reversed(range(T)):
+                nxt = (W @ nxt + W_out[:, 1:].T @ (Yhat[t] - Y[t])) * (1 - np.tanh(U[t]) ** 2)
+                D[:, t] = nxt
+            return D
+
+        score, results = _earned("rnn_bptt", "deltas", deltas)
+        failed = [r for r in results if not r.passed]
+        assert score < get_suite("rnn_bptt").points["deltas"]
+        assert all("T=1" in r.name or "H=1" in r.name for r in results if r.passed)
+        assert any("δ_" in r.output and "Wᵀ δ_{t+1}" in r.output for r in failed)
+
+    def test_grad_W_with_Z_instead_of_Z_tilde(self):
+        """D Z instead of D Z̃ fails with the Z̃ hint."""
+        score, results = _earned("rnn_bptt", "grad_W", lambda D, Z: D @ Z)
+        assert score == 0
+        assert all("Z̃ = (z_0, …, z_{T−1})" in r.output for r in results)
+
+    def test_grad_W_out_without_bias_column(self):
+        """Dropping the bias column is a shape failure naming (m, H+1)."""
+        score, results = _earned("rnn_bptt", "grad_W_out", lambda Yhat, Y, Z: (Yhat - Y).T @ Z)
+        assert score == 0 and all("wrong shape" in r.output for r in results)
+
+    def test_softmax_without_max_shift(self):
+        """A softmax without the max shift overflows on the large-logits case, with the hint."""
+
+        def forward(X, W_in, W, W_out, task="regression"):
+            T, H = X.shape[0], W.shape[0]
+            U, Z = np.zeros((T, H)), np.zeros((T, H))
+            z = np.zeros(H)
+            for t in range(T):
+                U[t] = W_in @ X[t] + W @ z
+                z = Z[t] = np.tanh(U[t])
+            V = Z @ W_out[:, 1:].T + W_out[:, 0]
+            Yhat = np.exp(V) / np.exp(V).sum(1, keepdims=True) if task == "classification" else V
+            return U, Z, Yhat
+
+        score, results = _earned("rnn_bptt", "forward", forward)
+        failed = [r for r in results if not r.passed]
+        assert [r.name for r in failed] == ["forward [large logits, classification]"]
+        assert "not finite" in failed[0].output and "subtract max_k v_tk" in failed[0].output
+        assert score == pytest.approx(get_suite("rnn_bptt").points["forward"] * 4 / 5)
+
+    def test_lstm_gates_swapped(self):
+        """An LSTM step with forget and input gates swapped fails every case."""
+        sol = load("solutions", "lstm")
+
+        def lstm_step(x, z_prev, s_prev, P):
+            Q = dict(P, W_F_in=P["W_I_in"], W_F=P["W_I"], W_I_in=P["W_F_in"], W_I=P["W_F"])
+            return sol.lstm_step(x, z_prev, s_prev, Q)
+
+        score, results = _earned("lstm", "lstm_step", lstm_step)
+        assert score == 0
+
+    def test_gru_z_and_one_minus_z_swapped(self):
+        """A GRU step with z and 1 − z swapped fails every case."""
+        sol = load("solutions", "gru")
+
+        def gru_step(x, h_prev, P):
+            h, cache = sol.gru_step(x, h_prev, P)
+            z, c = cache["z"], cache["c"]
+            return z * h_prev + (1 - z) * c, cache
+
+        score, results = _earned("gru", "gru_step", gru_step)
+        assert score == 0 and all("(1 − z)⊙h_prev + z⊙h̃" in r.output for r in results)
