@@ -29,6 +29,14 @@ GRAD_TOL = 1e-6
 
 
 @dataclass(frozen=True)
+class Opaque:
+    """Stands for a value the worker returned that is not plain data (an object, an ndarray
+    subclass, a string, …): the parent never rebuilds it, only names it."""
+
+    description: str  # e.g. "a Sneaky (ndarray subclass)", "a str", "a generator"
+
+
+@dataclass(frozen=True)
 class Mismatch:
     """The first problem found in a result: where and what."""
 
@@ -57,6 +65,8 @@ def values_close(got: np.ndarray, expected: np.ndarray) -> bool:
 
 
 def _describe(obj) -> str:
+    if isinstance(obj, Opaque):
+        return obj.description
     if isinstance(obj, np.ndarray):
         return f"a {type(obj).__name__} of dtype {obj.dtype}"
     return f"a {type(obj).__name__}"
@@ -66,6 +76,8 @@ def as_float64_array(obj, path: str):
     """The student's value as a plain float64 ndarray, or the Mismatch that prevents it."""
     if type(obj) is np.ndarray:
         arr = obj
+    elif isinstance(obj, Opaque):
+        return Mismatch(path, f"has the wrong type, expected a numpy.ndarray (got {obj.description})", "type")
     elif isinstance(obj, np.ndarray):  # a subclass: its methods are not to be trusted
         return Mismatch(path, f"has the wrong type, expected a plain numpy.ndarray (got the subclass {type(obj).__name__})", "type")
     elif isinstance(obj, (list, tuple)) or isinstance(obj, numbers.Real):

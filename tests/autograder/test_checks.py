@@ -107,3 +107,14 @@ class TestCompareStructures:
         assert compare(True, 1.0, "E").kind == "type"
         assert compare(float("nan"), 0.5, "E").kind == "finite"
         assert compare(0.5 + 1e-4, 0.5, "E").kind == "value"
+
+
+class TestOpaque:
+    def test_opaque_is_a_type_problem_with_its_description(self):
+        """A value the worker could not send as data is reported by its description."""
+        from autograder.checks import Opaque
+
+        m = compare(Opaque("a Sneaky (ndarray subclass)"), np.zeros(2), "D")
+        assert m.kind == "type" and "(got a Sneaky (ndarray subclass))" in m.problem
+        m2 = compare(Opaque("a generator"), {"W": np.zeros(1)}, "grads")
+        assert m2.kind == "structure" and "got a generator" in m2.problem
