@@ -54,3 +54,159 @@ def release(root: Path | None, check_only: bool) -> None:
     for p in written:
         click.echo(f"wrote {p.relative_to(root)}")
     click.echo(f"{len(names)} exercises released ({', '.join(names) or 'none'}), {len(written)} files changed")
+
+
+LANG_OPTION = click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
+                           help="Language of the feedback (default: from the locale).")
+SEED_OPTION = click.option("--seed", type=int, default=None,
+                           help="Seed of the hidden inputs (default: fixed per assignment).")
+TIMEOUT_OPTION = click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
+                              help="Seconds allowed per case (default 5).")
+
+
+def _assignment_option(required: bool = False):
+    from .suites import ASSIGNMENTS
+
+    return click.option("-a", "--assignment", type=click.Choice(ASSIGNMENTS), required=required,
+                        help="The assignment (default: inferred from the file name).")
+
+
+@main.command("list")
+def list_cmd() -> None:
+    """The assignments, their graded functions, points and cases."""
+    from .suites import ASSIGNMENTS, get_suite
+
+    for name in ASSIGNMENTS:
+        suite = get_suite(name)
+        click.echo(f"{name}  ({suite.max_score:g} points, default seed {suite.seed})")
+        for fn, pts in suite.points.items():
+            cases = [c for _, c in suite.for_function(fn)]
+            visible = sum(c.visible for c in cases)
+            click.echo(f"  {fn:<24} {pts:>4g} points  {visible} visible + {len(cases) - visible} hidden cases")
+
+
+def _grade(path: Path, assignment, seed, timeout, lang, visible_only):
+    from . import api
+    from .runner import Limits
+
+    limits = Limits(per_call_s=timeout) if timeout else None
+    try:
+        return api.grade(path, assignment, seed=seed, visible_only=visible_only, limits=limits, lang=lang)
+    except api.SubmissionError as exc:
+        raise InputError(str(exc)) from None
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@_assignment_option()
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "gradescope"]), default="text",
+              help="text (a report), json (the full result) or gradescope (its results.json).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the result to this file (atomically) instead of the terminal.")
+@SEED_OPTION
+@TIMEOUT_OPTION
+@LANG_OPTION
+def grade(path, assignment, fmt, output, seed, timeout, lang) -> None:
+    """Grade one submission: a .py, a .ipynb, a folder holding one, or a .zip of one.
+
+    Exit 0 whenever a grade was produced, whatever the score; 2 for bad input.
+    """
+    from . import report
+
+    result = _grade(path, assignment, seed, timeout, lang, visible_only=False)
+    text = report.render(result, fmt)
+    if output:
+        report.write_atomic(output, text)
+        click.echo(f"{result.student}: {result.score:g} / {result.max_score:g} → {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@_assignment_option()
+@LANG_OPTION
+def check(path, assignment, lang) -> None:
+    """What a student runs: the visible cases only, with feedback."""
+    from . import report
+
+    result = _grade(path, assignment, None, None, lang, visible_only=True)
+    click.echo(report.text_report(result), nl=False)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@_assignment_option()
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Submissions graded at once.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("grades.csv"),
+              show_default=True, help="The class CSV: student, score, max, one column per test.")
+@click.option("--results", "results_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("results"), show_default=True,
+              help="Folder for each student's JSON result and feedback, and summary.png.")
+@click.option("--resume", is_flag=True, help="Skip students whose result is already in --results.")
+@SEED_OPTION
+@TIMEOUT_OPTION
+@LANG_OPTION
+def batch(directory, assignment, jobs, output, results_dir, resume, seed, timeout, lang) -> None:
+    """Grade every submission under DIRECTORY (one folder or file per student, or an nbgrader
+    course's submitted/<student>/<assignment>/), in parallel; then write the CSV and a summary."""
+    from . import api
+    from . import batch as batch_mod
+
+    if not directory.is_dir():
+        raise InputError(f"{directory} is not a folder: pass the folder holding one submission per student")
+    assignment = assignment or _infer_class_assignment(directory)
+    try:
+        total = len(batch_mod.discover(directory, assignment))
+        with click.progressbar(length=total, label=f"grading {assignment}", file=click.get_text_stream("stderr"),
+                               show_pos=True) as bar:
+            results = batch_mod.grade_class(directory, assignment, results_dir, jobs=jobs, seed=seed, resume=resume,
+                                            timeout=timeout, lang=lang, on_done=lambda *_: bar.update(1))
+    except api.SubmissionError as exc:
+        raise InputError(str(exc)) from None
+    click.echo(batch_mod.finish(results, output, results_dir), nl=False)
+    click.echo(f"wrote {output}, {results_dir}/<student>.json and .txt, {results_dir}/summary.png")
+
+
+def _infer_class_assignment(directory: Path) -> str:
+    from .suites import ASSIGNMENTS
+
+    found = {p.stem for p in directory.rglob("*") if p.suffix in (".py", ".ipynb") and p.stem in ASSIGNMENTS}
+    found |= {p.name for p in directory.glob("submitted/*/*") if p.name in ASSIGNMENTS}
+    if len(found) == 1:
+        return found.pop()
+    which = f"found {', '.join(sorted(found))}" if found else "no file is named after one"
+    raise InputError(f"cannot tell the assignment of {directory} ({which}): pass -a with one of {', '.join(ASSIGNMENTS)}")
+
+
+@main.command()
+@click.option("--results", "results_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Keep the results here (default: a temporary folder).")
+@LANG_OPTION
+def demo(results_dir, lang) -> None:
+    """Grade the bundled example class (a correct, a buggy and an unfinished submission) and
+    show each report and the class summary."""
+    import tempfile
+
+    from . import api
+    from . import batch as batch_mod
+    from .release import ReleaseError, find_root
+
+    try:
+        root = find_root()
+    except ReleaseError as exc:
+        raise InputError(str(exc)) from None
+    klass = root / "examples" / "class"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = results_dir or Path(tmp)
+        click.echo(f"Grading the example class in {klass.relative_to(root)} (rnn_bptt, 3 students)\n")
+        try:
+            results = batch_mod.grade_class(klass, "rnn_bptt", out, jobs=2, lang=lang)
+        except api.SubmissionError as exc:
+            raise InputError(str(exc)) from None
+        for r in sorted(results, key=lambda r: r["student"]):
+            click.echo((out / f"{batch_mod.safe_name(r['student'])}.txt").read_text(encoding="utf-8"))
+        click.echo(batch_mod.finish(results, out / "grades.csv", out), nl=False)
+        if results_dir:
+            click.echo(f"results in {out}")

@@ -1,0 +1,157 @@
+"""Grade a whole class: find the submissions, grade them in parallel, write each result as it
+finishes (atomically), then the CSV and the summary.
+
+A submission that cannot be graded (bad file, grader bug) gives that student a zero with the
+reason; the other students are graded regardless.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from . import api, report
+from .suites import ASSIGNMENTS, get_suite
+
+SUBMISSION_SUFFIXES = (".py", ".ipynb", ".zip")
+
+
+@dataclass(frozen=True)
+class Entry:
+    student: str
+    path: Path
+
+
+def safe_name(student: str) -> str:
+    """A student id usable as a file name (results/<id>.json)."""
+    return re.sub(r"[^A-Za-z0-9_.@-]+", "_", student).strip("._") or "student"
+
+
+def discover(root: Path, assignment: str | None) -> list[Entry]:
+    """One Entry per student under root.
+
+    Layouts: nbgrader's course folder (``root/submitted/<student>/<assignment>/``) or its
+    ``submitted/`` folder itself; otherwise one folder or one file (.py, .ipynb, .zip) per student.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise api.SubmissionError(f"{root} is not a folder: pass the folder holding one submission per student")
+    base = root / "submitted" if (root / "submitted").is_dir() else root
+    entries = []
+    for child in sorted(base.iterdir()):
+        if child.name.startswith("."):
+            continue
+        if child.is_dir():
+            nb_dir = child / assignment if assignment else None
+            if nb_dir is not None and nb_dir.is_dir():
+                entries.append(Entry(child.name, nb_dir))  # nbgrader: submitted/<student>/<assignment>/
+            else:
+                entries.append(Entry(child.name, child))
+        elif child.suffix in SUBMISSION_SUFFIXES:
+            entries.append(Entry(child.stem, child))
+    if not entries:
+        raise api.SubmissionError(f"{root} holds no submissions: expected one folder or .py/.ipynb/.zip file per student")
+    return entries
+
+
+def failed_result(student: str, assignment: str, seed: int, message: str) -> api.GradeResult:
+    """Zero for a submission that could not be graded, with the reason."""
+    return api.GradeResult(assignment, student, 0.0, get_suite(assignment).max_score, [], 0.0, seed, notes=[message])
+
+
+def load_done(path: Path, assignment: str, seed: int) -> dict | None:
+    """A finished result from an earlier run, if it is complete and for the same grading."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("assignment") == assignment and data.get("seed") == seed and "score" in data:
+        return data
+    return None
+
+
+def grade_class(
+    root: Path,
+    assignment: str,
+    results_dir: Path,
+    *,
+    jobs: int = 2,
+    seed: int | None = None,
+    resume: bool = False,
+    timeout: float | None = None,
+    lang: str | None = None,
+    on_done: Callable[[str, dict, bool], None] | None = None,
+) -> list[dict]:
+    """Grade every submission under root; returns the JSON results of the whole class.
+
+    Each student's ``<id>.json`` and ``<id>.txt`` (the feedback) are written atomically as
+    soon as that student is graded. With ``resume``, students whose JSON is already there
+    (same assignment and seed) are not graded again. ``on_done(student, result, skipped)``
+    is called after each student.
+    """
+    if assignment not in ASSIGNMENTS:
+        raise api.SubmissionError(f"unknown assignment {assignment!r}; known: {', '.join(ASSIGNMENTS)}")
+    seed = get_suite(assignment).seed if seed is None else seed
+    entries = discover(root, assignment)
+    ids = {}
+    for e in entries:  # two students may sanitise to one name: keep both
+        base = safe_name(e.student)
+        name, k = base, 1
+        while name in ids:
+            k += 1
+            name = f"{base}-{k}"
+        ids[name] = e
+    results_dir = Path(results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+
+    done: dict[str, dict] = {}
+    todo = []
+    for sid, e in ids.items():
+        prior = load_done(results_dir / f"{sid}.json", assignment, seed) if resume else None
+        if prior is not None:
+            done[sid] = prior
+            if on_done:
+                on_done(e.student, prior, True)
+        else:
+            todo.append((sid, e))
+
+    limits = None
+    if timeout is not None:
+        from .runner import Limits
+
+        limits = Limits(per_call_s=timeout)
+
+    def one(sid: str, e: Entry) -> tuple[str, api.GradeResult]:
+        try:
+            res = api.grade(e.path, assignment, seed=seed, limits=limits, lang=lang)
+            res.student = e.student
+        except api.SubmissionError as exc:
+            res = failed_result(e.student, assignment, seed, str(exc))
+        except Exception as exc:  # a grader bug must not cost the rest of the class
+            res = failed_result(e.student, assignment, seed,
+                                f"internal error while grading ({type(exc).__name__}: {exc}); please report it")
+        return sid, res
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(one, sid, e) for sid, e in todo]
+        for fut in as_completed(futures):
+            sid, res = fut.result()
+            data = res.to_json()
+            report.write_atomic(results_dir / f"{sid}.txt", report.text_report(res))
+            report.write_atomic(results_dir / f"{sid}.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            done[sid] = data
+            if on_done:
+                on_done(res.student, data, False)
+    return [done[sid] for sid in ids]
+
+
+def finish(results: list[dict], csv_path: Path, results_dir: Path) -> str:
+    """Write the CSV and the summary PNG; return the text summary."""
+    report.write_atomic(csv_path, report.class_csv(results))
+    report.summary_png(results, Path(results_dir) / "summary.png")
+    return report.summary(results)
+

@@ -1,0 +1,150 @@
+"""What a grade looks like on paper: the text report, Gradescope's results.json, the class CSV,
+and the class summary (score histogram, per-test pass rate) in the terminal and as a PNG."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+from .api import GradeResult
+
+STATUS_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱"}
+
+
+def text_report(result: GradeResult, *, show_hidden_output: bool = True) -> str:
+    """The report a student or TA reads: one line per case, the messages of the failures."""
+    lines = [f"{result.assignment} — {result.student}: {result.score:g} / {result.max_score:g} points"]
+    for note in result.notes:
+        lines.append(f"note: {note}")
+    for t in result.tests:
+        vis = "" if t.visible else " (hidden)"
+        lines.append(f"  {STATUS_MARK.get(t.status, '?')} {t.name}{vis}: {t.score:.2f} / {t.max_score:.2f}")
+        if t.output and (t.visible or show_hidden_output):
+            for out in t.output.splitlines():
+                lines.append(f"      {out}")
+    lines.append(f"graded in {result.execution_time:.2f} s (seed {result.seed}, rnngrade {result.rnngrade_version})")
+    return "\n".join(lines) + "\n"
+
+
+def gradescope_json(result: GradeResult) -> dict:
+    """Gradescope's results.json: top-level score, execution_time, output, visibility; tests with
+    score, max_score, status (passed | failed), name, output, visibility."""
+    tests = []
+    for t in result.tests:
+        tests.append({
+            "name": t.name,
+            "score": round(t.score, 6),
+            "max_score": round(t.max_score, 6),
+            "status": "passed" if t.status == "passed" else "failed",
+            "output": t.output or ("passed" if t.status == "passed" else t.status),
+            "visibility": "visible" if t.visible else "after_published",
+        })
+    return {
+        "score": round(result.score, 6),
+        "execution_time": max(1, math.ceil(result.execution_time)),
+        "output": "\n".join(result.notes) or f"{result.assignment}: {result.score:g} / {result.max_score:g}",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+
+
+def render(result: GradeResult, fmt: str) -> str:
+    """The result in one of the formats of `rnngrade grade --format`."""
+    if fmt == "json":
+        return result.dumps()
+    if fmt == "gradescope":
+        return json.dumps(gradescope_json(result), ensure_ascii=False, indent=2) + "\n"
+    return text_report(result)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text so that a reader (or a killed writer) never sees half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def test_columns(results: list[dict]) -> list[str]:
+    """Every case name, in first-seen order, over a class's JSON results."""
+    names: list[str] = []
+    for r in results:
+        for t in r["tests"]:
+            if t["name"] not in names:
+                names.append(t["name"])
+    return names
+
+
+def class_csv(results: list[dict]) -> str:
+    """student, score, max_score, then one column per test (its score), one row per student."""
+    columns = test_columns(results)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["student", "score", "max_score", *columns])
+    for r in sorted(results, key=lambda r: r["student"]):
+        by_name = {t["name"]: t["score"] for t in r["tests"]}
+        w.writerow([r["student"], r["score"], r["max_score"], *[by_name.get(c, 0) for c in columns]])
+    return buf.getvalue()
+
+
+def summary(results: list[dict], bins: int = 10) -> str:
+    """Score histogram and per-test pass rate, as text for the terminal."""
+    if not results:
+        return "no results\n"
+    max_score = max(r["max_score"] for r in results) or 1.0
+    counts = [0] * bins
+    for r in results:
+        counts[min(bins - 1, int(bins * r["score"] / max_score))] += 1
+    width = max(counts) or 1
+    lines = [f"{len(results)} submissions, mean {sum(r['score'] for r in results) / len(results):.2f} "
+             f"/ {max_score:g}", "score histogram:"]
+    for i, c in enumerate(counts):
+        lo, hi = max_score * i / bins, max_score * (i + 1) / bins
+        lines.append(f"  {lo:6.2f}–{hi:6.2f} {'█' * round(30 * c / width):<30} {c}")
+    lines.append("pass rate per test:")
+    for name in test_columns(results):
+        ran = [t for r in results for t in r["tests"] if t["name"] == name]
+        rate = sum(t["status"] == "passed" for t in ran) / len(ran)
+        lines.append(f"  {100 * rate:5.1f}%  {name}")
+    return "\n".join(lines) + "\n"
+
+
+def summary_png(results: list[dict], path: Path) -> None:
+    """The same summary as a figure: histogram of scores, pass rate per test."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    names = test_columns(results)
+    rates = [sum(t["status"] == "passed" for r in results for t in r["tests"] if t["name"] == n)
+             / max(1, sum(t["name"] == n for r in results for t in r["tests"])) for n in names]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(12, max(4, 0.25 * len(names) + 1)))
+    a.hist([r["score"] for r in results], bins=10, range=(0, max(r["max_score"] for r in results) or 1))
+    a.set_xlabel("score")
+    a.set_ylabel("submissions")
+    a.set_title(f"{len(results)} submissions")
+    b.barh(range(len(names)), [100 * x for x in rates])
+    b.set_yticks(range(len(names)), names, fontsize=7)
+    b.invert_yaxis()
+    b.set_xlim(0, 100)
+    b.set_xlabel("pass rate (%)")
+    fig.tight_layout()
+    tmp = Path(path).with_name(Path(path).name + ".tmp.png")
+    fig.savefig(tmp, dpi=100)
+    plt.close(fig)
+    os.replace(tmp, path)
