@@ -28,7 +28,7 @@ class Entry:
 
 def safe_name(student: str) -> str:
     """A student id usable as a file name (results/<id>.json)."""
-    return re.sub(r"[^A-Za-z0-9_.@-]+", "_", student).strip("._") or "student"
+    return re.sub(r"[^\w.@-]+", "_", student).strip("._") or "student"
 
 
 def discover(root: Path, assignment: str | None) -> list[Entry]:
