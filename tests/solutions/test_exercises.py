@@ -159,3 +159,58 @@ class TestWrongMathLoses:
 
         score, results = _earned("gru", "gru_step", gru_step)
         assert score == 0 and all("(1 − z)⊙h_prev + z⊙h̃" in r.output for r in results)
+
+
+class TestSolutionGradients:
+    """The solutions' backward passes against central differences of their own forward passes."""
+
+    def test_rnn_bptt(self):
+        """DX, DZ̃ and (g(V) − Y)[1 Z] of the solution are the gradients of its loss, both tasks and many-to-one."""
+        from rnnref import add_bias, gradcheck
+
+        sol = load("solutions", "rnn_bptt")
+        rng = np.random.default_rng(0)
+        T, d, H, m = 6, 2, 4, 3
+        X = add_bias(rng.standard_normal((T, d)))
+        P = {"W_in": rng.normal(0, .5, (H, d + 1)), "W": rng.normal(0, .5, (H, H)), "W_out": rng.normal(0, .5, (m, H + 1))}
+        for task, Y in (("regression", rng.standard_normal((T, m))), ("classification", np.eye(m)[rng.integers(0, m, T)])):
+            def E(p, task=task, Y=Y):
+                return sol.loss(sol.forward(X, p["W_in"], p["W"], p["W_out"], task)[2], Y, task)
+
+            U, Z, Yhat = sol.forward(X, P["W_in"], P["W"], P["W_out"], task)
+            D = sol.deltas(U, Yhat, Y, P["W"], P["W_out"])
+            grads = {"W_in": sol.grad_W_in(D, X), "W": sol.grad_W(D, Z), "W_out": sol.grad_W_out(Yhat, Y, Z)}
+            report = gradcheck(E, P, grads)
+            assert report.passed, str(report)
+
+        y = np.eye(m)[1]
+
+        def E1(p):
+            Yhat = sol.forward(X, p["W_in"], p["W"], p["W_out"], "classification")[2]
+            return sol.loss(Yhat[-1:], y[None], "classification")
+
+        U, Z, Yhat = sol.forward(X, P["W_in"], P["W"], P["W_out"], "classification")
+        D = sol.deltas_many_to_one(U, Yhat[-1], y, P["W"], P["W_out"])
+        grads = {"W_in": sol.grad_W_in(D, X), "W": sol.grad_W(D, Z),
+                 "W_out": sol.grad_W_out_many_to_one(Yhat[-1], y, Z[-1])}
+        report = gradcheck(E1, P, grads)
+        assert report.passed, str(report)
+
+    @pytest.mark.parametrize("name", ["lstm", "gru"])
+    def test_gated(self, name):
+        """The gated cell's backward is the gradient of Σ_t ⟨g_t, output_t⟩ (T = 1 included)."""
+        from rnnref import add_bias, gradcheck
+
+        sol = load("solutions", name)
+        keys = sol.LSTM_KEYS if name == "lstm" else sol.GRU_KEYS
+        fwd = sol.lstm_forward if name == "lstm" else sol.gru_forward
+        bwd = sol.lstm_backward if name == "lstm" else sol.gru_backward
+        for T in (5, 1):
+            rng = np.random.default_rng(T)
+            d, H = 3, 4
+            X = add_bias(rng.standard_normal((T, d)))
+            P = {k: rng.normal(0, .5, (H, d + 1) if k.endswith("_in") else (H, H)) for k in keys}
+            G = rng.standard_normal((T, H))
+            out = fwd(X, P)
+            report = gradcheck(lambda p: float(np.sum(fwd(X, p)[0] * G)), P, bwd(G, out[-1], P))
+            assert report.passed, str(report)
