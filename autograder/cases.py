@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import checks, feedback
+from . import checks, feedback, mistakes
 from .drivers import DRIVERS
 
 
@@ -25,6 +25,9 @@ class Case:
     labels: output name -> (axis, format) naming a slice, e.g. {"D": (1, "δ_{}")}: the
         worst entry of D in column t is reported as δ_{t+1}.
     driver: how to call the function (see drivers.py).
+    hints: kind of problem ("shape", "value", …) -> what to check, in English and Japanese.
+    assignment: the suite's name; with it, a failing result is checked against the typical
+        mistakes of mistakes.MISTAKES[(assignment, function)] and the hint names the one found.
     """
 
     function: str
@@ -36,7 +39,8 @@ class Case:
     outputs: tuple | str = ()
     driver: str = "call"
     labels: dict = field(default_factory=dict)
-    hints: dict = field(default_factory=dict)  # kind of problem -> hint for this function
+    hints: dict = field(default_factory=dict)  # kind of problem -> hint: a str, or {"en": …, "ja": …}
+    assignment: str = ""  # e.g. "rnn_bptt": where mistakes.MISTAKES looks up the function's typical mistakes
 
     @property
     def name(self) -> str:
@@ -79,50 +83,76 @@ def mutated_inputs(before: tuple, after: tuple, names: list[str]) -> list[str]:
     return [n for n, a, b in zip(names, before, after) if not _same(a, b)]
 
 
-def judge(case: Case, result, expected, mutated: list[str]) -> CaseResult:
-    """Compare a raw student result with the reference; the first problem decides."""
-    name = case.outputs if isinstance(case.outputs, str) else None
+def first_mismatch(case: Case, result, expected) -> checks.Mismatch | None:
+    """The first problem of a raw student result against the reference, the outputs named."""
     if isinstance(case.outputs, tuple) and case.outputs and isinstance(expected, tuple):
-        m = None
+        names = tuple(case.outputs)
         if not isinstance(result, (tuple, list)):
-            m = checks.Mismatch("the result", f"has the wrong type, expected a tuple ({', '.join(case.outputs)}) "
-                                f"(got {checks._describe(result)})", "structure")
-        elif len(result) != len(expected):
-            m = checks.Mismatch("the result", f"has the wrong length, expected {len(expected)} values "
-                                f"({', '.join(case.outputs)}) (got {len(result)})", "structure")
-        else:
-            for out_name, r, e in zip(case.outputs, result, expected):
-                m = checks.compare(r, e, out_name)
-                if m:
-                    break
-    else:
-        m = checks.compare(result, expected, name or "the result")
+            return checks.mismatch("the result", "structure", "wrong_type", expected=("outputs", names),
+                                    got=checks.describe(result))
+        if len(result) != len(expected):
+            return checks.mismatch("the result", "structure", "wrong_length", expected=len(expected),
+                                    got=len(result), names=names)
+        for out_name, r, e in zip(case.outputs, result, expected):
+            m = checks.compare(r, e, out_name)
+            if m:
+                return m
+        return None
+    name = case.outputs if isinstance(case.outputs, str) and case.outputs else "the result"
+    return checks.compare(result, expected, name)
+
+
+def judge(case: Case, result, expected, mutated: list[str], lang: str | None = "en",
+          inputs: tuple | None = None) -> CaseResult:
+    """Compare a raw student result with the reference; the first problem decides.
+
+    lang: "en" or "ja" (None: from the locale) for the output.
+    inputs: (args, kwargs) the case was called with, unchanged (pristine copies): with them a
+        wrong result is checked against the function's typical mistakes (mistakes.py), and the
+        hint names the one it matches.
+    """
+    lang = feedback.resolve_lang(lang)
+    m = first_mismatch(case, result, expected)
     if m is None and mutated:
-        m = checks.Mismatch(", ".join(mutated), "was modified in place, expected the inputs unchanged (got new values)", "mutation")
+        m = checks.mismatch(", ".join(mutated), "mutation", "mutated")
     if m is None:
         return CaseResult(case.name, case.function, case.points, case.points, "passed", "", case.visible)
+    hint = None
+    if inputs is not None and m.kind in ("value", "shape", "finite"):
+        found = mistakes.diagnose(case, result, expected, *inputs)
+        hint = found.hint if found else None
     return CaseResult(case.name, case.function, 0.0, case.points, "failed",
-                      feedback.mismatch_message(case, m), case.visible)
+                      feedback.render(case, m, lang, hint), case.visible)
 
 
 def error_result(case: Case, message: str, status: str = "error") -> CaseResult:
     return CaseResult(case.name, case.function, 0.0, case.points, status, message, case.visible)
 
 
-def run_in_process(case: Case, func, seed: int, index: int) -> CaseResult:
+def error_hint(case: Case, message: str, inputs: tuple | None):
+    """The hint of a typical mistake that explains the student's exception ({"en", "ja"}), or None."""
+    if inputs is None:
+        return None
+    found = mistakes.diagnose_error(case, message, *inputs)
+    return found.hint if found else None
+
+
+def run_in_process(case: Case, func, seed: int, index: int, lang: str | None = "en") -> CaseResult:
     """Run one case in this process: for the notebook self-checks, never for grading others' code."""
+    lang = feedback.resolve_lang(lang)
     args, kwargs, expected = case.build(seed, index)
     pristine = copy.deepcopy(args)
     given = copy.deepcopy(args)
     if not callable(func):
-        return error_result(case, feedback.missing_function(case.function))
+        return error_result(case, feedback.missing_function(case.function, lang))
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             result = DRIVERS[case.driver](func, given, copy.deepcopy(kwargs))
     except NotImplementedError:
-        return error_result(case, feedback.not_implemented(case.function))
+        return error_result(case, feedback.not_implemented(case.function, lang))
     except Exception as exc:  # the student's exception is the student's result
-        return error_result(case, feedback.raised(case.function, exc))
+        hint = error_hint(case, str(exc), (pristine, kwargs))
+        return error_result(case, feedback.raised(case.function, exc, lang, hint))
     names = list(case.arg_names) or [f"argument {i + 1}" for i in range(len(args))]
-    return judge(case, result, expected, mutated_inputs(pristine, given, names))
+    return judge(case, result, expected, mutated_inputs(pristine, given, names), lang, (pristine, kwargs))

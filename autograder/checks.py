@@ -16,7 +16,7 @@ scaled by the largest reference entry so that near-zero entries of a large array
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,13 +38,34 @@ class Opaque:
 
 @dataclass(frozen=True)
 class Mismatch:
-    """The first problem found in a result: where and what."""
+    """The first problem found in a result: where and what, as plain facts.
+
+    code and facts say what went wrong (see feedback.problem_text, which words them in
+    English or Japanese); problem is the English phrase, filled in from them when not given.
+    facts hold shapes, dtypes, key names, lengths, error sizes, indices and the student's
+    own values, never the reference's.
+    """
 
     path: str  # e.g. "Yhat", "grads['W']", "caches[3]['gF']"
-    problem: str  # one phrase, "has the wrong shape, expected (5, 4) (got (4, 5))"
-    kind: str  # "type", "dtype", "shape", "finite", "value", "structure", "mutation"
+    problem: str = ""  # one phrase, "has the wrong shape, expected (5, 4) (got (4, 5))"
+    kind: str = "value"  # "type", "dtype", "shape", "finite", "value", "structure", "mutation"
     rel_error: float = float("nan")
-    index: tuple = ()  # the worst entry, for value mismatches
+    index: tuple = ()  # the worst entry, for value mismatches; the first bad one for non-finite values
+    code: str = ""  # the phrase: "wrong_type", "wrong_shape", "value", … ("" for a hand-made problem)
+    facts: dict = field(default_factory=dict, hash=False)
+
+    def __post_init__(self):
+        if not self.problem and self.code:
+            from .feedback import problem_text  # here: the isolated worker may load this file alone
+
+            object.__setattr__(self, "problem", problem_text(self.code, self.facts, "en"))
+
+
+def mismatch(path: str, kind: str, code: str, rel_error: float = float("nan"), index: tuple = (), **facts) -> Mismatch:
+    """A Mismatch from its phrase code and facts (see feedback.problem_text); problem is filled in."""
+    if kind in ("value", "finite"):
+        facts["index"] = index
+    return Mismatch(path, "", kind, rel_error, index, code, facts)
 
 
 def max_rel_error(got: np.ndarray, expected: np.ndarray) -> tuple[float, tuple]:
@@ -64,6 +85,18 @@ def values_close(got: np.ndarray, expected: np.ndarray) -> bool:
         return bool(np.all(np.abs(got - expected) <= ATOL * scale + RTOL * np.abs(expected)))
 
 
+def describe(obj) -> tuple:
+    """What the student returned, as plain facts for feedback: ("array", type, dtype),
+    ("opaque", description), ("none",) or ("object", type name)."""
+    if isinstance(obj, Opaque):
+        return ("opaque", obj.description)
+    if isinstance(obj, np.ndarray):
+        return ("array", type(obj).__name__, str(obj.dtype))
+    if obj is None:
+        return ("none",)
+    return ("object", type(obj).__name__)
+
+
 def _describe(obj) -> str:
     if isinstance(obj, Opaque):
         return obj.description
@@ -77,20 +110,25 @@ def as_float64_array(obj, path: str):
     if type(obj) is np.ndarray:
         arr = obj
     elif isinstance(obj, Opaque):
-        return Mismatch(path, f"has the wrong type, expected a numpy.ndarray (got {obj.description})", "type")
+        return mismatch(path, "type", "wrong_type", expected=("ndarray",), got=describe(obj))
     elif isinstance(obj, np.ndarray):  # a subclass: its methods are not to be trusted
-        return Mismatch(path, f"has the wrong type, expected a plain numpy.ndarray (got the subclass {type(obj).__name__})", "type")
+        return mismatch(path, "type", "wrong_type", expected=("plain_ndarray",), got=("subclass", type(obj).__name__))
     elif isinstance(obj, (list, tuple)) or isinstance(obj, numbers.Real):
         try:
             arr = np.array(obj, dtype=np.float64)
         except (TypeError, ValueError):
-            return Mismatch(path, f"has the wrong type, expected a numpy.ndarray (got {_describe(obj)} that is not a rectangular array of numbers)", "type")
+            return mismatch(path, "type", "wrong_type", expected=("ndarray",), got=("ragged", type(obj).__name__))
         return arr
     else:
-        return Mismatch(path, f"has the wrong type, expected a numpy.ndarray (got {_describe(obj)})", "type")
+        return mismatch(path, "type", "wrong_type", expected=("ndarray",), got=describe(obj))
     if arr.dtype != np.float64:
-        return Mismatch(path, f"has the wrong dtype, expected float64 (got {arr.dtype})", "dtype")
+        return mismatch(path, "dtype", "wrong_dtype", expected="float64", got=str(arr.dtype))
     return arr
+
+
+def _keys(keys) -> list:
+    """Key names for a message: the reference's as they are, the student's as short strings."""
+    return [k if isinstance(k, str) else str(k)[:40] for k in keys]
 
 
 def compare(got, expected, path: str) -> Mismatch | None:
@@ -100,16 +138,12 @@ def compare(got, expected, path: str) -> Mismatch | None:
     """
     if isinstance(expected, dict):
         if not isinstance(got, dict):
-            return Mismatch(path, f"has the wrong type, expected a dict with keys {list(expected)} (got {_describe(got)})", "structure")
+            return mismatch(path, "structure", "wrong_type", expected=("dict", tuple(expected)), got=describe(got))
         missing = [k for k in expected if k not in got]
         extra = [k for k in got if k not in expected]
         if missing or extra:
-            parts = []
-            if missing:
-                parts.append(f"lacks the keys {missing}")
-            if extra:
-                parts.append(f"has unexpected keys {sorted(map(str, extra))}")
-            return Mismatch(path, " and ".join(parts), "structure")
+            return mismatch(path, "structure", "wrong_keys", missing=_keys(missing),
+                             extra=sorted(_keys(extra)), expected=_keys(expected), got=_keys(got)[:20])
         for k in expected:
             m = compare(got[k], expected[k], f"{path}[{k!r}]")
             if m:
@@ -118,9 +152,9 @@ def compare(got, expected, path: str) -> Mismatch | None:
     if isinstance(expected, (tuple, list)):
         kind = "tuple" if isinstance(expected, tuple) else "list"
         if not isinstance(got, (tuple, list)):
-            return Mismatch(path, f"has the wrong type, expected a {kind} of {len(expected)} items (got {_describe(got)})", "structure")
+            return mismatch(path, "structure", "wrong_type", expected=(kind, len(expected)), got=describe(got))
         if len(got) != len(expected):
-            return Mismatch(path, f"has the wrong length, expected {len(expected)} items (got {len(got)})", "structure")
+            return mismatch(path, "structure", "wrong_length", expected=len(expected), got=len(got))
         for i, (g, e) in enumerate(zip(got, expected)):
             m = compare(g, e, f"{path}[{i}]")
             if m:
@@ -130,25 +164,24 @@ def compare(got, expected, path: str) -> Mismatch | None:
         if isinstance(got, np.ndarray) and type(got) is np.ndarray and got.size == 1:
             got = float(got.reshape(()))
         if not isinstance(got, numbers.Real) or isinstance(got, bool):
-            return Mismatch(path, f"has the wrong type, expected a float (got {_describe(got)})", "type")
+            return mismatch(path, "type", "wrong_type", expected=("float",), got=describe(got))
         value = float(got)
         if not np.isfinite(value):
-            return Mismatch(path, f"is not finite, expected a finite number (got {value})", "finite")
+            return mismatch(path, "finite", "not_finite_number", got=value)
         if not values_close(np.array(value), np.array(expected)):
             rel = abs(value - expected) / max(abs(expected), 1e-300)
-            return Mismatch(path, f"disagrees with the reference (rel. error {rel:.1e})", "value", rel)
+            return mismatch(path, "value", "value_number", rel, rel=rel)
         return None
     # an array
     arr = as_float64_array(got, path)
     if isinstance(arr, Mismatch):
         return arr
     if arr.shape != expected.shape:
-        return Mismatch(path, f"has the wrong shape, expected {expected.shape} (got {arr.shape})", "shape")
+        return mismatch(path, "shape", "wrong_shape", expected=expected.shape, got=arr.shape)
     if not np.all(np.isfinite(arr)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        return Mismatch(path, f"is not finite, expected finite values (got {arr[bad]} at index {list(bad)})", "finite", index=bad)
+        return mismatch(path, "finite", "not_finite", index=bad, got=float(arr[bad]))
     if not values_close(arr, expected):
         rel, where = max_rel_error(arr, expected)
-        loc = f" at index {list(where)}" if where else ""
-        return Mismatch(path, f"disagrees with the reference (max rel. error {rel:.1e}{loc})", "value", rel, where)
+        return mismatch(path, "value", "value", rel, where, rel=rel)
     return None

@@ -1,13 +1,25 @@
-"""Messages to students, one template:
+"""Messages to students, in English and Japanese, one template:
 
     <function>: <quantity> <problem>, expected <X> (got <Y>). <hint>
+    <function>: <quantity> <problem>（期待: <X>、実際: <Y>）。<hint>
 
-Never a hidden reference array: only shapes, dtypes, error sizes and indices.
+e.g. ``deltas: δ_3 disagrees with the reference (max rel. error 4.1e-01 at entry 2). Did you
+use W instead of Wᵀ in the δ recursion? …``. checks.compare finds the facts of a problem
+(a Mismatch: its kind, a phrase code and plain facts); render() turns them into the sentence
+in the requested language. Never a hidden reference array: only shapes, dtypes, key names,
+error sizes, indices, and the student's own values.
 """
 
 from __future__ import annotations
 
+import os
 import re
+
+LANGS = ("en", "ja")
+
+#: the phrases of problem_text, one per kind of fact checks.compare and cases.judge report
+PROBLEM_CODES = ("wrong_type", "wrong_dtype", "wrong_shape", "wrong_length", "wrong_keys", "not_finite_number",
+                 "not_finite", "value_number", "value", "mutated")
 
 #: what to try, by kind of problem, when the suite has nothing more specific
 GENERIC_HINTS = {
@@ -20,38 +32,240 @@ GENERIC_HINTS = {
     "mutation": "Work on copies (A = A.copy()) or build new arrays instead of writing into the arguments.",
 }
 
+GENERIC_HINTS_JA = {
+    "type": "リストなどではなく numpy の配列（np.array / np.zeros）を返してください。",
+    "dtype": "float64 で計算してください。型を変換せず、配列は float 型（既定）で作ってください。",
+    "shape": "docstring に書かれた形と比べてください。転置した結果は要素数が同じでも形が違います。",
+    "finite": "オーバーフローを探してください。大きな数の exp（最大値を引かないソフトマックス関数）や 0 での割り算が原因になります。",
+    "value": "小さな例で途中の量を表示し、講義の式と一つずつ比べてください。",
+    "structure": "docstring に書かれたものを、その順に、過不足なく返してください。",
+    "mutation": "引数に書き込まず、コピー（A = A.copy()）や新しい配列を使ってください。",
+}
 
-def _quantity(case, m) -> tuple[str, str]:
-    """(quantity, problem): a labelled output names its worst slice, e.g. δ_3 of D."""
+_GENERIC = {"en": GENERIC_HINTS, "ja": GENERIC_HINTS_JA}
+
+
+# ---------------------------------------------------------------------------------------------
+# language
+
+
+def default_lang(environ=None) -> str:
+    """"ja" when the locale is Japanese (LC_ALL, else LC_MESSAGES, else LANG starts with "ja"), else "en"."""
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var, "")
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
+
+
+def resolve_lang(lang: str | None) -> str:
+    """lang itself when it is one of LANGS, the locale's language for None; ValueError otherwise."""
+    if lang is None:
+        return default_lang()
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; known: {', '.join(LANGS)}")
+    return lang
+
+
+def pick(text, lang: str) -> str:
+    """A bilingual text {"en": …, "ja": …} in ``lang`` (English when missing); a plain str as it is."""
+    if isinstance(text, dict):
+        return text.get(lang) or text.get("en", "")
+    return text or ""
+
+
+def _end(lang: str) -> str:
+    return "。" if lang == "ja" else ". "
+
+
+def _sentence(function: str, quantity: str, problem: str, hint: str, lang: str) -> str:
+    """The template: '<function>: <quantity> <problem>. <hint>' ('。' in Japanese)."""
+    if not quantity:
+        head = f"{function}: {problem}"
+    elif lang == "ja" and ord(quantity[-1]) >= 0x3000:  # 戻り値の型 …: no space between Japanese words
+        head = f"{function}: {quantity}{problem}"
+    else:
+        head = f"{function}: {quantity} {problem}"
+    if lang == "ja":
+        return f"{head}。{hint}".rstrip()
+    return f"{head}. {hint}".rstrip()
+
+
+# ---------------------------------------------------------------------------------------------
+# the facts of a problem, in words
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
+
+
+def _thing(t, lang: str) -> str:
+    """What the student returned, from checks.describe(): a tuple of plain facts."""
+    what = t[0]
+    if what == "array":
+        return f"dtype {t[2]} の {t[1]}" if lang == "ja" else f"{_a(t[1])} of dtype {t[2]}"
+    if what == "subclass":
+        return f"ndarray のサブクラス {t[1]}" if lang == "ja" else f"the subclass {t[1]}"
+    if what == "ragged":
+        return f"数の長方形の配列になっていない {t[1]}" if lang == "ja" else f"a {t[1]} that is not a rectangular array of numbers"
+    if what == "opaque":  # an English description made by the isolated worker, e.g. "a Sneaky (ndarray subclass)"
+        if lang != "ja":
+            return t[1]
+        text = re.sub(r"^an? ", "", t[1])
+        return text.replace(" (ndarray subclass)", "（ndarray のサブクラス）")
+    if what == "none":
+        return "None"
+    return t[1] if lang == "ja" else _a(t[1])  # ("object", type name)
+
+
+def _expected_kind(e, lang: str) -> str:
+    """What was expected, from a tuple of facts."""
+    what = e[0]
+    ja = lang == "ja"
+    if what == "ndarray":
+        return "numpy.ndarray" if ja else "a numpy.ndarray"
+    if what == "plain_ndarray":
+        return "サブクラスでない numpy.ndarray" if ja else "a plain numpy.ndarray"
+    if what == "float":
+        return "float" if ja else "a float"
+    if what == "dict":
+        return f"キー {list(e[1])} を持つ dict" if ja else f"a dict with keys {list(e[1])}"
+    if what in ("tuple", "list"):
+        return f"{e[1]} 個の要素の {what}" if ja else f"a {what} of {e[1]} items"
+    if what == "outputs":  # the named items of a returned tuple
+        return f"tuple ({', '.join(e[1])})" if ja else f"a tuple ({', '.join(e[1])})"
+    return str(e)
+
+
+def _index(index, entry, lang: str) -> str:
+    """Where: 'at entry 2' for a labelled slice, 'at index [2, 1]' otherwise ('' for a scalar)."""
+    if entry is not None:
+        return f"要素 {entry}" if lang == "ja" else f"at entry {entry}"
+    if not index:
+        return ""
+    return f"位置 {list(index)}" if lang == "ja" else f"at index {list(index)}"
+
+
+def problem_text(code: str, facts: dict, lang: str = "en", entry: int | None = None) -> str:
+    """The <problem> part of the template for a checks.Mismatch's code and facts.
+
+    entry: for a labelled output (δ_t of D, …), the position inside the slice, which replaces
+    the full index.
+    """
+    ja = lang == "ja"
+    f = facts
+    if code == "wrong_type":
+        e, g = _expected_kind(f["expected"], lang), _thing(f["got"], lang)
+        return f"の型が違います（期待: {e}、実際: {g}）" if ja else f"has the wrong type, expected {e} (got {g})"
+    if code == "wrong_dtype":
+        return (f"の dtype が違います（期待: {f['expected']}、実際: {f['got']}）" if ja
+                else f"has the wrong dtype, expected {f['expected']} (got {f['got']})")
+    if code == "wrong_shape":
+        return (f"の形が違います（期待: {f['expected']}、実際: {f['got']}）" if ja
+                else f"has the wrong shape, expected {f['expected']} (got {f['got']})")
+    if code == "wrong_length":
+        names = f" ({', '.join(f['names'])})" if f.get("names") else ""
+        if ja:
+            return f"の長さが違います（期待: {f['expected']} 個{names}、実際: {f['got']} 個）"
+        unit = "values" if f.get("names") else "items"
+        return f"has the wrong length, expected {f['expected']} {unit}{names} (got {f['got']})"
+    if code == "wrong_keys":
+        missing, extra = f["missing"], f["extra"]
+        if ja:
+            parts = ([f"{missing} がありません"] if missing else []) + ([f"{extra} は余分です"] if extra else [])
+            return f"のキーが違います（期待: {f['expected']}、実際: {f['got']}。{'、'.join(parts)}）"
+        parts = ([f"lacks the keys {missing}"] if missing else []) + ([f"has unexpected keys {extra}"] if extra else [])
+        return f"{' and '.join(parts)}, expected the keys {f['expected']} (got {f['got']})"
+    if code == "not_finite_number":
+        return (f"が有限の数ではありません（期待: 有限の数、実際: {f['got']}）" if ja
+                else f"is not finite, expected a finite number (got {f['got']})")
+    if code == "not_finite":
+        where = _index(f["index"], entry, lang)
+        return (f"に有限でない値があります（期待: すべて有限の値、実際: {where} に {f['got']}）" if ja
+                else f"is not finite, expected finite values (got {f['got']} {where})")
+    if code == "value_number":
+        return (f"が参照解と一致しません（相対誤差 {f['rel']:.1e}）" if ja
+                else f"disagrees with the reference (rel. error {f['rel']:.1e})")
+    if code == "value":
+        where = _index(f["index"], entry, lang)
+        if ja:
+            return f"が参照解と一致しません（最大相対誤差 {f['rel']:.1e}{'、' + where if where else ''}）"
+        return f"disagrees with the reference (max rel. error {f['rel']:.1e}{' ' + where if where else ''})"
+    if code == "mutated":
+        return ("がその場で書き換えられています（期待: 入力は変更しないこと、実際: 値が変わった）" if ja
+                else "was modified in place, expected the inputs unchanged (got new values)")
+    raise ValueError(f"unknown problem code {code!r}")
+
+
+def _quantity(case, m, lang: str) -> tuple[str, int | None]:
+    """(quantity, entry): a labelled output names its worst slice, e.g. δ_3 of D, and the entry in it."""
     label = case.labels.get(m.path)
     if label and m.kind in ("value", "finite") and len(m.index) == 2:
         axis, fmt = label
-        where = m.index[axis]
-        entry = m.index[1 - axis]
-        problem = re.sub(r" at index \[[0-9, ]*\]", f" at entry {entry}", m.problem)
-        return fmt.format(where + 1), problem
-    return m.path, m.problem
+        return fmt.format(m.index[axis] + 1), m.index[1 - axis]
+    path = m.path
+    if lang == "ja":
+        path = re.sub(r"^the result", "戻り値", path)
+        path = re.sub(r"\bargument (\d+)", r"引数 \1", path)
+    return path, None
 
 
-def mismatch_message(case, m) -> str:
-    """The one-line feedback for a Mismatch found in case ``case``."""
-    quantity, problem = _quantity(case, m)
-    hint = case.hints.get(m.kind) or GENERIC_HINTS.get(m.kind, "")
-    return f"{case.function}: {quantity} {problem}. {hint}".rstrip()
+def case_hint(case, kind: str, lang: str = "en") -> str:
+    """The case's own hint for this kind of problem, else the generic one."""
+    own = case.hints.get(kind)
+    if own:
+        return pick(own, lang)
+    return _GENERIC[lang].get(kind, "")
 
 
-def not_implemented(function: str) -> str:
-    return (f"{function}: not implemented yet, expected a result (got NotImplementedError). "
-            "Replace `raise NotImplementedError()` with your code.")
+def render(case, m, lang: str = "en", hint=None) -> str:
+    """The one-line feedback for a Mismatch ``m`` found in ``case``; ``hint`` (a str or
+    {"en", "ja"}) replaces the case's hint, e.g. a recognised mistake's."""
+    quantity, entry = _quantity(case, m, lang)
+    code = getattr(m, "code", "")
+    problem = problem_text(code, m.facts, lang, entry) if code else m.problem
+    if not code and entry is not None:  # a Mismatch made by hand: only its English phrase is known
+        problem = re.sub(r" at index \[[0-9, ]*\]", f" at entry {entry}", problem)
+    text = pick(hint, lang) if hint else case_hint(case, m.kind, lang)
+    return _sentence(case.function, quantity, problem, text, lang)
 
 
-def raised(function: str, exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    text = text[:200]
-    return (f"{function}: the call raised an exception, expected a result (got {type(exc).__name__}"
-            f"{': ' + text if text else ''}). Run it on a small example and read the traceback.")
+def mismatch_message(case, m, lang: str = "en") -> str:
+    """The one-line feedback for a Mismatch found in case ``case`` (kept for callers of the first API)."""
+    return render(case, m, lang)
 
 
-def missing_function(function: str) -> str:
-    return (f"{function}: function not found, expected a function named {function} (got nothing). "
-            "Keep the names and signatures of the template.")
+# ---------------------------------------------------------------------------------------------
+# when there is no result to compare
+
+
+def not_implemented(function: str, lang: str = "en") -> str:
+    if lang == "ja":
+        return _sentence(function, "", "まだ実装されていません（期待: 戻り値、実際: NotImplementedError）",
+                         "`raise NotImplementedError()` をあなたのコードに置き換えてください。", lang)
+    return _sentence(function, "", "not implemented yet, expected a result (got NotImplementedError)",
+                     "Replace `raise NotImplementedError()` with your code.", lang)
+
+
+def raised_text(function: str, type_name: str, message: str, lang: str = "en", hint=None) -> str:
+    """An exception known by its type's name and message (e.g. sent back by an isolated worker)."""
+    text = message.strip().splitlines()[0][:200].strip() if message and message.strip() else ""
+    got = f"{type_name}{': ' + text if text else ''}"
+    if lang == "ja":
+        return _sentence(function, "", f"呼び出しで例外が発生しました（期待: 戻り値、実際: {got}）",
+                         pick(hint, lang) if hint else "小さな例で実行して、トレースバックを読んでください。", lang)
+    return _sentence(function, "", f"the call raised an exception, expected a result (got {got})",
+                     pick(hint, lang) if hint else "Run it on a small example and read the traceback.", lang)
+
+
+def raised(function: str, exc: BaseException, lang: str = "en", hint=None) -> str:
+    return raised_text(function, type(exc).__name__, str(exc), lang, hint)
+
+
+def missing_function(function: str, lang: str = "en") -> str:
+    if lang == "ja":
+        return _sentence(function, "", f"関数が見つかりません（期待: {function} という名前の関数、実際: なし）",
+                         "テンプレートの関数名と引数を変えないでください。", lang)
+    return _sentence(function, "", f"function not found, expected a function named {function} (got nothing)",
+                     "Keep the names and signatures of the template.", lang)

@@ -64,19 +64,27 @@ def _backward(rng, T, d, H):
     return (dH, caches, P), {}, {k: grads[k] for k in KEYS}
 
 
+A = "gru"
+
 SUITE = Suite(
-    assignment="gru",
+    assignment=A,
     seed=20231205,
     points={"gru_step": 3, "gru_forward": 2, "gru_backward": 5},
     cases=tuple(
-        spread("gru_step", 3, _variants(_step), arg_names=("x", "h_prev", "P"), outputs=("h", "cache"),
-               hints={"value": "The lecture's GRU: h = (1 − z)⊙h_prev + z⊙h̃ and h̃ = tanh(W_in x + W (r⊙h_prev)) — "
-                               "the reset gate multiplies h_prev before the product with W."})
-        + spread("gru_forward", 2, _variants(_forward), arg_names=("X", "P"), outputs=("Hs", "caches"),
+        spread("gru_step", 3, _variants(_step), assignment=A, arg_names=("x", "h_prev", "P"), outputs=("h", "cache"),
+               hints={"value": {"en": "The lecture's GRU: h = (1 − z)⊙h_prev + z⊙h̃ and h̃ = tanh(W_in x + W (r⊙h_prev)) — "
+                                      "the reset gate multiplies h_prev before the product with W.",
+                                "ja": "講義の GRU: h = (1 − z)⊙h_prev + z⊙h̃、h̃ = tanh(W_in x + W (r⊙h_prev)) です。"
+                                      "リセットゲートは W との積の前に h_prev に掛けます。"}})
+        + spread("gru_forward", 2, _variants(_forward), assignment=A, arg_names=("X", "P"), outputs=("Hs", "caches"),
                  labels={"Hs": (0, "h_{}")},
-                 hints={"value": "Start from h_0 = 0 and feed each step the previous h."})
-        + spread("gru_backward", 5, _variants(_backward), arg_names=("dH", "caches", "P"), outputs="grads",
-                 hints={"value": "∂E/∂h_{t−1} collects four paths: (1 − z_t)⊙δh_t, through r_t⊙h_{t−1} in h̃, "
-                                 "and through the two gates' W_Z, W_R."})
+                 hints={"value": {"en": "Start from h_0 = 0 and feed each step the previous h.",
+                                  "ja": "h_0 = 0 から始め、各時刻に一つ前の h を渡してください。"}})
+        + spread("gru_backward", 5, _variants(_backward), assignment=A, arg_names=("dH", "caches", "P"),
+                 outputs="grads",
+                 hints={"value": {"en": "∂E/∂h_{t−1} collects four paths: (1 − z_t)⊙δh_t, through r_t⊙h_{t−1} in h̃, "
+                                        "and through the two gates' W_Z, W_R.",
+                                  "ja": "∂E/∂h_{t−1} は四つの経路から集まります: (1 − z_t)⊙δh_t、h̃ の中の r_t⊙h_{t−1}、"
+                                        "二つのゲートの W_Z と W_R。"}})
     ),
 )

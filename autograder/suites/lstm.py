@@ -69,20 +69,30 @@ def _backward(rng, T, d, H):
 
 
 ROWS = {"Z": (0, "z_{}"), "S": (0, "s_{}")}
-GATE_HINT = ("Check each gate against its own weights: g^F uses W_F_in and W_F, g^I uses W_I_in and W_I, "
-             "g^O uses W_O_in and W_O; s = g^F⊙s_prev + g^I⊙tanh(u), z = g^O⊙tanh(s).")
+GATE_HINT = {
+    "en": "Check each gate against its own weights: g^F uses W_F_in and W_F, g^I uses W_I_in and W_I, "
+          "g^O uses W_O_in and W_O; s = g^F⊙s_prev + g^I⊙tanh(u), z = g^O⊙tanh(s).",
+    "ja": "各ゲートが自分の重みを使っているか確かめてください: 忘却ゲート g^F は W_F_in と W_F、入力ゲート g^I は "
+          "W_I_in と W_I、出力ゲート g^O は W_O_in と W_O です。s = g^F⊙s_prev + g^I⊙tanh(u)、z = g^O⊙tanh(s)。",
+}
+A = "lstm"
 
 SUITE = Suite(
-    assignment="lstm",
+    assignment=A,
     seed=20231204,
     points={"lstm_step": 3, "lstm_forward": 2, "lstm_backward": 5},
     cases=tuple(
-        spread("lstm_step", 3, _variants(_step), arg_names=("x", "z_prev", "s_prev", "P"),
+        spread("lstm_step", 3, _variants(_step), assignment=A, arg_names=("x", "z_prev", "s_prev", "P"),
                outputs=("z", "s", "cache"), hints={"value": GATE_HINT})
-        + spread("lstm_forward", 2, _variants(_forward), arg_names=("X", "P"), outputs=("Z", "S", "caches"),
-                 labels=ROWS, hints={"value": "Start from z_0 = s_0 = 0 and feed each step the previous z and s."})
-        + spread("lstm_backward", 5, _variants(_backward), arg_names=("dZ", "caches", "P"), outputs="grads",
-                 hints={"value": "Carry two gradients back in time, ∂E/∂z_{t−1} and ∂E/∂s_{t−1} = ∂E/∂s_t ⊙ g^F_t; "
-                                 "∂E/∂s_t also gets ∂E/∂z_t ⊙ g^O_t ⊙ (1 − tanh²(s_t))."})
+        + spread("lstm_forward", 2, _variants(_forward), assignment=A, arg_names=("X", "P"),
+                 outputs=("Z", "S", "caches"), labels=ROWS,
+                 hints={"value": {"en": "Start from z_0 = s_0 = 0 and feed each step the previous z and s.",
+                                  "ja": "z_0 = s_0 = 0 から始め、各時刻に一つ前の z と s を渡してください。"}})
+        + spread("lstm_backward", 5, _variants(_backward), assignment=A, arg_names=("dZ", "caches", "P"),
+                 outputs="grads",
+                 hints={"value": {"en": "Carry two gradients back in time, ∂E/∂z_{t−1} and ∂E/∂s_{t−1} = ∂E/∂s_t ⊙ g^F_t; "
+                                        "∂E/∂s_t also gets ∂E/∂z_t ⊙ g^O_t ⊙ (1 − tanh²(s_t)).",
+                                  "ja": "二つの勾配 ∂E/∂z_{t−1} と ∂E/∂s_{t−1} = ∂E/∂s_t ⊙ g^F_t を過去へ運んでください。"
+                                        "∂E/∂s_t には ∂E/∂z_t ⊙ g^O_t ⊙ (1 − tanh²(s_t)) も加わります。"}})
     ),
 )

@@ -113,8 +113,10 @@ def _adam(rng, T, d, H, m, task):
 
 ROWS = {"U": (0, "u_{}"), "Z": (0, "z_{}"), "Yhat": (0, "ŷ_{}"), "D": (1, "δ_{}")}
 
+A = "rnn_bptt"
+
 SUITE = Suite(
-    assignment="rnn_bptt",
+    assignment=A,
     seed=20231203,
     points={
         "forward": 2, "loss": 1, "deltas": 3, "grad_W_in": 1, "grad_W": 1, "grad_W_out": 1,
@@ -122,33 +124,52 @@ SUITE = Suite(
     },
     cases=tuple(
         spread("forward", 2, _variants(_forward) + [("large logits, classification", _forward_large_logits, False)],
-               arg_names=("X", "W_in", "W", "W_out"), outputs=("U", "Z", "Yhat"), labels=ROWS,
-               hints={"shape": "U and Z are (T, H): one row u_t, z_t per step, z_0 not included.",
-                      "finite": "e^{v} overflows for large v_t: subtract max_k v_tk before the softmax "
-                                "(it does not change the result)."})
-        + spread("loss", 1, _variants(_loss), arg_names=("Yhat", "Y"), outputs="E",
-                 hints={"value": "Regression: ½ Σ_t ‖y_t − ŷ_t‖² (the ½, a sum not a mean); "
-                                 "classification: −Σ_t Σ_k y_tk log ŷ_tk."})
-        + spread("deltas", 3, _variants(_deltas), arg_names=("U", "Yhat", "Y", "W", "W_out"),
+               assignment=A, arg_names=("X", "W_in", "W", "W_out"), outputs=("U", "Z", "Yhat"), labels=ROWS,
+               hints={"shape": {"en": "U and Z are (T, H): one row u_t, z_t per step, z_0 not included.",
+                                "ja": "U と Z は (T, H) です。各時刻の u_t, z_t が 1 行ずつで、z_0 は含めません。"},
+                      "finite": {"en": "e^{v} overflows for large v_t: subtract max_k v_tk before the softmax "
+                                       "(it does not change the result).",
+                                 "ja": "v_t が大きいと e^{v} がオーバーフローします。ソフトマックス関数の前に max_k v_tk を"
+                                       "引いてください（結果は変わりません）。"}})
+        + spread("loss", 1, _variants(_loss), assignment=A, arg_names=("Yhat", "Y"), outputs="E",
+                 hints={"type": {"en": "Return one number as a float, e.g. float(np.sum(…)).",
+                                 "ja": "一つの数を float として返してください（例: float(np.sum(…))）。"},
+                        "value": {"en": "Regression: ½ Σ_t ‖y_t − ŷ_t‖² (the ½, a sum not a mean); "
+                                        "classification: −Σ_t Σ_k y_tk log ŷ_tk.",
+                                  "ja": "回帰: ½ Σ_t ‖y_t − ŷ_t‖²（½ を付け、平均ではなく和）、"
+                                        "分類: −Σ_t Σ_k y_tk log ŷ_tk です。"}})
+        + spread("deltas", 3, _variants(_deltas), assignment=A, arg_names=("U", "Yhat", "Y", "W", "W_out"),
                  outputs="D", labels=ROWS,
-                 hints={"shape": "D stores δ_1 … δ_T as columns: (H, T).",
-                        "value": "Check δ_t = (Wᵀ δ_{t+1} + W̃_outᵀ (ŷ_t − y_t)) ⊙ f′(u_t) term by term, "
-                                 "starting from δ_{T+1} = 0."})
-        + spread("grad_W_in", 1, _variants(_grad_W_in), arg_names=("D", "X"), outputs="dW_in",
-                 hints={"shape": "∂E/∂W_in = D X is (H, d+1)."})
-        + spread("grad_W", 1, _variants(_grad_W), arg_names=("D", "Z"), outputs="dW",
-                 hints={"value": "Use Z̃ = (z_0, …, z_{T−1}) with z_0 = 0, not Z = (z_1, …, z_T)."})
-        + spread("grad_W_out", 1, _variants(_grad_W_out), arg_names=("Yhat", "Y", "Z"), outputs="dW_out",
-                 hints={"shape": "∂E/∂W_out includes the bias column: (m, H+1).",
-                        "value": "(g(V) − Y) times [1 Z]: the bias column is Σ_t (ŷ_t − y_t)."})
-        + spread("deltas_many_to_one", 2, _variants(_deltas_m2o), arg_names=("U", "yhat_T", "y_T", "W", "W_out"),
-                 outputs="D", labels=ROWS,
-                 hints={"value": "Only the last step has an output error; earlier δ_t get only Wᵀ δ_{t+1}."})
-        + spread("grad_W_out_many_to_one", 1, _variants(_grad_W_out_m2o), arg_names=("yhat_T", "y_T", "z_T"),
-                 outputs="dW_out")
-        + spread("sgd_step", 1, _variants(_sgd), arg_names=("params", "grads", "lr"), outputs="params")
-        + spread("adam_step", 2, _variants(_adam), arg_names=("params", "grads"), outputs="params",
+                 hints={"shape": {"en": "D stores δ_1 … δ_T as columns: (H, T).",
+                                  "ja": "D は δ_1 … δ_T を列として並べた (H, T) の行列です。"},
+                        "value": {"en": "Check δ_t = (Wᵀ δ_{t+1} + W̃_outᵀ (ŷ_t − y_t)) ⊙ f′(u_t) term by term, "
+                                        "starting from δ_{T+1} = 0.",
+                                  "ja": "δ_t = (Wᵀ δ_{t+1} + W̃_outᵀ (ŷ_t − y_t)) ⊙ f′(u_t) を δ_{T+1} = 0 から"
+                                        "項ごとに確かめてください。"}})
+        + spread("grad_W_in", 1, _variants(_grad_W_in), assignment=A, arg_names=("D", "X"), outputs="dW_in",
+                 hints={"shape": {"en": "∂E/∂W_in = D X is (H, d+1).",
+                                  "ja": "∂E/∂W_in = D X は (H, d+1) です。"}})
+        + spread("grad_W", 1, _variants(_grad_W), assignment=A, arg_names=("D", "Z"), outputs="dW",
+                 hints={"value": {"en": "Use Z̃ = (z_0, …, z_{T−1}) with z_0 = 0, not Z = (z_1, …, z_T).",
+                                  "ja": "Z = (z_1, …, z_T) ではなく、z_0 = 0 とした Z̃ = (z_0, …, z_{T−1}) を使ってください。"}})
+        + spread("grad_W_out", 1, _variants(_grad_W_out), assignment=A, arg_names=("Yhat", "Y", "Z"),
+                 outputs="dW_out",
+                 hints={"shape": {"en": "∂E/∂W_out includes the bias column: (m, H+1).",
+                                  "ja": "∂E/∂W_out はバイアスの列を含み (m, H+1) です。"},
+                        "value": {"en": "(g(V) − Y) times [1 Z]: the bias column is Σ_t (ŷ_t − y_t).",
+                                  "ja": "(g(V) − Y) と [1 Z] の積です。バイアスの列は Σ_t (ŷ_t − y_t) になります。"}})
+        + spread("deltas_many_to_one", 2, _variants(_deltas_m2o), assignment=A,
+                 arg_names=("U", "yhat_T", "y_T", "W", "W_out"), outputs="D", labels=ROWS,
+                 hints={"value": {"en": "Only the last step has an output error; earlier δ_t get only Wᵀ δ_{t+1}.",
+                                  "ja": "出力の誤差があるのは最後の時刻だけです。それより前の δ_t には Wᵀ δ_{t+1} だけが伝わります。"}})
+        + spread("grad_W_out_many_to_one", 1, _variants(_grad_W_out_m2o), assignment=A,
+                 arg_names=("yhat_T", "y_T", "z_T"), outputs="dW_out")
+        + spread("sgd_step", 1, _variants(_sgd), assignment=A, arg_names=("params", "grads", "lr"), outputs="params")
+        + spread("adam_step", 2, _variants(_adam), assignment=A, arg_names=("params", "grads"), outputs="params",
                  driver="optimizer_steps",
-                 hints={"value": "Bias-correct both moments: m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ), t counting from 1."})
+                 hints={"value": {"en": "Bias-correct both moments: m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ), "
+                                        "t counting from 1.",
+                                  "ja": "二つのモーメントをバイアス補正してください: m̂ = m / (1 − β₁ᵗ)、v̂ = v / (1 − β₂ᵗ)"
+                                        "（t は 1 から数えます）。"}})
     ),
 )

@@ -1,0 +1,325 @@
+"""autograder.feedback: the language, the template in English and Japanese, no reference values."""
+
+import re
+
+import numpy as np
+import pytest
+
+from autograder import feedback
+from autograder.cases import Case, judge, run_in_process
+from autograder.checks import Mismatch, Opaque, compare
+from autograder.feedback import (
+    GENERIC_HINTS,
+    GENERIC_HINTS_JA,
+    PROBLEM_CODES,
+    default_lang,
+    render,
+    resolve_lang,
+)
+from autograder.selfcheck import check, summary_line
+from autograder.suites import ASSIGNMENTS, get_suite
+
+# <function>: <quantity> <problem>, expected <X> (got <Y>). <hint>
+TEMPLATE_EN = re.compile(r"^[A-Za-z_]+: \S+ .+, expected .+ \(got .+\)\. \S.*$")
+VALUE_EN = re.compile(r"^[A-Za-z_]+: \S+ disagrees with the reference \((max )?rel\. error [0-9.e+-]+( at .+)?\)\. \S.*$")
+# <function>: <quantity> <problem>（期待: <X>、実際: <Y>）。<hint>
+TEMPLATE_JA = re.compile(r"^[A-Za-z_]+: \S+ ?\S*[ぁ-んァ-ヶ一-龥].*（期待: .+、実際: .+）。\S.*$")
+VALUE_JA = re.compile(r"^[A-Za-z_]+: \S+ が参照解と一致しません（(最大)?相対誤差 [0-9.e+-]+(、.+)?）。\S.*$")
+JAPANESE = re.compile(r"[ぁ-んァ-ヶ一-龥]")
+
+
+def _case(**kw):
+    def make(rng):
+        A = rng.standard_normal((3, 5))
+        return (A,), {}, A
+
+    base = dict(function="grad_W", label="toy", make=make, points=1.0, visible=True, arg_names=("A",), outputs="dW")
+    base.update(kw)
+    return Case(**base)
+
+
+class Sub(np.ndarray):
+    pass
+
+
+def _examples():
+    """One Mismatch per phrase, from checks.compare and cases.judge on small inputs, with its case."""
+    e = np.arange(1.0, 16.0).reshape(3, 5)
+    nan = e.copy()
+    nan[1, 2] = np.nan
+    case = _case()
+    out = [
+        (case, compare("x", e, "dW")),
+        (case, compare(e.view(Sub), e, "dW")),
+        (case, compare([[1.0], [2.0, 3.0]], e, "dW")),
+        (case, compare(Opaque("a Sneaky (ndarray subclass)"), e, "dW")),
+        (case, compare(e.astype(np.float32), e, "dW")),
+        (case, compare(e.T, e, "dW")),
+        (case, compare(nan, e, "dW")),
+        (case, compare(e * 1.5, e, "dW")),
+        (case, compare(float("inf"), 0.75, "E")),
+        (case, compare(0.5, 0.75, "E")),
+        (case, compare("s", 0.75, "E")),
+        (case, compare([np.zeros(2)], [np.zeros(2), np.zeros(4)], "caches")),
+        (case, compare(np.zeros(2), (np.zeros(2), np.zeros(3)), "out")),
+        (case, compare({"W": e, "b": e}, {"W": e, "W_in": e}, "grads")),
+        (case, compare([1.0], {"W": e}, "grads")),
+    ]
+    return out
+
+
+def _judged(lang):
+    """Outputs of judge for the structural problems it finds itself, and a mutation."""
+    tup = _case(outputs=("U", "Z"), make=lambda rng: ((np.ones((2, 3)),), {}, (np.ones((2, 3)), np.ones((2, 3)))))
+    args, _, expected = tup.build(1, 0)
+    return [
+        judge(tup, np.ones(3), expected, [], lang).output,
+        judge(tup, (np.ones((2, 3)),), expected, [], lang).output,
+        judge(tup, expected, expected, ["A", "argument 2"], lang).output,
+    ]
+
+
+class TestDefaultLang:
+    @pytest.fixture
+    def env(self, monkeypatch):
+        for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+            monkeypatch.delenv(var, raising=False)
+        return monkeypatch
+
+    def test_japanese_locale(self, env):
+        """LANG=ja_JP.UTF-8 gives Japanese."""
+        env.setenv("LANG", "ja_JP.UTF-8")
+        assert default_lang() == "ja"
+
+    def test_c_locale(self, env):
+        """LANG=C.UTF-8 gives English."""
+        env.setenv("LANG", "C.UTF-8")
+        assert default_lang() == "en"
+
+    def test_nothing_set(self, env):
+        """No locale at all gives English."""
+        assert default_lang() == "en"
+
+    def test_lc_all_wins(self, env):
+        """LC_ALL overrides LC_MESSAGES and LANG, either way."""
+        env.setenv("LANG", "en_US.UTF-8")
+        env.setenv("LC_ALL", "ja_JP.UTF-8")
+        assert default_lang() == "ja"
+        env.setenv("LANG", "ja_JP.UTF-8")
+        env.setenv("LC_ALL", "C")
+        assert default_lang() == "en"
+
+    def test_lc_messages_over_lang(self, env):
+        """LC_MESSAGES overrides LANG."""
+        env.setenv("LANG", "en_GB.UTF-8")
+        env.setenv("LC_MESSAGES", "ja_JP.eucJP")
+        assert default_lang() == "ja"
+
+    def test_explicit_environment(self):
+        """An environment given as a dict is read instead of os.environ."""
+        assert default_lang({"LANG": "ja_JP.UTF-8"}) == "ja" and default_lang({}) == "en"
+
+    def test_resolve(self, env):
+        """resolve_lang keeps en/ja, takes None from the locale, refuses anything else."""
+        env.setenv("LANG", "ja_JP.UTF-8")
+        assert resolve_lang(None) == "ja" and resolve_lang("en") == "en"
+        with pytest.raises(ValueError, match="unknown language"):
+            resolve_lang("fr")
+
+
+class TestTemplate:
+    def test_every_phrase_is_exercised(self):
+        """The examples below cover every problem code."""
+        codes = {m.code for _, m in _examples()} | {"mutated"}
+        assert codes == set(PROBLEM_CODES)
+
+    @pytest.mark.parametrize("i", range(len(_examples())))
+    def test_english(self, i):
+        """Every phrase, in English, follows the template."""
+        case, m = _examples()[i]
+        text = render(case, m, "en")
+        assert (VALUE_EN if m.kind == "value" else TEMPLATE_EN).match(text), text
+        assert not JAPANESE.search(text.split(". ", 1)[0])
+
+    @pytest.mark.parametrize("i", range(len(_examples())))
+    def test_japanese(self, i):
+        """Every phrase, in Japanese, follows the template and says it in Japanese."""
+        case, m = _examples()[i]
+        text = render(case, m, "ja")
+        assert (VALUE_JA if m.kind == "value" else TEMPLATE_JA).match(text), text
+        assert "expected" not in text and "got" not in text
+
+    def test_english_phrase_kept_on_the_mismatch(self):
+        """Mismatch.problem still holds the English phrase (callers of the first API read it)."""
+        m = compare(np.zeros((2, 3)), np.zeros((3, 2)), "D")
+        assert m.problem == "has the wrong shape, expected (3, 2) (got (2, 3))"
+        assert feedback.mismatch_message(_case(), m) == render(_case(), m, "en")
+
+    @pytest.mark.parametrize("lang", ["en", "ja"])
+    def test_judge_structure_and_mutation(self, lang):
+        """judge's own problems (not a tuple, wrong length, mutation) follow the template too."""
+        for text in _judged(lang):
+            assert (TEMPLATE_JA if lang == "ja" else TEMPLATE_EN).match(text), text
+
+    def test_japanese_words_for_paths(self):
+        """'the result' and 'argument 2' are translated; an output name is not."""
+        wrong_type, _, mutated = _judged("ja")
+        assert wrong_type.startswith("grad_W: 戻り値の型が違います")
+        assert mutated.startswith("grad_W: A, 引数 2 がその場で書き換えられています")
+
+    def test_labelled_entry(self):
+        """A labelled output names δ_t and the entry in both languages."""
+        case = _case(labels={"dW": (1, "δ_{}")})
+        e = np.arange(1.0, 16.0).reshape(3, 5)
+        g = e.copy()
+        g[2, 3] += 4.0
+        m = compare(g, e, "dW")
+        assert render(case, m, "en").startswith("grad_W: δ_4 disagrees with the reference (max rel. error 2.9e-01 at entry 2). ")
+        assert render(case, m, "ja").startswith("grad_W: δ_4 が参照解と一致しません（最大相対誤差 2.9e-01、要素 2）。")
+
+    def test_hand_made_mismatch(self):
+        """A Mismatch made by hand (no code) is rendered with its own phrase and the hint by kind."""
+        m = Mismatch("dW", "is odd, expected even (got odd)", "value")
+        assert render(_case(), m, "en") == f"grad_W: dW is odd, expected even (got odd). {GENERIC_HINTS['value']}"
+        assert render(_case(), m, "ja").endswith(GENERIC_HINTS_JA["value"])
+
+    def test_shapes_distinct_in_messages(self):
+        """A shape problem names both shapes, the expected first."""
+        m = compare(np.zeros((4, 6)), np.zeros((6, 4)), "D")
+        assert "expected (6, 4) (got (4, 6))" in render(_case(), m, "en")
+        assert "（期待: (6, 4)、実際: (4, 6)）" in render(_case(), m, "ja")
+
+
+class TestNoResult:
+    @pytest.mark.parametrize("lang", ["en", "ja"])
+    def test_not_implemented_missing_raised(self, lang):
+        """Stub, missing function and exception messages follow the template in both languages."""
+        template = TEMPLATE_JA if lang == "ja" else TEMPLATE_EN
+        stub = feedback.not_implemented("deltas", lang)
+        missing = feedback.missing_function("deltas", lang)
+        raised = feedback.raised("deltas", ValueError("bad shapes (2,) (3,) \nsecond line"), lang)
+        for text in (stub, missing, raised):
+            assert re.match(r"^deltas: \S", text) and (template.match(text) or "（期待: " in text), text
+        assert "NotImplementedError" in stub and "ValueError: bad shapes (2,) (3,)" in raised
+        assert "second line" not in raised
+        if lang == "ja":
+            assert JAPANESE.search(stub) and JAPANESE.search(missing) and JAPANESE.search(raised)
+
+    def test_raised_keeps_a_short_first_line(self):
+        """An exception's message is cut to its first line and 200 characters."""
+        text = feedback.raised("f", RuntimeError("x" * 500))
+        assert "x" * 200 in text and "x" * 201 not in text
+
+    def test_raised_with_hint(self):
+        """A hint given ({"en", "ja"}) replaces the generic advice."""
+        hint = {"en": "Did you X?", "ja": "X していませんか？"}
+        assert feedback.raised("f", KeyError("k"), "en", hint).endswith("Did you X?")
+        assert feedback.raised("f", KeyError("k"), "ja", hint).endswith("X していませんか？")
+
+    def test_run_in_process_in_japanese(self):
+        """run_in_process renders its errors in the language asked for."""
+        def stub(A):
+            raise NotImplementedError()
+
+        assert "まだ実装されていません" in run_in_process(_case(), stub, 1, 0, "ja").output
+        assert "関数が見つかりません" in run_in_process(_case(), None, 1, 0, "ja").output
+        assert "not implemented yet" in run_in_process(_case(), stub, 1, 0).output
+
+
+class TestBilingualHints:
+    def test_generic_hints(self):
+        """The generic hints exist for the same kinds in both languages."""
+        assert GENERIC_HINTS.keys() == GENERIC_HINTS_JA.keys()
+        assert all(JAPANESE.search(h) for h in GENERIC_HINTS_JA.values())
+
+    @pytest.mark.parametrize("name", ASSIGNMENTS)
+    def test_suite_hints(self, name):
+        """Every hint of every suite has an English and a Japanese text."""
+        for case in get_suite(name).cases:
+            for kind, hint in case.hints.items():
+                assert kind in GENERIC_HINTS
+                assert isinstance(hint, dict) and set(hint) == {"en", "ja"}, case.name
+                assert not JAPANESE.search(hint["en"]) and JAPANESE.search(hint["ja"]), case.name
+
+    def test_plain_string_hint_is_kept(self):
+        """A case hint given as a plain string is used as it is."""
+        case = _case(hints={"shape": "D Z̃ is (H, H)."})
+        m = compare(np.zeros((3, 5)), np.zeros((5, 3)), "dW")
+        assert render(case, m, "ja").endswith("D Z̃ is (H, H).")
+
+
+def _perturb(x):
+    if isinstance(x, dict):
+        return {k: _perturb(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(_perturb(v) for v in x)
+    return x * 1.37 + 0.11  # an array or a float
+
+
+def _transpose_first(x):
+    if isinstance(x, dict):
+        k = next(iter(x))
+        return dict(x, **{k: _transpose_first(x[k])})
+    if isinstance(x, (list, tuple)):
+        return type(x)([_transpose_first(x[0])] + list(x[1:]))
+    if isinstance(x, np.ndarray):
+        return np.zeros(x.shape[::-1] + (2,))
+    return "not a number"
+
+
+def _reference_texts(x, out):
+    """Ways an entry of a reference array could be printed (4 significant digits or more)."""
+    if isinstance(x, dict):
+        for v in x.values():
+            _reference_texts(v, out)
+    elif isinstance(x, (list, tuple)):
+        for v in x:
+            _reference_texts(v, out)
+    else:
+        for v in np.ravel(x)[:3]:
+            v = float(v)
+            if abs(v) > 1e-3 and abs(v - round(v, 2)) > 1e-6:  # not 1.0 or 0.5: those print everywhere
+                texts = {repr(v), str(v), f"{v:.4f}", f"{v:.4g}", f"{v:.6g}", np.format_float_positional(v, 4)}
+                out |= {t for t in texts if len(t.lstrip("-")) >= 5}
+    return out
+
+
+class TestNoReferenceValues:
+    @pytest.mark.parametrize("name", ASSIGNMENTS)
+    @pytest.mark.parametrize("lang", ["en", "ja"])
+    def test_messages_never_show_reference_entries(self, name, lang):
+        """For every case, a wrong value and a wrong shape are reported without any reference entry."""
+        suite = get_suite(name)
+        for i, case in enumerate(suite.cases):
+            args, kwargs, expected = case.build(suite.seed, i)
+            secrets = _reference_texts(expected, set())
+            for wrong in (_perturb(expected), _transpose_first(expected)):
+                r = judge(case, wrong, expected, [], lang, (args, kwargs))
+                assert r.status == "failed", case.name
+                leaked = [s for s in secrets if s in r.output]
+                assert not leaked, (case.name, leaked, r.output)
+
+
+class TestSelfcheck:
+    def test_summary_line(self):
+        """The summary line in English keeps its form; the Japanese one says the same."""
+        assert summary_line("deltas", 2, 2, 3.0, 3, False) == "✓ deltas: 2/2 visible cases passed (3.00 / 3 points)"
+        assert summary_line("deltas", 1, 4, 0.75, 3, True, "ja") == "✗ deltas: 全ケース 4 件中 1 件に合格（0.75 / 3 点）"
+
+    def test_check_in_japanese(self, capsys):
+        """check(lang="ja") prints its summary and feedback in Japanese."""
+        pts = check("rnn_bptt", "grad_W", {"grad_W": lambda D, Z: D @ Z}, lang="ja")
+        out = capsys.readouterr().out
+        assert pts == 0 and out.startswith("✗ grad_W: 公開ケース 2 件中 0 件に合格（0.00 / 1 点）")
+        assert "Z̃ の代わりに Z を使っていませんか？" in out
+
+    def test_check_follows_the_locale(self, capsys, monkeypatch):
+        """check() without lang reads the locale."""
+        monkeypatch.delenv("LC_ALL", raising=False)
+        monkeypatch.delenv("LC_MESSAGES", raising=False)
+        monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+        check("rnn_bptt", "grad_W", {"grad_W": lambda D, Z: D @ Z})
+        assert "公開ケース" in capsys.readouterr().out
+        monkeypatch.setenv("LANG", "C.UTF-8")
+        check("rnn_bptt", "grad_W", {"grad_W": lambda D, Z: D @ Z})
+        assert "visible cases passed" in capsys.readouterr().out
