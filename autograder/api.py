@@ -7,6 +7,7 @@ The student's code never runs in this process; only plain data comes back from t
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 
 from . import __version__
@@ -61,3 +62,126 @@ class GradeResult:
     def dumps(self) -> str:
         return json.dumps(self.to_json(), ensure_ascii=False, indent=2) + "\n"
 
+
+# --------------------------------------------------------------------------- grading
+
+
+def grade(path_or_submission, assignment: str | None = None, *, seed: int | None = None, visible_only: bool = False,
+          limits=None, sandbox: str = "auto", lang: str | None = None) -> GradeResult:
+    """Grade one submission.
+
+    Parameters
+    ----------
+    path_or_submission : a path (.py, .ipynb, a folder holding one, a .zip of one) or a
+        submission.Submission
+    assignment : e.g. "rnn_bptt"; default: the one the file is named after
+    seed : the inputs' seed (default: the suite's); the result is deterministic for a seed
+    visible_only : only the visible cases (what a student's self-check runs)
+    limits : runner.Limits (default Limits())
+    sandbox : "auto", "require" or "off" (see runner.run_calls)
+    lang : "ja" or "en" for the feedback (default: from the locale)
+
+    Each case's inputs and expected result are built here; only (function, driver, args,
+    kwargs) go to the isolated worker, and every result is judged here.
+
+    Raises SubmissionError for bad input (a missing or unreadable path, an unknown assignment).
+    """
+    from . import feedback
+    from .runner import Call, Limits, run_calls
+    from .submission import Submission, load_submission
+    from .suites import ASSIGNMENTS, get_suite
+
+    t0 = time.perf_counter()
+    if assignment is not None and assignment not in ASSIGNMENTS:
+        raise SubmissionError(f"unknown assignment {assignment!r}: use one of {', '.join(ASSIGNMENTS)}")
+    if isinstance(path_or_submission, Submission):
+        sub = path_or_submission
+    else:
+        sub = load_submission(path_or_submission, assignment)
+    assignment = assignment or sub.assignment_guess
+    if assignment is None:
+        raise SubmissionError(f"cannot tell the assignment of {sub.origin or sub.student}: name the file after it "
+                              f"(e.g. rnn_bptt.py) or pass -a with one of {', '.join(ASSIGNMENTS)}")
+    suite = get_suite(assignment)
+    seed = suite.seed if seed is None else int(seed)
+    selected = [(i, c) for i, c in enumerate(suite.cases) if c.visible or not visible_only]
+    built, calls = {}, []
+    for i, case in selected:
+        args, kwargs, expected = case.build(seed, i)
+        built[i] = (args, kwargs, expected)
+        calls.append(Call(i, case.function, case.driver, args, kwargs))
+    outcomes, info = run_calls(sub.source, calls, limits=limits or Limits(), sandbox=sandbox,
+                               module=assignment, filename=f"{assignment}.py")
+    lang = feedback.resolve_lang(lang)
+    tests = [_judge_outcome(case, outcome, *built[i], sub, lang) for (i, case), outcome in zip(selected, outcomes)]
+    notes = list(info.notes)
+    if info.import_failure is not None:
+        notes.append(_import_note(info.import_failure, sub))
+    max_score = suite.max_score if not visible_only else round(sum(c.points for _, c in selected), 9)
+    return GradeResult(
+        assignment=assignment,
+        student=sub.student,
+        score=float(sum(t.score for t in tests)),
+        max_score=max_score,
+        tests=tests,
+        execution_time=time.perf_counter() - t0,
+        seed=seed,
+        notes=notes,
+    )
+
+
+def _where(outcome, sub) -> str:
+    return f" at {sub.where(outcome.line)}" if outcome.line else ""
+
+
+def _paren(outcome, sub) -> str:
+    return f" ({sub.where(outcome.line)})" if outcome.line else ""
+
+
+def _import_note(o, sub) -> str:
+    if o.kind == "import_error":
+        return f"the module could not be imported: {o.exc_type}{_where(o, sub)}" + (f": {o.exc_text}" if o.exc_text else "")
+    if o.kind == "import_exit":
+        return f"the module called sys.exit() at import{_paren(o, sub)}"
+    if o.kind == "import_timeout":
+        return f"the module did not finish importing within {o.exc_text} s"
+    return f"the module crashed the Python process while being imported ({o.exc_text})"
+
+
+def _judge_outcome(case, o, args, kwargs, expected, sub, lang):
+    """A CaseResult from the worker's outcome of one case (plain data only) and the reference."""
+    from . import cases, feedback
+
+    fn = case.function
+    if o.status == "ok":
+        names = list(case.arg_names) or [f"argument {k + 1}" for k in range(len(args))]
+        after = o.args_after
+        mutated = (cases.mutated_inputs(tuple(args), tuple(after), names)
+                   if isinstance(after, (tuple, list)) and len(after) == len(args) else list(names))
+        return cases.judge(case, o.result, expected, mutated, lang, inputs=(args, kwargs))
+    if o.kind == "not_implemented":
+        return cases.error_result(case, feedback.not_implemented(fn, lang))
+    if o.kind == "missing":
+        return cases.error_result(case, feedback.missing_function(fn, lang))
+    if o.kind == "raised":
+        hint = cases.error_hint(case, o.exc_text or "", (args, kwargs))
+        return cases.error_result(case, feedback.raised_text(fn, o.exc_type or "Exception", o.exc_text or "",
+                                                             lang, hint))
+    if o.kind == "timeout":
+        kind = "total_timeout" if o.exc_type == "total" else "timeout"
+        return cases.error_result(case, feedback.no_result(fn, kind, lang, seconds=o.exc_text), "timeout")
+    if o.kind == "crashed":
+        return cases.error_result(case, feedback.no_result(fn, "crashed", lang, what=o.exc_text))
+    if o.kind == "import_error":
+        text = f": {o.exc_text}" if o.exc_text else ""
+        return cases.error_result(case, feedback.no_result(fn, "import_error", lang,
+                                                           what=f"{o.exc_type}{_where(o, sub)}{text}"))
+    if o.kind == "import_exit":
+        return cases.error_result(case, feedback.no_result(fn, "import_exit", lang, where=_paren(o, sub)))
+    if o.kind == "import_timeout":
+        return cases.error_result(case, feedback.no_result(fn, "import_timeout", lang, seconds=o.exc_text),
+                                  "timeout")
+    if o.kind == "import_crash":
+        return cases.error_result(case, feedback.no_result(fn, "import_crash", lang, what=o.exc_text))
+    # skipped (after repeated crashes or timeouts, or once the total time is used up)
+    return cases.error_result(case, f"{fn}: {o.message}.", "timeout" if o.status == "timeout" else "error")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -159,7 +160,7 @@ def batch(directory, assignment, jobs, output, results_dir, resume, seed, timeou
     assignment = assignment or _infer_class_assignment(directory)
     try:
         total = len(batch_mod.discover(directory, assignment))
-        with click.progressbar(length=total, label=f"grading {assignment}", file=click.get_text_stream("stderr"),
+        with click.progressbar(length=total, label=f"grading {assignment}", file=sys.stderr,
                                show_pos=True) as bar:
             results = batch_mod.grade_class(directory, assignment, results_dir, jobs=jobs, seed=seed, resume=resume,
                                             timeout=timeout, lang=lang, on_done=lambda *_: bar.update(1))

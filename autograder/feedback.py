@@ -269,3 +269,57 @@ def missing_function(function: str, lang: str = "en") -> str:
                          "テンプレートの関数名と引数を変えないでください。", lang)
     return _sentence(function, "", f"function not found, expected a function named {function} (got nothing)",
                      "Keep the names and signatures of the template.", lang)
+
+
+#: when the isolated worker gave no result: kind -> (problem, hint) per language; {placeholders} from facts
+NO_RESULT = {
+    "timeout": {
+        "en": ("timed out after {seconds} s, expected a result (got no answer)",
+               "Look for an endless loop, or a computation far slower than needed (Python loops where numpy would do)."),
+        "ja": ("{seconds} 秒で時間切れになりました（期待: 戻り値、実際: 応答なし）",
+               "無限ループや、numpy で書ける計算を Python のループで遅くしていないか確認してください。"),
+    },
+    "total_timeout": {
+        "en": ("timed out, expected a result (got no answer within the submission's total time of {seconds} s)",
+               "Look for endless loops or slow computations in this and the earlier functions."),
+        "ja": ("時間切れになりました（期待: 戻り値、実際: 提出全体の制限時間 {seconds} 秒以内に応答なし）",
+               "この関数とそれ以前の関数に、無限ループや遅い計算がないか確認してください。"),
+    },
+    "crashed": {
+        "en": ("the call crashed the Python process, expected a result (got {what})",
+               "Look for os._exit, ctypes, or arrays far larger than the inputs."),
+        "ja": ("呼び出しで Python のプロセスが異常終了しました（期待: 戻り値、実際: {what}）",
+               "os._exit や ctypes、入力よりはるかに大きな配列を使っていないか確認してください。"),
+    },
+    "import_error": {
+        "en": ("the module could not be imported, expected it to define {function} (got {what})",
+               "Run the whole file or notebook from a fresh start and fix the first error."),
+        "ja": ("モジュールを読み込めませんでした（期待: {function} の定義、実際: {what}）",
+               "ファイルまたはノートブック全体を最初から実行し、最初のエラーを直してください。"),
+    },
+    "import_exit": {
+        "en": ("the module called sys.exit() at import{where}, expected it only to define functions (got SystemExit)",
+               "Remove the exit, or put experiments under `if __name__ == \"__main__\":`."),
+        "ja": ("モジュールの読み込み中に sys.exit() が呼ばれました{where}（期待: 関数の定義だけ、実際: SystemExit）",
+               "exit を削除するか、実験コードを `if __name__ == \"__main__\":` の下に移してください。"),
+    },
+    "import_timeout": {
+        "en": ("the module did not finish importing within {seconds} s, expected it only to define functions "
+               "(got no answer)", "Look for an endless loop or a long experiment outside the functions."),
+        "ja": ("モジュールの読み込みが {seconds} 秒以内に終わりませんでした（期待: 関数の定義だけ、実際: 応答なし）",
+               "関数の外にある無限ループや長い実験コードを確認してください。"),
+    },
+    "import_crash": {
+        "en": ("the module crashed the Python process while being imported, expected it only to define functions "
+               "(got {what})", "Look for os._exit, ctypes or huge arrays outside the functions."),
+        "ja": ("モジュールの読み込み中に Python のプロセスが異常終了しました（期待: 関数の定義だけ、実際: {what}）",
+               "関数の外で os._exit や ctypes、巨大な配列を使っていないか確認してください。"),
+    },
+}
+
+
+def no_result(function: str, kind: str, lang: str = "en", **facts) -> str:
+    """The message for a case that produced no result (timeout, crash, failed import)."""
+    problem, hint = NO_RESULT[kind][lang if lang in ("en", "ja") else "en"]
+    facts = {"function": function, "where": "", "what": "", "seconds": "", **facts}
+    return _sentence(function, "", problem.format(**facts), hint, lang)

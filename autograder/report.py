@@ -17,16 +17,29 @@ STATUS_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱"}
 
 
 def text_report(result: GradeResult, *, show_hidden_output: bool = True) -> str:
-    """The report a student or TA reads: one line per case, the messages of the failures."""
+    """The report a student or TA reads: one line per function, then each failing case and its message."""
     lines = [f"{result.assignment} — {result.student}: {result.score:g} / {result.max_score:g} points"]
     for note in result.notes:
         lines.append(f"note: {note}")
+    functions: dict[str, list] = {}
     for t in result.tests:
-        vis = "" if t.visible else " (hidden)"
-        lines.append(f"  {STATUS_MARK.get(t.status, '?')} {t.name}{vis}: {t.score:.2f} / {t.max_score:.2f}")
-        if t.output and (t.visible or show_hidden_output):
-            for out in t.output.splitlines():
-                lines.append(f"      {out}")
+        functions.setdefault(t.function, []).append(t)
+    for fn, tests in functions.items():
+        passed = sum(t.status == "passed" for t in tests)
+        got, possible = sum(t.score for t in tests), sum(t.max_score for t in tests)
+        mark = STATUS_MARK["passed"] if passed == len(tests) else STATUS_MARK["failed"]
+        lines.append(f"  {mark} {fn:<24} {got:5.2f} / {possible:<5.2f} {passed}/{len(tests)} cases passed")
+        by_message: dict[tuple, list] = {}  # one message, printed once, with every case it applies to
+        for t in tests:
+            if t.status != "passed":
+                shown = t.output if (t.visible or show_hidden_output) else ""
+                by_message.setdefault((t.status, shown), []).append(t)
+        for (status, message), group in by_message.items():
+            labels = "; ".join((t.name[len(fn):].strip() or t.name) + ("" if t.visible else " (hidden)")
+                               for t in group)
+            lines.append(f"      {STATUS_MARK.get(status, '?')} {labels}")
+            for out in message.splitlines():
+                lines.append(f"        {out}")
     lines.append(f"graded in {result.execution_time:.2f} s (seed {result.seed}, rnngrade {result.rnngrade_version})")
     return "\n".join(lines) + "\n"
 

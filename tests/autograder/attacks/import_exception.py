@@ -1,0 +1,2 @@
+import numpy as np
+raise RuntimeError("boom at import")

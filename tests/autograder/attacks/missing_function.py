@@ -1,0 +1,2 @@
+"""Override: removes deltas."""
+del deltas  # noqa: F821

@@ -1,0 +1,191 @@
+"""rnngrade list / grade / check / batch / demo, through click's CliRunner and as real processes."""
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from autograder.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTION = ROOT / "solutions" / "rnn_bptt" / "rnn_bptt.py"
+STUB = ROOT / "assignments" / "rnn_bptt" / "rnn_bptt.py"
+RNNGRADE = str(Path(sys.executable).with_name("rnngrade"))
+
+
+def run(*args, cwd=None):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def proc(*args, cwd=None, timeout=300):
+    return subprocess.run([RNNGRADE, *map(str, args)], capture_output=True, text=True, timeout=timeout, cwd=cwd)
+
+
+def one_line_error(result, *phrases):
+    """Exit 2, one line on stderr, saying each phrase."""
+    assert result.exit_code == 2, result.output
+    text = result.output.strip()
+    assert text.count("\n") == 0, text
+    for p in phrases:
+        assert p in text, text
+
+
+class TestList:
+    def test_lists_assignments_and_points(self):
+        """Every assignment with its total and each function's points."""
+        r = run("list")
+        assert r.exit_code == 0
+        assert "rnn_bptt  (15 points" in r.output and "lstm  (10 points" in r.output and "gru  (10 points" in r.output
+        assert "deltas" in r.output and "gru_backward" in r.output
+
+    def test_subprocess(self):
+        """`rnngrade list` runs as a process."""
+        p = proc("list")
+        assert p.returncode == 0 and "lstm_backward" in p.stdout
+
+
+class TestGrade:
+    def test_solution_full_marks(self):
+        """The reference solution gets 15/15 in the text report; exit 0."""
+        r = run("grade", SOLUTION, "--lang", "en")
+        assert r.exit_code == 0
+        assert r.output.splitlines()[0].endswith(": 15 / 15 points")
+
+    def test_stub_zero_exit_zero(self):
+        """The untouched stub gets 0 and exit 0 (a grade was produced)."""
+        r = run("grade", STUB, "--format", "json")
+        data = json.loads(r.output)
+        assert r.exit_code == 0 and data["score"] == 0 and data["max_score"] == 15
+        assert all(t["status"] == "error" for t in data["tests"])
+
+    def test_json_to_file(self, tmp_path):
+        """-o writes the JSON result, with the fields of the issue, and the seed given."""
+        out = tmp_path / "r.json"
+        r = run("grade", SOLUTION, "--format", "json", "-o", out, "--seed", "7")
+        data = json.loads(out.read_text())
+        assert r.exit_code == 0 and data["seed"] == 7 and data["assignment"] == "rnn_bptt"
+        assert {t["visibility"] for t in data["tests"]} == {"visible", "hidden"}
+
+    def test_seed_changes_hidden_inputs_not_the_score(self, tmp_path):
+        """Another seed still gives the solution full marks (the inputs differ, the grading does not)."""
+        r = run("grade", SOLUTION, "--format", "json", "--seed", "99")
+        assert json.loads(r.output)["score"] == 15
+
+    def test_gradescope(self):
+        """--format gradescope writes Gradescope's results.json."""
+        r = run("grade", SOLUTION, "--format", "gradescope")
+        data = json.loads(r.output)
+        assert data["score"] == 15 and {t["status"] for t in data["tests"]} == {"passed"}
+
+    def test_missing_path(self, tmp_path):
+        """A missing path is a one-line error, exit 2."""
+        one_line_error(run("grade", tmp_path / "nope.py"), "nope.py")
+
+    def test_cannot_infer_assignment(self, tmp_path):
+        """A file not named after an assignment needs -a: one-line error naming the choices."""
+        f = tmp_path / "homework.py"
+        shutil.copy(SOLUTION, f)
+        one_line_error(run("grade", f), "-a", "rnn_bptt")
+        assert run("grade", f, "-a", "rnn_bptt").exit_code == 0
+
+    def test_unknown_assignment(self):
+        """An unknown -a is refused with exit 2."""
+        r = run("grade", SOLUTION, "-a", "transformer")
+        assert r.exit_code == 2 and "transformer" in r.output
+
+    def test_malformed_notebook_keeps_existing_output(self, tmp_path):
+        """A malformed notebook is a one-line error and the existing -o file is left as it was."""
+        nb = tmp_path / "rnn_bptt.ipynb"
+        nb.write_text('{"cells": [', encoding="utf-8")
+        out = tmp_path / "result.json"
+        out.write_text("previous result")
+        one_line_error(run("grade", nb, "-o", out), "rnn_bptt.ipynb")
+        assert out.read_text() == "previous result"
+
+    def test_subprocess(self, tmp_path):
+        """`rnngrade grade` runs as a process and exits 0 with a JSON result."""
+        p = proc("grade", SOLUTION, "--format", "json", cwd=tmp_path)
+        assert p.returncode == 0, p.stderr
+        assert json.loads(p.stdout)["score"] == 15
+
+
+class TestCheck:
+    def test_visible_cases_only(self):
+        """check runs the visible cases only and shows their feedback."""
+        r = run("check", STUB, "--lang", "en")
+        assert r.exit_code == 0
+        assert "(hidden)" not in r.output and "not implemented yet" in r.output
+
+    def test_subprocess(self, tmp_path):
+        """`rnngrade check` runs as a process."""
+        p = proc("check", SOLUTION, cwd=tmp_path)
+        assert p.returncode == 0 and "rnn_bptt" in p.stdout
+
+
+@pytest.fixture
+def klass(tmp_path):
+    """A class of three: a correct .py, an untouched stub, a broken notebook."""
+    d = tmp_path / "class"
+    for student, src in (("alice", SOLUTION), ("bob", STUB)):
+        (d / student).mkdir(parents=True)
+        shutil.copy(src, d / student / "rnn_bptt.py")
+    (d / "carol").mkdir()
+    (d / "carol" / "rnn_bptt.ipynb").write_text("not json", encoding="utf-8")
+    return d
+
+
+class TestBatch:
+    def test_grades_the_class(self, klass, tmp_path):
+        """Every student gets a JSON and a feedback file, the CSV a row each, the summary a PNG."""
+        out, res = tmp_path / "grades.csv", tmp_path / "results"
+        r = run("batch", klass, "-o", out, "--results", res, "-j", "2")
+        assert r.exit_code == 0, r.output
+        rows = {row["student"]: row for row in csv.DictReader(out.read_text().splitlines())}
+        assert rows["alice"]["score"] == "15.0" and rows["bob"]["score"] == "0.0" and rows["carol"]["score"] == "0.0"
+        assert json.loads((res / "carol.json").read_text())["notes"]  # why carol got zero
+        assert (res / "alice.txt").exists() and (res / "summary.png").read_bytes()[:4] == b"\x89PNG"
+        assert "3 submissions" in r.output and "pass rate per test" in r.output
+
+    def test_resume_skips_done(self, klass, tmp_path):
+        """--resume keeps a finished student's result instead of grading again."""
+        out, res = tmp_path / "grades.csv", tmp_path / "results"
+        run("batch", klass, "-o", out, "--results", res)
+        data = json.loads((res / "alice.json").read_text())
+        data["score"] = 14.5  # a mark only a skipped student keeps
+        (res / "alice.json").write_text(json.dumps(data))
+        run("batch", klass, "-o", out, "--results", res, "--resume")
+        rows = {row["student"]: row for row in csv.DictReader(out.read_text().splitlines())}
+        assert rows["alice"]["score"] == "14.5"
+
+    def test_missing_dir(self, tmp_path):
+        """A missing folder is a one-line error, exit 2."""
+        one_line_error(run("batch", tmp_path / "nope"), "is not a folder")
+
+    def test_subprocess(self, klass, tmp_path):
+        """`rnngrade batch` runs as a process."""
+        p = proc("batch", klass, "-o", tmp_path / "g.csv", "--results", tmp_path / "r", cwd=tmp_path)
+        assert p.returncode == 0, p.stderr
+        assert (tmp_path / "g.csv").read_text().count("\n") == 4
+
+
+class TestDemo:
+    def test_demo_reports_three_students(self):
+        """The demo grades alice (all right), bob (two known mistakes) and carol (untouched)."""
+        r = run("demo", "--lang", "en")
+        assert r.exit_code == 0, r.output
+        assert "alice: 15 / 15 points" in r.output
+        assert "carol: 0 / 15 points" in r.output
+        bob = [ln for ln in r.output.splitlines() if "— bob:" in ln][0]
+        assert "15 / 15" not in bob
+        assert "Wᵀ" in r.output and "Z̃" in r.output  # bob's mistakes are named
+
+    def test_subprocess(self, tmp_path):
+        """`rnngrade demo` (the README's main job) runs as a process."""
+        p = proc("demo", cwd=ROOT)
+        assert p.returncode == 0, p.stderr
+        assert "3 submissions" in p.stdout
