@@ -63,6 +63,14 @@ SEED_OPTION = click.option("--seed", type=int, default=None,
                            help="Seed of the hidden inputs (default: fixed per assignment).")
 TIMEOUT_OPTION = click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
                               help="Seconds allowed per case (default 5).")
+SANDBOX_OPTION = click.option("--sandbox", type=click.Choice(["auto", "require", "off"]), default="auto",
+                              show_default=True,
+                              help="bubblewrap isolation: auto (use it when installed), require (fail without it), "
+                                   "off (limits only).")
+
+
+class GraderFailure(click.ClickException):
+    """The grader itself could not run (no sandbox where one is required, a broken Python): exit 1."""
 
 
 def _assignment_option(required: bool = False):
@@ -86,15 +94,18 @@ def list_cmd() -> None:
             click.echo(f"  {fn:<24} {pts:>4g} points  {visible} visible + {len(cases) - visible} hidden cases")
 
 
-def _grade(path: Path, assignment, seed, timeout, lang, visible_only):
+def _grade(path: Path, assignment, seed, timeout, lang, visible_only, sandbox="auto"):
     from . import api
-    from .runner import Limits
+    from .runner import Limits, SandboxUnavailable, WorkerFailure
 
     limits = Limits(per_call_s=timeout) if timeout else None
     try:
-        return api.grade(path, assignment, seed=seed, visible_only=visible_only, limits=limits, lang=lang)
+        return api.grade(path, assignment, seed=seed, visible_only=visible_only, limits=limits, lang=lang,
+                         sandbox=sandbox)
     except api.SubmissionError as exc:
         raise InputError(str(exc)) from None
+    except (SandboxUnavailable, WorkerFailure) as exc:
+        raise GraderFailure(str(exc)) from None
 
 
 @main.command()
@@ -107,14 +118,15 @@ def _grade(path: Path, assignment, seed, timeout, lang, visible_only):
 @SEED_OPTION
 @TIMEOUT_OPTION
 @LANG_OPTION
-def grade(path, assignment, fmt, output, seed, timeout, lang) -> None:
+@SANDBOX_OPTION
+def grade(path, assignment, fmt, output, seed, timeout, lang, sandbox) -> None:
     """Grade one submission: a .py, a .ipynb, a folder holding one, or a .zip of one.
 
     Exit 0 whenever a grade was produced, whatever the score; 2 for bad input.
     """
     from . import report
 
-    result = _grade(path, assignment, seed, timeout, lang, visible_only=False)
+    result = _grade(path, assignment, seed, timeout, lang, visible_only=False, sandbox=sandbox)
     text = report.render(result, fmt)
     if output:
         report.write_atomic(output, text)

@@ -189,3 +189,22 @@ class TestDemo:
         p = proc("demo", cwd=ROOT)
         assert p.returncode == 0, p.stderr
         assert "3 submissions" in p.stdout
+
+
+class TestSandboxOption:
+    def test_off_still_grades_and_says_so(self):
+        """--sandbox off grades with the limits only and says that isolation is off."""
+        r = run("grade", SOLUTION, "--sandbox", "off", "--format", "json")
+        data = json.loads(r.output)
+        assert r.exit_code == 0 and data["score"] == 15
+        assert any("isolation is off" in n for n in data["notes"])
+
+    def test_require_uses_bubblewrap(self):
+        """--sandbox require grades inside bubblewrap when it is installed."""
+        if shutil.which("bwrap") is None:
+            if __import__("os").environ.get("CI") == "true":
+                pytest.fail("CI must install bubblewrap")
+            pytest.skip("bubblewrap not installed")
+        r = run("grade", SOLUTION, "--sandbox", "require", "--format", "json")
+        data = json.loads(r.output)
+        assert r.exit_code == 0 and data["score"] == 15 and not data["notes"]
