@@ -41,6 +41,8 @@ class Case:
     labels: dict = field(default_factory=dict)
     hints: dict = field(default_factory=dict)  # kind of problem -> hint: a str, or {"en": …, "ja": …}
     assignment: str = ""  # e.g. "rnn_bptt": where mistakes.MISTAKES looks up the function's typical mistakes
+    compare: str = "values"  # "values": checks.compare; "gradcheck": expected is an FDGradients (see below)
+    post: Callable | None = None  # gradcheck: (checked result, expected.extra) -> {name: gradient}
 
     @property
     def name(self) -> str:
@@ -49,6 +51,96 @@ class Case:
     def build(self, seed: int, index: int) -> tuple[tuple, dict, Any]:
         """The case's inputs and expected result for this seed (index: the case's position)."""
         return self.make(np.random.default_rng([seed, index]))
+
+
+class FDGradients(dict):
+    """The expected result of a compare="gradcheck" case: {name: the numerical gradient ∂E/∂name}.
+
+    The entries are central differences (rnnref.gradcheck.numerical_gradient, h = checks.GRAD_H)
+    of the reference loss, not rnnref's analytic gradient. ``like`` is the reference result in
+    the student's format (walked for type, dtype, shape and finite values only); ``extra`` holds
+    parent-only inputs of the case's ``post`` (e.g. X and Z̃, to turn D into D X and D Z̃).
+    """
+
+    def __init__(self, numerical: dict, like, extra: dict | None = None, source: str = ""):
+        super().__init__(numerical)
+        self.like = like
+        self.extra = dict(extra or {})
+        self.source = source  # what the gradients are computed from, e.g. "D" ("" for the result itself)
+
+
+def _structure_mismatch(got, like, path: str) -> checks.Mismatch | None:
+    """checks.compare's type, dtype, shape and finite checks against ``like``, its values ignored."""
+    if isinstance(like, dict):
+        if not isinstance(got, dict) or got.keys() != like.keys():
+            return checks.compare(got, like, path)
+        for k in like:
+            m = _structure_mismatch(got[k], like[k], f"{path}[{k!r}]")
+            if m:
+                return m
+        return None
+    if isinstance(like, (tuple, list)):
+        if not isinstance(got, (tuple, list)) or len(got) != len(like):
+            return checks.compare(got, like, path)
+        for i, (g, e) in enumerate(zip(got, like)):
+            m = _structure_mismatch(g, e, f"{path}[{i}]")
+            if m:
+                return m
+        return None
+    m = checks.compare(got, like, path)
+    return None if m is not None and m.code in ("value", "value_number") else m
+
+
+def _as_gradients(case: Case, result, expected: FDGradients) -> dict:
+    """The student's (checked) result as {name: float64 gradient}, through the case's post."""
+    if case.post is not None:
+        grads = case.post(result, expected.extra)
+    elif isinstance(result, dict):
+        grads = result
+    else:
+        (name,) = expected.keys()
+        grads = {name: result}
+    return {k: np.asarray(checks.as_float64_array(grads[k], k), dtype=np.float64) for k in expected}
+
+
+def gradcheck_mismatch(case: Case, result, expected: FDGradients) -> checks.Mismatch | None:
+    """The first tensor whose gradient fails rnnref.gradcheck's criterion against the numerical one.
+
+    Per tensor ‖a − n‖ ≤ tol·(‖a‖ + ‖n‖) + atol·√k, and per entry
+    |a_i − n_i| ≤ elem_tol·(|a_i| + |n_i| + 10⁻³·max_j max(|a_j|, |n_j|)) + atol (gradcheck's defaults,
+    tol = checks.GRAD_TOL).
+    """
+    import importlib
+
+    gc = importlib.import_module("rnnref.gradcheck")  # the module: rnnref.gradcheck is also its function
+
+    name = case.outputs if isinstance(case.outputs, str) and case.outputs else "the result"
+    m = _structure_mismatch(result, expected.like, name)
+    if m is not None:
+        return m
+    grads = _as_gradients(case, result, expected)
+    for key, n in expected.items():
+        a = grads[key]
+        n = np.asarray(n, dtype=np.float64)
+        rel = gc.rel_error(a, n)
+        k = max(a.size, 1)
+        na, nn = np.linalg.norm(a), np.linalg.norm(n)
+        norm_ok = np.isfinite(rel) and np.linalg.norm(a - n) <= checks.GRAD_TOL * (na + nn) + gc.DEFAULT_ATOL * np.sqrt(k)
+        scale = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(n), initial=0.0))
+        diff = np.abs(a - n)
+        denom = np.abs(a) + np.abs(n) + gc.ELEM_FLOOR * scale
+        ok = diff <= gc.DEFAULT_ELEM_TOL * denom + gc.DEFAULT_ATOL
+        if norm_ok and bool(np.all(ok)):
+            continue
+        elem = np.where(diff == 0, 0.0, diff / np.where(denom == 0, 1.0, denom))
+        flat = int(np.argmax(elem)) if elem.size else 0
+        index = tuple(int(i) for i in np.unravel_index(flat, elem.shape)) if elem.size else ()
+        facts = {"grad": key, "source": expected.source, "rel": rel, "tol": checks.GRAD_TOL}
+        if norm_ok:  # one entry off in an otherwise right tensor
+            facts.update(elem=float(elem.reshape(-1)[flat]), elem_tol=gc.DEFAULT_ELEM_TOL)
+        return checks.Mismatch(f"∂E/∂{key}", "", "value", rel, index, "gradcheck",
+                               dict(facts, index=index))
+    return None
 
 
 @dataclass
@@ -112,14 +204,15 @@ def judge(case: Case, result, expected, mutated: list[str], lang: str | None = "
         hint names the one it matches.
     """
     lang = feedback.resolve_lang(lang)
-    m = first_mismatch(case, result, expected)
+    gradcheck = case.compare == "gradcheck" and isinstance(expected, FDGradients)
+    m = gradcheck_mismatch(case, result, expected) if gradcheck else first_mismatch(case, result, expected)
     if m is None and mutated:
         m = checks.mismatch(", ".join(mutated), "mutation", "mutated")
     if m is None:
         return CaseResult(case.name, case.function, case.points, case.points, "passed", "", case.visible)
     hint = None
     if inputs is not None and m.kind in ("value", "shape", "finite"):
-        found = mistakes.diagnose(case, result, expected, *inputs)
+        found = mistakes.diagnose(case, result, expected.like if gradcheck else expected, *inputs)
         hint = found.hint if found else None
     return CaseResult(case.name, case.function, 0.0, case.points, "failed",
                       feedback.render(case, m, lang, hint), case.visible)

@@ -20,6 +20,8 @@ LANGS = ("en", "ja")
 #: the phrases of problem_text, one per kind of fact checks.compare and cases.judge report
 PROBLEM_CODES = ("wrong_type", "wrong_dtype", "wrong_shape", "wrong_length", "wrong_keys", "not_finite_number",
                  "not_finite", "value_number", "value", "mutated")
+#: phrases of problem_text beyond checks.compare's: a gradient that fails the finite-difference check
+GRADCHECK_CODES = ("gradcheck",)
 
 #: what to try, by kind of problem, when the suite has nothing more specific
 GENERIC_HINTS = {
@@ -192,10 +194,29 @@ def problem_text(code: str, facts: dict, lang: str = "en", entry: int | None = N
         if ja:
             return f"が参照解と一致しません（最大相対誤差 {f['rel']:.1e}{'、' + where if where else ''}）"
         return f"disagrees with the reference (max rel. error {f['rel']:.1e}{' ' + where if where else ''})"
+    if code == "gradcheck":
+        return _gradcheck_text(f, lang)
     if code == "mutated":
         return ("がその場で書き換えられています（期待: 入力は変更しないこと、実際: 値が変わった）" if ja
                 else "was modified in place, expected the inputs unchanged (got new values)")
     raise ValueError(f"unknown problem code {code!r}")
+
+
+def _gradcheck_text(f: dict, lang: str) -> str:
+    """A gradient against central differences of the loss: its relative error, or its worst entry's."""
+    src = f.get("source") or ""
+    idx = list(f.get("index") or ())
+    if lang == "ja":
+        head = f"（あなたの {src} から計算）" if src else ""
+        if "elem" in f:
+            return (f"{head}が損失の中心差分と一致しません（位置 {idx} の相対誤差 {f['elem']:.1e} > "
+                    f"{f['elem_tol']:.0e}）")
+        return f"{head}が損失の中心差分と一致しません（相対誤差 {f['rel']:.1e} > {f['tol']:.0e}）"
+    head = f"computed from your {src} " if src else ""
+    if "elem" in f:
+        return (f"{head}disagrees with central differences of the loss at index {idx} "
+                f"(rel. error of the entry {f['elem']:.1e} > {f['elem_tol']:.0e})")
+    return f"{head}disagrees with central differences of the loss (rel. error {f['rel']:.1e} > {f['tol']:.0e})"
 
 
 def _quantity(case, m, lang: str) -> tuple[str, int | None]:

@@ -29,9 +29,31 @@ class Suite:
 
 
 def spread(function: str, points: float, variants: list, **common) -> list[Case]:
-    """One Case per (label, make, visible) variant, sharing the function's points evenly."""
+    """One Case per (label, make, visible) variant, sharing the function's points evenly.
+
+    A variant may carry a fourth item, a dict of Case fields that replace the common ones for it
+    (e.g. {"compare": "gradcheck", "post": …} for a finite-difference case).
+    """
     each = points / len(variants)
-    return [Case(function, label, make, each, visible, **common) for label, make, visible in variants]
+    out = []
+    for label, make, visible, *own in variants:
+        fields = dict(common, **(own[0] if own else {}))
+        out.append(Case(function, label, make, each, visible, **fields))
+    return out
+
+
+#: the finite-difference cases' size: T, d+1, H, H+1 and m all differ, small enough for every entry
+FD_SIZE = (6, 1, 3, 5)
+FD_LABEL = "finite differences"
+
+
+def numerical_gradients(loss, params: dict, names=None) -> dict:
+    """{name: central differences of loss(params) by params[name]} (h = checks.GRAD_H), every entry."""
+    from rnnref.gradcheck import numerical_gradient
+
+    from ..checks import GRAD_H
+
+    return {k: numerical_gradient(loss, params, k, h=GRAD_H) for k in (names or params)}
 
 
 def get_suite(assignment: str) -> Suite:
@@ -39,3 +61,8 @@ def get_suite(assignment: str) -> Suite:
     if assignment not in ASSIGNMENTS:
         raise ValueError(f"unknown assignment {assignment!r}; known: {', '.join(ASSIGNMENTS)}")
     return importlib.import_module(f"{__name__}.{assignment}").SUITE
+
+
+def fd_last(cases: list) -> tuple:
+    """The cases with the finite-difference ones moved to the end: the others keep their index (and inputs)."""
+    return tuple([c for c in cases if c.compare != "gradcheck"] + [c for c in cases if c.compare == "gradcheck"])

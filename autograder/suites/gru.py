@@ -10,7 +10,8 @@ import numpy as np
 
 import rnnref
 
-from . import Suite, spread
+from ..cases import FDGradients
+from . import FD_LABEL, FD_SIZE, Suite, fd_last, numerical_gradients, spread
 from ._data import matrix, sequence, sizes
 
 KEYS = rnnref.GRU_KEYS
@@ -64,13 +65,34 @@ def _backward(rng, T, d, H):
     return (dH, caches, P), {}, {k: grads[k] for k in KEYS}
 
 
+def _fd():
+    """The finite-difference case: central differences of E = Σ_t dH_t · h_t (rnnref's forward) by each weight."""
+    T, d, H, _ = FD_SIZE
+
+    def make(rng):
+        P = _params(rng, d, H)
+        X = sequence(rng, T, d)
+        dH = rng.standard_normal((T, H))
+        _, caches, cache = _reference(X, P)
+        grads = rnnref.gru_backward(dH[None], cache).grads
+        zeros = np.zeros((1, H))
+
+        def loss(p):
+            return float(np.sum(dH * rnnref.gru_forward(X[None], p, h0=zeros, convention="lecture")[0][0]))
+
+        like = {k: grads[k] for k in KEYS}
+        return (dH, caches, P), {}, FDGradients(numerical_gradients(loss, P, KEYS), like)
+
+    return [(f"{FD_LABEL}, T={T}, d={d}, H={H}", make, False, {"compare": "gradcheck"})]
+
+
 A = "gru"
 
 SUITE = Suite(
     assignment=A,
     seed=20231205,
     points={"gru_step": 3, "gru_forward": 2, "gru_backward": 5},
-    cases=tuple(
+    cases=fd_last(
         spread("gru_step", 3, _variants(_step), assignment=A, arg_names=("x", "h_prev", "P"), outputs=("h", "cache"),
                hints={"value": {"en": "The lecture's GRU: h = (1 − z)⊙h_prev + z⊙h̃ and h̃ = tanh(W_in x + W (r⊙h_prev)) — "
                                       "the reset gate multiplies h_prev before the product with W.",
@@ -80,7 +102,7 @@ SUITE = Suite(
                  labels={"Hs": (0, "h_{}")},
                  hints={"value": {"en": "Start from h_0 = 0 and feed each step the previous h.",
                                   "ja": "h_0 = 0 から始め、各時刻に一つ前の h を渡してください。"}})
-        + spread("gru_backward", 5, _variants(_backward), assignment=A, arg_names=("dH", "caches", "P"),
+        + spread("gru_backward", 5, _variants(_backward) + _fd(), assignment=A, arg_names=("dH", "caches", "P"),
                  outputs="grads",
                  hints={"value": {"en": "∂E/∂h_{t−1} collects four paths: (1 − z_t)⊙δh_t, through r_t⊙h_{t−1} in h̃, "
                                         "and through the two gates' W_Z, W_R.",

@@ -10,7 +10,8 @@ import numpy as np
 
 import rnnref
 
-from . import Suite, spread
+from ..cases import FDGradients
+from . import FD_LABEL, FD_SIZE, Suite, fd_last, numerical_gradients, spread
 from ._data import matrix, sequence, sizes
 
 KEYS = rnnref.LSTM_KEYS
@@ -68,6 +69,27 @@ def _backward(rng, T, d, H):
     return (dZ, caches, P), {}, {k: grads[k] for k in KEYS}
 
 
+def _fd():
+    """The finite-difference case: central differences of E = Σ_t dZ_t · z_t (rnnref's forward) by each weight."""
+    T, d, H, _ = FD_SIZE
+
+    def make(rng):
+        P = _params(rng, d, H)
+        X = sequence(rng, T, d)
+        dZ = rng.standard_normal((T, H))
+        _, _, caches, cache = _reference(X, P)
+        grads = rnnref.lstm_backward(dZ[None], cache).grads
+        zeros = np.zeros((1, H))
+
+        def loss(p):
+            return float(np.sum(dZ * rnnref.lstm_forward(X[None], p, z0=zeros, s0=zeros)[0][0]))
+
+        like = {k: grads[k] for k in KEYS}
+        return (dZ, caches, P), {}, FDGradients(numerical_gradients(loss, P, KEYS), like)
+
+    return [(f"{FD_LABEL}, T={T}, d={d}, H={H}", make, False, {"compare": "gradcheck"})]
+
+
 ROWS = {"Z": (0, "z_{}"), "S": (0, "s_{}")}
 GATE_HINT = {
     "en": "Check each gate against its own weights: g^F uses W_F_in and W_F, g^I uses W_I_in and W_I, "
@@ -81,14 +103,14 @@ SUITE = Suite(
     assignment=A,
     seed=20231204,
     points={"lstm_step": 3, "lstm_forward": 2, "lstm_backward": 5},
-    cases=tuple(
+    cases=fd_last(
         spread("lstm_step", 3, _variants(_step), assignment=A, arg_names=("x", "z_prev", "s_prev", "P"),
                outputs=("z", "s", "cache"), hints={"value": GATE_HINT})
         + spread("lstm_forward", 2, _variants(_forward), assignment=A, arg_names=("X", "P"),
                  outputs=("Z", "S", "caches"), labels=ROWS,
                  hints={"value": {"en": "Start from z_0 = s_0 = 0 and feed each step the previous z and s.",
                                   "ja": "z_0 = s_0 = 0 から始め、各時刻に一つ前の z と s を渡してください。"}})
-        + spread("lstm_backward", 5, _variants(_backward), assignment=A, arg_names=("dZ", "caches", "P"),
+        + spread("lstm_backward", 5, _variants(_backward) + _fd(), assignment=A, arg_names=("dZ", "caches", "P"),
                  outputs="grads",
                  hints={"value": {"en": "Carry two gradients back in time, ∂E/∂z_{t−1} and ∂E/∂s_{t−1} = ∂E/∂s_t ⊙ g^F_t; "
                                         "∂E/∂s_t also gets ∂E/∂z_t ⊙ g^O_t ⊙ (1 − tanh²(s_t)).",

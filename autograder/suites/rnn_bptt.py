@@ -10,7 +10,8 @@ import numpy as np
 
 import rnnref
 
-from . import Suite, spread
+from ..cases import FDGradients
+from . import FD_LABEL, FD_SIZE, Suite, fd_last, numerical_gradients, spread
 from ._data import matrix, sequence, sizes, targets
 
 TASKS = ("regression", "classification")
@@ -88,6 +89,41 @@ def _grad_W_out_m2o(rng, T, d, H, m, task):
     return (yhat, y, Z[-1]), {}, res.grads["W_out"]
 
 
+def _grads_from_D(D, extra):
+    """The lecture's products from the student's D: ∂E/∂W_in = D X, ∂E/∂W = D Z̃."""
+    D = np.asarray(D, dtype=np.float64)
+    return {"W_in": D @ extra["X"], "W": D @ extra["Z_tilde"]}
+
+
+def _fd(kind, task):
+    """A finite-difference case: the expected gradients are central differences of the reference loss."""
+    m2o = kind.endswith("many_to_one")
+
+    def make(rng):
+        X, P, Y, Yhat, U, Z, res = _model(rng, *FD_SIZE, task, many_to_one=m2o)
+        D = res.D[0].T
+
+        def loss(p):
+            _, cache = rnnref.elman_forward(X[None], p, g=G[task], many_to_one=m2o)
+            return rnnref.elman_loss(cache, Y[None])[0]
+
+        extra, source = {}, ""
+        if kind.startswith("deltas"):
+            args, names, like, source = (U, Yhat, Y, P["W"], P["W_out"]), ("W_in", "W"), D, "D"
+            extra = {"X": X, "Z_tilde": np.vstack([np.zeros((1, Z.shape[1])), Z[:-1]])}
+        elif kind == "grad_W_in":
+            args, names, like = (D, X), ("W_in",), res.grads["W_in"]
+        elif kind == "grad_W":
+            args, names, like = (D, Z), ("W",), res.grads["W"]
+        else:
+            args, names, like = (Yhat, Y, Z[-1] if m2o else Z), ("W_out",), res.grads["W_out"]
+        return args, {}, FDGradients(numerical_gradients(loss, P, names), like, extra, source)
+
+    T, d, H, m = FD_SIZE
+    fields = {"compare": "gradcheck", "post": _grads_from_D if kind.startswith("deltas") else None}
+    return [(f"{FD_LABEL}, T={T}, d={d}, H={H}, m={m}, {task}", make, False, fields)]
+
+
 def _params_and_grads(rng, d, H, m, k):
     shapes = {"W_in": (H, d + 1), "W": (H, H), "W_out": (m, H + 1)}
     params = {n: matrix(rng, *s) for n, s in shapes.items()}
@@ -122,7 +158,7 @@ SUITE = Suite(
         "forward": 2, "loss": 1, "deltas": 3, "grad_W_in": 1, "grad_W": 1, "grad_W_out": 1,
         "deltas_many_to_one": 2, "grad_W_out_many_to_one": 1, "sgd_step": 1, "adam_step": 2,
     },
-    cases=tuple(
+    cases=fd_last(
         spread("forward", 2, _variants(_forward) + [("large logits, classification", _forward_large_logits, False)],
                assignment=A, arg_names=("X", "W_in", "W", "W_out"), outputs=("U", "Z", "Yhat"), labels=ROWS,
                hints={"shape": {"en": "U and Z are (T, H): one row u_t, z_t per step, z_0 not included.",
@@ -138,7 +174,8 @@ SUITE = Suite(
                                         "classification: −Σ_t Σ_k y_tk log ŷ_tk.",
                                   "ja": "回帰: ½ Σ_t ‖y_t − ŷ_t‖²（½ を付け、平均ではなく和）、"
                                         "分類: −Σ_t Σ_k y_tk log ŷ_tk です。"}})
-        + spread("deltas", 3, _variants(_deltas), assignment=A, arg_names=("U", "Yhat", "Y", "W", "W_out"),
+        + spread("deltas", 3, _variants(_deltas) + _fd("deltas", "classification"),
+                 assignment=A, arg_names=("U", "Yhat", "Y", "W", "W_out"),
                  outputs="D", labels=ROWS,
                  hints={"shape": {"en": "D stores δ_1 … δ_T as columns: (H, T).",
                                   "ja": "D は δ_1 … δ_T を列として並べた (H, T) の行列です。"},
@@ -146,23 +183,28 @@ SUITE = Suite(
                                         "starting from δ_{T+1} = 0.",
                                   "ja": "δ_t = (Wᵀ δ_{t+1} + W̃_outᵀ (ŷ_t − y_t)) ⊙ f′(u_t) を δ_{T+1} = 0 から"
                                         "項ごとに確かめてください。"}})
-        + spread("grad_W_in", 1, _variants(_grad_W_in), assignment=A, arg_names=("D", "X"), outputs="dW_in",
+        + spread("grad_W_in", 1, _variants(_grad_W_in) + _fd("grad_W_in", "regression"),
+                 assignment=A, arg_names=("D", "X"), outputs="dW_in",
                  hints={"shape": {"en": "∂E/∂W_in = D X is (H, d+1).",
                                   "ja": "∂E/∂W_in = D X は (H, d+1) です。"}})
-        + spread("grad_W", 1, _variants(_grad_W), assignment=A, arg_names=("D", "Z"), outputs="dW",
+        + spread("grad_W", 1, _variants(_grad_W) + _fd("grad_W", "classification"),
+                 assignment=A, arg_names=("D", "Z"), outputs="dW",
                  hints={"value": {"en": "Use Z̃ = (z_0, …, z_{T−1}) with z_0 = 0, not Z = (z_1, …, z_T).",
                                   "ja": "Z = (z_1, …, z_T) ではなく、z_0 = 0 とした Z̃ = (z_0, …, z_{T−1}) を使ってください。"}})
-        + spread("grad_W_out", 1, _variants(_grad_W_out), assignment=A, arg_names=("Yhat", "Y", "Z"),
+        + spread("grad_W_out", 1, _variants(_grad_W_out) + _fd("grad_W_out", "classification"),
+                 assignment=A, arg_names=("Yhat", "Y", "Z"),
                  outputs="dW_out",
                  hints={"shape": {"en": "∂E/∂W_out includes the bias column: (m, H+1).",
                                   "ja": "∂E/∂W_out はバイアスの列を含み (m, H+1) です。"},
                         "value": {"en": "(g(V) − Y) times [1 Z]: the bias column is Σ_t (ŷ_t − y_t).",
                                   "ja": "(g(V) − Y) と [1 Z] の積です。バイアスの列は Σ_t (ŷ_t − y_t) になります。"}})
-        + spread("deltas_many_to_one", 2, _variants(_deltas_m2o), assignment=A,
+        + spread("deltas_many_to_one", 2, _variants(_deltas_m2o) + _fd("deltas_many_to_one", "regression"),
+                 assignment=A,
                  arg_names=("U", "yhat_T", "y_T", "W", "W_out"), outputs="D", labels=ROWS,
                  hints={"value": {"en": "Only the last step has an output error; earlier δ_t get only Wᵀ δ_{t+1}.",
                                   "ja": "出力の誤差があるのは最後の時刻だけです。それより前の δ_t には Wᵀ δ_{t+1} だけが伝わります。"}})
-        + spread("grad_W_out_many_to_one", 1, _variants(_grad_W_out_m2o), assignment=A,
+        + spread("grad_W_out_many_to_one", 1, _variants(_grad_W_out_m2o) + _fd("grad_W_out_many_to_one", "classification"),
+                 assignment=A,
                  arg_names=("yhat_T", "y_T", "z_T"), outputs="dW_out")
         + spread("sgd_step", 1, _variants(_sgd), assignment=A, arg_names=("params", "grads", "lr"), outputs="params")
         + spread("adam_step", 2, _variants(_adam), assignment=A, arg_names=("params", "grads"), outputs="params",
