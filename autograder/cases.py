@@ -103,6 +103,63 @@ def _as_gradients(case: Case, result, expected: FDGradients) -> dict:
     return {k: np.asarray(checks.as_float64_array(grads[k], k), dtype=np.float64) for k in expected}
 
 
+def grad_agreement(a: np.ndarray, n: np.ndarray):
+    """rnnref.gradcheck's criterion for an analytic gradient a and a numerical one n.
+
+    Per tensor ‖a − n‖ ≤ tol·(‖a‖ + ‖n‖) + atol·√k, and per entry
+    |a_i − n_i| ≤ elem_tol·(|a_i| + |n_i| + 10⁻³·max_j max(|a_j|, |n_j|)) + atol.
+    Returns (ok, rel. error, index of the worst entry, its error, whether the norm test passed).
+    """
+    import importlib
+
+    gc = importlib.import_module("rnnref.gradcheck")  # the module: rnnref.gradcheck is also its function
+    rel = gc.rel_error(a, n)
+    k = max(a.size, 1)
+    na, nn = np.linalg.norm(a), np.linalg.norm(n)
+    norm_ok = bool(np.isfinite(rel) and np.linalg.norm(a - n) <= checks.GRAD_TOL * (na + nn) + gc.DEFAULT_ATOL * np.sqrt(k))
+    scale = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(n), initial=0.0))
+    diff = np.abs(a - n)
+    denom = np.abs(a) + np.abs(n) + gc.ELEM_FLOOR * scale
+    ok = norm_ok and bool(np.all(diff <= gc.DEFAULT_ELEM_TOL * denom + gc.DEFAULT_ATOL))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        elem = np.where(diff == 0, 0.0, diff / np.where(denom == 0, 1.0, denom))
+    flat = int(np.argmax(elem)) if elem.size else 0
+    index = tuple(int(i) for i in np.unravel_index(flat, elem.shape)) if elem.size else ()
+    return ok, rel, index, float(elem.reshape(-1)[flat]) if elem.size else 0.0, norm_ok
+
+
+class OwnForward:
+    """The 'expected' of a consistency case: no reference at all — the student's own forward,
+    differentiated numerically in the worker, is the yardstick for their backward."""
+
+    def __init__(self, keys, forward: str):
+        self.keys = tuple(keys)
+        self.forward = forward
+
+
+def consistency_result(case: Case, result, expected: OwnForward, lang: str) -> CaseResult:
+    """Whether the student's backward agrees with central differences of their own forward
+    (0 points: it tells a student with a wrong forward whether the backward at least matches it)."""
+    fn, fwd = case.function, expected.forward
+    worst = None
+    if not (isinstance(result, dict) and isinstance(result.get("analytic"), dict)
+            and isinstance(result.get("numerical"), dict)):
+        worst = ("", float("inf"))
+    else:
+        for key in expected.keys:
+            a = checks.as_float64_array(result["analytic"].get(key), key)
+            n = result["numerical"].get(key)
+            if isinstance(a, checks.Mismatch) or not isinstance(n, np.ndarray) or a.shape != n.shape:
+                worst = (key, float("inf"))
+                break
+            ok, rel, *_ = grad_agreement(a, n.astype(np.float64))
+            if not ok:
+                worst = (key, rel)
+                break
+    text = feedback.consistency(fn, fwd, worst, lang)
+    return CaseResult(case.name, fn, 0.0, case.points, "passed" if worst is None else "failed", text, case.visible)
+
+
 def gradcheck_mismatch(case: Case, result, expected: FDGradients) -> checks.Mismatch | None:
     """The first tensor whose gradient fails rnnref.gradcheck's criterion against the numerical one.
 
@@ -110,10 +167,6 @@ def gradcheck_mismatch(case: Case, result, expected: FDGradients) -> checks.Mism
     |a_i − n_i| ≤ elem_tol·(|a_i| + |n_i| + 10⁻³·max_j max(|a_j|, |n_j|)) + atol (gradcheck's defaults,
     tol = checks.GRAD_TOL).
     """
-    import importlib
-
-    gc = importlib.import_module("rnnref.gradcheck")  # the module: rnnref.gradcheck is also its function
-
     name = case.outputs if isinstance(case.outputs, str) and case.outputs else "the result"
     m = _structure_mismatch(result, expected.like, name)
     if m is not None:
@@ -121,23 +174,12 @@ def gradcheck_mismatch(case: Case, result, expected: FDGradients) -> checks.Mism
     grads = _as_gradients(case, result, expected)
     for key, n in expected.items():
         a = grads[key]
-        n = np.asarray(n, dtype=np.float64)
-        rel = gc.rel_error(a, n)
-        k = max(a.size, 1)
-        na, nn = np.linalg.norm(a), np.linalg.norm(n)
-        norm_ok = np.isfinite(rel) and np.linalg.norm(a - n) <= checks.GRAD_TOL * (na + nn) + gc.DEFAULT_ATOL * np.sqrt(k)
-        scale = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(n), initial=0.0))
-        diff = np.abs(a - n)
-        denom = np.abs(a) + np.abs(n) + gc.ELEM_FLOOR * scale
-        ok = diff <= gc.DEFAULT_ELEM_TOL * denom + gc.DEFAULT_ATOL
-        if norm_ok and bool(np.all(ok)):
+        ok, rel, index, elem, norm_ok = grad_agreement(a, np.asarray(n, dtype=np.float64))
+        if ok:
             continue
-        elem = np.where(diff == 0, 0.0, diff / np.where(denom == 0, 1.0, denom))
-        flat = int(np.argmax(elem)) if elem.size else 0
-        index = tuple(int(i) for i in np.unravel_index(flat, elem.shape)) if elem.size else ()
         facts = {"grad": key, "source": expected.source, "rel": rel, "tol": checks.GRAD_TOL}
         if norm_ok:  # one entry off in an otherwise right tensor
-            facts.update(elem=float(elem.reshape(-1)[flat]), elem_tol=gc.DEFAULT_ELEM_TOL)
+            facts.update(elem=elem, elem_tol=checks.GRAD_ELEM_TOL)
         return checks.Mismatch(f"∂E/∂{key}", "", "value", rel, index, "gradcheck",
                                dict(facts, index=index))
     return None
@@ -204,6 +246,8 @@ def judge(case: Case, result, expected, mutated: list[str], lang: str | None = "
         hint names the one it matches.
     """
     lang = feedback.resolve_lang(lang)
+    if isinstance(expected, OwnForward):
+        return consistency_result(case, result, expected, lang)
     gradcheck = case.compare == "gradcheck" and isinstance(expected, FDGradients)
     m = gradcheck_mismatch(case, result, expected) if gradcheck else first_mismatch(case, result, expected)
     if m is None and mutated:

@@ -26,6 +26,7 @@ ATOL = 1e-9  # relative to max(1, max |expected|)
 #: gradient checks (finite differences), shared with rnnref.gradcheck's defaults
 GRAD_H = 1e-5
 GRAD_TOL = 1e-6
+GRAD_ELEM_TOL = 1e-5  # rnnref.gradcheck's element guard
 
 
 @dataclass(frozen=True)

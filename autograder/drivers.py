@@ -5,6 +5,8 @@ A driver receives the student's function and the case's arguments and returns th
 student's raw result; it never judges it.
 """
 
+import numpy as np
+
 
 def call(func, args, kwargs):
     """One call: func(*args, **kwargs)."""
@@ -26,4 +28,72 @@ def optimizer_steps(func, args, kwargs):
     return out
 
 
-DRIVERS = {"call": call, "optimizer_steps": optimizer_steps}
+def _central_differences(phi, params, keys, h):
+    """(φ(p + h e_i) − φ(p − h e_i)) / 2h for every entry of params[k], k in keys."""
+    out = {}
+    for k in keys:
+        base = np.array(params[k], dtype=np.float64)
+        g = np.zeros(base.shape)
+        for i in range(base.size):
+            w = base.copy()
+            w.flat[i] += h
+            plus = phi(dict(params, **{k: w}))
+            w.flat[i] -= 2 * h
+            minus = phi(dict(params, **{k: w}))
+            g.flat[i] = (plus - minus) / (2 * h)
+        out[k] = g
+    return out
+
+
+def _own(func, name):
+    other = getattr(func, "__globals__", {}).get(name)
+    if not callable(other):
+        raise NameError(f"{name} is not defined next to {getattr(func, '__name__', 'the function')}")
+    return other
+
+
+def own_forward_gradients(func, args, kwargs):
+    """A gated cell's backward against the student's own forward.
+
+    args = (X, P, G); kwargs = {"forward": name, "h": step}. Runs the student's forward, their
+    backward on its caches with upstream G, and central differences of φ(P) = Σ_t ⟨g_t, out_t⟩
+    through the same forward. Returns {"analytic": backward's dict, "numerical": dict}.
+    """
+    X, P, G = args
+    forward = _own(func, kwargs["forward"])
+    analytic = func(G, forward(X, P)[-1], P)
+
+    def phi(Q):
+        return float(np.sum(G * np.asarray(forward(X, Q)[0], dtype=np.float64)))
+
+    return {"analytic": analytic, "numerical": _central_differences(phi, P, list(P), kwargs.get("h", 1e-5))}
+
+
+def own_forward_deltas(func, args, kwargs):
+    """deltas against the student's own forward and loss: D X and D Z̃ from their D, and central
+    differences of their loss(forward(...)) with respect to W_in and W.
+
+    args = (X, P, Y); kwargs = {"task": ..., "h": step}.
+    """
+    X, P, Y = args
+    task = kwargs["task"]
+    forward, loss = _own(func, "forward"), _own(func, "loss")
+    U, Z, Yhat = forward(X, P["W_in"], P["W"], P["W_out"], task)
+    D = np.asarray(func(U, Yhat, Y, P["W"], P["W_out"]), dtype=np.float64)
+    Z = np.asarray(Z, dtype=np.float64)
+    Z_tilde = np.vstack([np.zeros((1, Z.shape[1])), Z[:-1]])
+    analytic = {"W_in": D @ X, "W": D @ Z_tilde}
+
+    def phi(Q):
+        return float(loss(forward(X, Q["W_in"], Q["W"], Q["W_out"], task)[2], Y, task))
+
+    return {"analytic": analytic,
+            "numerical": _central_differences(phi, P, ["W_in", "W"], kwargs.get("h", 1e-5))}
+
+
+DRIVERS = {
+    "call": call,
+    "optimizer_steps": optimizer_steps,
+    "own_forward_gradients": own_forward_gradients,
+    "own_forward_deltas": own_forward_deltas,
+}

@@ -344,3 +344,27 @@ def no_result(function: str, kind: str, lang: str = "en", **facts) -> str:
     problem, hint = NO_RESULT[kind][lang if lang in ("en", "ja") else "en"]
     facts = {"function": function, "where": "", "what": "", "seconds": "", **facts}
     return _sentence(function, "", problem.format(**facts), hint, lang)
+
+
+def consistency(function: str, forward: str, worst, lang: str = "en") -> str:
+    """The 0-point check of a backward against central differences of the student's own forward.
+
+    worst: None when they agree, else (gradient name, rel. error); ("", inf) when the result
+    could not be compared at all.
+    """
+    if worst is None:
+        if lang == "ja":
+            return (f"{function}: 勾配があなた自身の {forward} の中心差分と一致しています（参考情報、0 点）。"
+                    f"{forward} が正しければ、逆伝播も正しいはずです。")
+        return (f"{function}: your gradients agree with central differences of your own {forward} "
+                f"(information, 0 points). If {forward} is right, so is your backward.")
+    key, rel = worst
+    what = f"∂/∂{key}" if key else "the result"
+    err = f"rel. error {rel:.1e}" if rel != float("inf") else "not comparable"
+    if lang == "ja":
+        err_ja = f"相対誤差 {rel:.1e}" if rel != float("inf") else "比較できません"
+        return (f"{function}: {what} があなた自身の {forward} の中心差分と一致しません（{err_ja}、参考情報、0 点）。"
+                f"{forward} が正しいなら誤りは {function} に、そうでなければまず {forward} を直してください。")
+    return (f"{function}: {what} disagrees with central differences of your own {forward} ({err}), expected them "
+            f"to agree (got a backward that does not match your forward; information, 0 points). If {forward} is "
+            f"right, the mistake is in {function}; if not, fix {forward} first.")

@@ -31,7 +31,7 @@ def text_report(result: GradeResult, *, show_hidden_output: bool = True) -> str:
         lines.append(f"  {mark} {fn:<24} {got:5.2f} / {possible:<5.2f} {passed}/{len(tests)} cases passed")
         by_message: dict[tuple, list] = {}  # one message, printed once, with every case it applies to
         for t in tests:
-            if t.status != "passed":
+            if t.status != "passed" or t.output:  # failures, and what a passing check has to say
                 shown = t.output if (t.visible or show_hidden_output) else ""
                 by_message.setdefault((t.status, shown), []).append(t)
         for (status, message), group in by_message.items():

@@ -59,7 +59,7 @@ def check(assignment: str, function: str, namespace: dict, *, hidden: bool = Fal
         print(summary_line(function, passed, len(results), points, suite.points[function], hidden, lang))
         shown = []
         for r in results:
-            if not r.passed and r.output not in shown:
+            if r.output and r.output not in shown:  # failures, and what passing checks have to say
                 shown.append(r.output)
                 print(f"  [{r.name.split('[', 1)[1].rstrip(']')}] {r.output}")
     return round(points, 6)

@@ -10,7 +10,7 @@ import numpy as np
 
 import rnnref
 
-from ..cases import FDGradients
+from ..cases import Case, FDGradients, OwnForward
 from . import FD_LABEL, FD_SIZE, Suite, fd_last, numerical_gradients, spread
 from ._data import matrix, sequence, sizes
 
@@ -88,6 +88,19 @@ def _fd():
 
 A = "gru"
 
+
+def _own_forward(rng):
+    """The student's backward against their own forward (0 points): T=6, d=1, H=3."""
+    T, d, H = 6, 1, 3
+    P = _params(rng, d, H)
+    X = sequence(rng, T, d)
+    G = rng.standard_normal((T, H))
+    return (X, P, G), {"forward": "gru_forward"}, OwnForward(KEYS, "gru_forward")
+
+
+OWN_FORWARD = Case("gru_backward", "consistency with your own gru_forward", _own_forward, 0.0, True,
+                   arg_names=("X", "P", "dZ"), driver="own_forward_gradients", assignment="gru")
+
 SUITE = Suite(
     assignment=A,
     seed=20231205,
@@ -108,5 +121,5 @@ SUITE = Suite(
                                         "and through the two gates' W_Z, W_R.",
                                   "ja": "∂E/∂h_{t−1} は四つの経路から集まります: (1 − z_t)⊙δh_t、h̃ の中の r_t⊙h_{t−1}、"
                                         "二つのゲートの W_Z と W_R。"}})
-    ),
+    ) + (OWN_FORWARD,),
 )

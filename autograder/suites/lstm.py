@@ -10,7 +10,7 @@ import numpy as np
 
 import rnnref
 
-from ..cases import FDGradients
+from ..cases import Case, FDGradients, OwnForward
 from . import FD_LABEL, FD_SIZE, Suite, fd_last, numerical_gradients, spread
 from ._data import matrix, sequence, sizes
 
@@ -99,6 +99,19 @@ GATE_HINT = {
 }
 A = "lstm"
 
+
+def _own_forward(rng):
+    """The student's backward against their own forward (0 points): T=6, d=1, H=3."""
+    T, d, H = 6, 1, 3
+    P = _params(rng, d, H)
+    X = sequence(rng, T, d)
+    G = rng.standard_normal((T, H))
+    return (X, P, G), {"forward": "lstm_forward"}, OwnForward(KEYS, "lstm_forward")
+
+
+OWN_FORWARD = Case("lstm_backward", "consistency with your own lstm_forward", _own_forward, 0.0, True,
+                   arg_names=("X", "P", "dZ"), driver="own_forward_gradients", assignment="lstm")
+
 SUITE = Suite(
     assignment=A,
     seed=20231204,
@@ -116,5 +129,5 @@ SUITE = Suite(
                                         "∂E/∂s_t also gets ∂E/∂z_t ⊙ g^O_t ⊙ (1 − tanh²(s_t)).",
                                   "ja": "二つの勾配 ∂E/∂z_{t−1} と ∂E/∂s_{t−1} = ∂E/∂s_t ⊙ g^F_t を過去へ運んでください。"
                                         "∂E/∂s_t には ∂E/∂z_t ⊙ g^O_t ⊙ (1 − tanh²(s_t)) も加わります。"}})
-    ),
+    ) + (OWN_FORWARD,),
 )

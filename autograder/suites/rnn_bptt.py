@@ -10,7 +10,7 @@ import numpy as np
 
 import rnnref
 
-from ..cases import FDGradients
+from ..cases import Case, FDGradients, OwnForward
 from . import FD_LABEL, FD_SIZE, Suite, fd_last, numerical_gradients, spread
 from ._data import matrix, sequence, sizes, targets
 
@@ -151,6 +151,18 @@ ROWS = {"U": (0, "u_{}"), "Z": (0, "z_{}"), "Yhat": (0, "ŷ_{}"), "D": (1, "δ_{
 
 A = "rnn_bptt"
 
+
+def _own_forward(rng):
+    """deltas against the student's own forward and loss (0 points): T=6, d=1, H=3, m=5."""
+    T, d, H, m = 6, 1, 3, 5
+    X = sequence(rng, T, d)
+    P = {"W_in": matrix(rng, H, d + 1), "W": matrix(rng, H, H), "W_out": matrix(rng, m, H + 1)}
+    return (X, P, targets(rng, T, m, "regression")), {"task": "regression"}, OwnForward(("W_in", "W"), "forward")
+
+
+OWN_FORWARD = Case("deltas", "consistency with your own forward", _own_forward, 0.0, True,
+                   arg_names=("X", "params", "Y"), driver="own_forward_deltas", assignment="rnn_bptt")
+
 SUITE = Suite(
     assignment=A,
     seed=20231203,
@@ -213,5 +225,5 @@ SUITE = Suite(
                                         "t counting from 1.",
                                   "ja": "二つのモーメントをバイアス補正してください: m̂ = m / (1 − β₁ᵗ)、v̂ = v / (1 − β₂ᵗ)"
                                         "（t は 1 から数えます）。"}})
-    ),
+    ) + (OWN_FORWARD,),
 )
