@@ -99,7 +99,6 @@ def split_module(text: str, where: str) -> Module:
         body = body[1:]
     functions = {}
     first_def = None
-    prev_end = start
     for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
@@ -110,14 +109,11 @@ def split_module(text: str, where: str) -> Module:
             while end < len(lines) and (not lines[end].strip() or lines[end][0] in " \t"):
                 end += 1
             functions[node.name] = "".join(lines[first - 1:end]).rstrip()
-            prev_end = node.end_lineno
         elif first_def is not None:
             raise ReleaseError(
                 f"{where}:{node.lineno}: only functions may follow the first function "
                 "(move constants and imports above it, into the module header)"
             )
-        else:
-            prev_end = node.end_lineno
     header_end = (first_def - 1) if first_def else len(lines)
     header = "".join(lines[start:header_end]).strip("\n")
     return Module(header, functions)

@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 from autograder import api
-from autograder.runner import Limits, sandbox_status
+from autograder.runner import Limits
 from autograder.submission import Submission, load_submission
 from autograder.suites import get_suite
 
@@ -32,16 +32,6 @@ ATTACKS = Path(__file__).resolve().parent / "attacks"
 SUITE = get_suite("rnn_bptt")
 FULL = SUITE.max_score  # 15
 FAST = Limits(per_call_s=1.0, total_s=30.0)
-
-
-@pytest.fixture
-def bwrap():
-    """bubblewrap usable here: skipped when it is not, except under CI=true (CI installs it)."""
-    use, note = sandbox_status("auto")
-    if not use:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but the sandbox is unavailable: {note}")
-        pytest.skip(note)
 
 
 def attack(name, whole=False, **fill) -> Submission:

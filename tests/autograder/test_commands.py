@@ -199,12 +199,8 @@ class TestSandboxOption:
         assert r.exit_code == 0 and data["score"] == 15
         assert any("isolation is off" in n for n in data["notes"])
 
-    def test_require_uses_bubblewrap(self):
+    def test_require_uses_bubblewrap(self, bwrap):
         """--sandbox require grades inside bubblewrap when it is installed."""
-        if shutil.which("bwrap") is None:
-            if __import__("os").environ.get("CI") == "true":
-                pytest.fail("CI must install bubblewrap")
-            pytest.skip("bubblewrap not installed")
         r = run("grade", SOLUTION, "--sandbox", "require", "--format", "json")
         data = json.loads(r.output)
         assert r.exit_code == 0 and data["score"] == 15 and not data["notes"]

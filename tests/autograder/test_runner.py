@@ -15,20 +15,10 @@ import numpy as np
 import pytest
 
 from autograder.checks import Opaque
-from autograder.runner import Call, Limits, SandboxUnavailable, run_calls, sandbox_status
+from autograder.runner import Call, Limits, SandboxUnavailable, run_calls
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = Limits(per_call_s=1.0, total_s=30.0)
-
-
-@pytest.fixture
-def bwrap():
-    """bubblewrap usable here: skipped when it is not, except under CI=true (CI installs it)."""
-    use, note = sandbox_status("auto")
-    if not use:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but the sandbox is unavailable: {note}")
-        pytest.skip(note)
 
 
 @pytest.fixture(params=["sandbox", "off"])
