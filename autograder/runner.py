@@ -375,7 +375,10 @@ def _bwrap_args(bwrap: str, as_root: bool, jobdir: str | None, limits: Limits, i
     ops = [(d.count("/"), d, "--ro-bind") for d in chosen]
     ops += [(h.count("/"), h, "--tmpfs") for h in forbidden_paths()
             if os.path.isdir(h) and any(_within(h, b) and h != b for b in system + chosen)]
-    made = set()
+    # the private /tmp first: a Python or venv that lives under /tmp is then bound on top of it
+    tmp_mb = max(64, 2 * limits.file_mb)
+    args += ["--perms", "1777", "--size", str(tmp_mb * 2**20), "--tmpfs", "/tmp"]
+    made = {"/tmp"}
     for _, path, op in sorted(ops):
         # bwrap would create the missing parents (/root, /root/.pyenv, …) with mode 0700
         parents = []
@@ -387,10 +390,7 @@ def _bwrap_args(bwrap: str, as_root: bool, jobdir: str | None, limits: Limits, i
             args += ["--perms", "0755", "--dir", d]
             made.add(d)
         args += [op, path] if op == "--tmpfs" else [op, path, path]
-    tmp_mb = max(64, 2 * limits.file_mb)
-    args += ["--proc", "/proc", "--dev", "/dev",
-             "--perms", "1777", "--size", str(tmp_mb * 2**20), "--tmpfs", "/tmp",
-             "--hostname", "rnngrade", "--chdir", "/tmp", "--clearenv"]
+    args += ["--proc", "/proc", "--dev", "/dev", "--hostname", "rnngrade", "--chdir", "/tmp", "--clearenv"]
     for k, v in _environment("/tmp").items():
         args += ["--setenv", k, v]
     if jobdir is not None:

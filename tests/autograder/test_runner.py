@@ -508,3 +508,17 @@ class TestConcurrency:
             t.join(60)
         assert [o.status for o in results["bad"][0]] == ["crashed", "crashed"]
         assert [o.result for o in results["good"][0]] == [7.0, 7.0]
+
+
+class TestMountOrder:
+    def test_python_under_tmp_is_bound_over_the_private_tmp(self, monkeypatch):
+        """A venv under /tmp (a checkout cloned there) is bound after the private /tmp, not hidden by it."""
+        import autograder.runner as runner
+
+        venv = "/tmp/some-clone/.venv"
+        monkeypatch.setattr(runner, "_python_dirs", lambda: [venv])
+        args = runner._bwrap_args("bwrap", True, None, runner.Limits(), None)
+        tmpfs = next(i for i in range(len(args) - 1) if args[i] == "--tmpfs" and args[i + 1] == "/tmp")
+        bind = next(i for i in range(len(args) - 2) if args[i] == "--ro-bind" and args[i + 1] == venv)
+        assert tmpfs < bind
+        assert sum(1 for i in range(len(args) - 1) if args[i] == "--tmpfs" and args[i + 1] == "/tmp") == 1
