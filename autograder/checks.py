@@ -132,10 +132,12 @@ def _keys(keys) -> list:
     return [k if isinstance(k, str) else str(k)[:40] for k in keys]
 
 
-def compare(got, expected, path: str) -> Mismatch | None:
+def compare(got, expected, path: str, values: bool = True) -> Mismatch | None:
     """Walk the reference structure (tuple, list, dict, array, float) and the student's in step.
 
-    Returns the first Mismatch, or None when everything agrees.
+    Returns the first Mismatch, or None when everything agrees. With values=False only the
+    type, dtype, shape and finite checks are made (the values are judged elsewhere, e.g. by a
+    gradient check).
     """
     if isinstance(expected, dict):
         if not isinstance(got, dict):
@@ -146,7 +148,7 @@ def compare(got, expected, path: str) -> Mismatch | None:
             return mismatch(path, "structure", "wrong_keys", missing=_keys(missing),
                              extra=sorted(_keys(extra)), expected=_keys(expected), got=_keys(got)[:20])
         for k in expected:
-            m = compare(got[k], expected[k], f"{path}[{k!r}]")
+            m = compare(got[k], expected[k], f"{path}[{k!r}]", values)
             if m:
                 return m
         return None
@@ -157,7 +159,7 @@ def compare(got, expected, path: str) -> Mismatch | None:
         if len(got) != len(expected):
             return mismatch(path, "structure", "wrong_length", expected=len(expected), got=len(got))
         for i, (g, e) in enumerate(zip(got, expected)):
-            m = compare(g, e, f"{path}[{i}]")
+            m = compare(g, e, f"{path}[{i}]", values)
             if m:
                 return m
         return None
@@ -169,7 +171,7 @@ def compare(got, expected, path: str) -> Mismatch | None:
         value = float(got)
         if not np.isfinite(value):
             return mismatch(path, "finite", "not_finite_number", got=value)
-        if not values_close(np.array(value), np.array(expected)):
+        if values and not values_close(np.array(value), np.array(expected)):
             rel = abs(value - expected) / max(abs(expected), 1e-300)
             return mismatch(path, "value", "value_number", rel, rel=rel)
         return None
@@ -182,7 +184,7 @@ def compare(got, expected, path: str) -> Mismatch | None:
     if not np.all(np.isfinite(arr)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         return mismatch(path, "finite", "not_finite", index=bad, got=float(arr[bad]))
-    if not values_close(arr, expected):
+    if values and not values_close(arr, expected):
         rel, where = max_rel_error(arr, expected)
         return mismatch(path, "value", "value", rel, where, rel=rel)
     return None

@@ -118,3 +118,13 @@ class TestOpaque:
         assert m.kind == "type" and "(got a Sneaky (ndarray subclass))" in m.problem
         m2 = compare(Opaque("a generator"), {"W": np.zeros(1)}, "grads")
         assert m2.kind == "structure" and "got a generator" in m2.problem
+
+
+class TestCompareWithoutValues:
+    def test_values_off_checks_everything_else(self):
+        """values=False ignores wrong values but still reports dtype, shape and non-finite problems."""
+        e = {"W": np.zeros((2, 3)), "E": 0.5}
+        assert compare({"W": np.ones((2, 3)), "E": 9.0}, e, "g", values=False) is None
+        assert compare({"W": np.ones((3, 2)), "E": 9.0}, e, "g", values=False).kind == "shape"
+        assert compare({"W": np.full((2, 3), np.nan), "E": 0.5}, e, "g", values=False).kind == "finite"
+        assert compare({"W": np.ones((2, 3), np.float32), "E": 0.5}, e, "g", values=False).kind == "dtype"
