@@ -78,15 +78,19 @@ def load_submission(path, assignment: str | None = None) -> Submission:
         return _from_zip(path, assignment)
     if suffix not in SUFFIXES:
         raise SubmissionError(f"{path} is not a .py, .ipynb or .zip file: pass the student's module or notebook")
-    limit = MAX_PY_BYTES if suffix == ".py" else MAX_NOTEBOOK_BYTES
+    return _build(path.name, _read_limited(path), _student_of_file(path), str(path), dir_name=path.parent.name)
+
+
+def _read_limited(path: Path) -> bytes:
+    """The file's bytes, refused (SubmissionError) when unreadable or above its kind's size limit."""
+    limit = MAX_PY_BYTES if path.suffix.lower() == ".py" else MAX_NOTEBOOK_BYTES
     try:
         if path.stat().st_size > limit:
             raise SubmissionError(f"{path} is larger than {limit // 2**20} MB: clear the notebook's outputs "
                                   f"(Cell > All Output > Clear) or remove data from the file")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise SubmissionError(f"{path} cannot be read ({exc.strerror or exc}): check its permissions") from None
-    return _build(path.name, data, _student_of_file(path), str(path), dir_name=path.parent.name)
 
 
 # --------------------------------------------------------------------------- containers
@@ -136,16 +140,7 @@ def _from_dir(folder: Path, assignment: str | None) -> Submission:
     top = [n for n in names if "/" not in n]
     chosen = _choose(top or names, str(folder), assignment)
     path = folder / chosen
-    student = _student_of_dir(folder)
-    limit = MAX_PY_BYTES if path.suffix.lower() == ".py" else MAX_NOTEBOOK_BYTES
-    try:
-        if path.stat().st_size > limit:
-            raise SubmissionError(f"{path} is larger than {limit // 2**20} MB: clear the notebook's outputs or "
-                                  f"remove data from the file")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SubmissionError(f"{path} cannot be read ({exc.strerror or exc}): check its permissions") from None
-    return _build(path.name, data, student, str(path), dir_name=folder.name)
+    return _build(path.name, _read_limited(path), _student_of_dir(folder), str(path), dir_name=folder.name)
 
 
 def _from_zip(path: Path, assignment: str | None) -> Submission:
