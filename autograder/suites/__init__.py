@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from ..cases import Case
+from ..cases import Case, OwnForward
 
 ASSIGNMENTS = ("rnn_bptt", "lstm", "gru")
 
@@ -54,6 +54,21 @@ def numerical_gradients(loss, params: dict, names=None) -> dict:
     from ..checks import GRAD_H
 
     return {k: numerical_gradient(loss, params, k, h=GRAD_H) for k in (names or params)}
+
+
+def gated_own_forward_case(assignment: str, backward: str, forward: str, make_params, keys) -> Case:
+    """The 0-point check of a gated cell's backward against its student's own forward, T=6, d=1, H=3."""
+    from ._data import sequence
+
+    def make(rng):
+        T, d, H = 6, 1, 3
+        P = make_params(rng, d, H)
+        X = sequence(rng, T, d)
+        G = rng.standard_normal((T, H))
+        return (X, P, G), {"forward": forward}, OwnForward(keys, forward)
+
+    return Case(backward, f"consistency with your own {forward}", make, 0.0, True,
+                arg_names=("X", "P", "dZ"), driver="own_forward_gradients", assignment=assignment)
 
 
 def get_suite(assignment: str) -> Suite:

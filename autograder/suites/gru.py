@@ -10,8 +10,8 @@ import numpy as np
 
 import rnnref
 
-from ..cases import Case, FDGradients, OwnForward
-from . import FD_LABEL, FD_SIZE, Suite, fd_last, numerical_gradients, spread
+from ..cases import FDGradients
+from . import FD_LABEL, FD_SIZE, Suite, fd_last, gated_own_forward_case, numerical_gradients, spread
 from ._data import matrix, sequence, sizes
 
 KEYS = rnnref.GRU_KEYS
@@ -89,17 +89,7 @@ def _fd():
 A = "gru"
 
 
-def _own_forward(rng):
-    """The student's backward against their own forward (0 points): T=6, d=1, H=3."""
-    T, d, H = 6, 1, 3
-    P = _params(rng, d, H)
-    X = sequence(rng, T, d)
-    G = rng.standard_normal((T, H))
-    return (X, P, G), {"forward": "gru_forward"}, OwnForward(KEYS, "gru_forward")
-
-
-OWN_FORWARD = Case("gru_backward", "consistency with your own gru_forward", _own_forward, 0.0, True,
-                   arg_names=("X", "P", "dZ"), driver="own_forward_gradients", assignment="gru")
+OWN_FORWARD = gated_own_forward_case(A, "gru_backward", "gru_forward", _params, KEYS)
 
 SUITE = Suite(
     assignment=A,
