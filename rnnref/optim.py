@@ -24,6 +24,10 @@ def _check_keys(params: dict, grads: dict) -> None:
             raise ValueError(f"grads[{k!r}] has shape {np.shape(grads[k])}, params[{k!r}] has {np.shape(params[k])}")
 
 
+def _zeros(grads: dict) -> dict:
+    return {k: np.zeros_like(g) for k, g in grads.items()}
+
+
 def sgd(params: dict, grads: dict, lr: float) -> dict:
     """W ← W − η ∂E/∂W for every parameter (the lecture's 5.1–5.3).
 
@@ -53,7 +57,7 @@ def momentum(params: dict, grads: dict, state: dict | None = None, *, lr: float 
     (new params, new state)
     """
     _check_keys(params, grads)
-    prev = state["b"] if state is not None else {k: np.zeros_like(g) for k, g in grads.items()}
+    prev = state["b"] if state is not None else _zeros(grads)
     b = {k: mu * prev[k] + grads[k] for k in params}
     return {k: params[k] - lr * b[k] for k in params}, {"b": b}
 
@@ -86,8 +90,7 @@ def adam(
     """
     _check_keys(params, grads)
     if state is None:
-        state = {"t": 0, "m": {k: np.zeros_like(g) for k, g in grads.items()},
-                 "v": {k: np.zeros_like(g) for k, g in grads.items()}}
+        state = {"t": 0, "m": _zeros(grads), "v": _zeros(grads)}
     t = state["t"] + 1
     m = {k: beta1 * state["m"][k] + (1 - beta1) * grads[k] for k in params}
     v = {k: beta2 * state["v"][k] + (1 - beta2) * grads[k] * grads[k] for k in params}
