@@ -98,14 +98,6 @@ def describe(obj) -> tuple:
     return ("object", type(obj).__name__)
 
 
-def _describe(obj) -> str:
-    if isinstance(obj, Opaque):
-        return obj.description
-    if isinstance(obj, np.ndarray):
-        return f"a {type(obj).__name__} of dtype {obj.dtype}"
-    return f"a {type(obj).__name__}"
-
-
 def as_float64_array(obj, path: str):
     """The student's value as a plain float64 ndarray, or the Mismatch that prevents it."""
     if type(obj) is np.ndarray:

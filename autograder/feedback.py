@@ -252,11 +252,6 @@ def render(case, m, lang: str = "en", hint=None) -> str:
     return _sentence(case.function, quantity, problem, text, lang)
 
 
-def mismatch_message(case, m, lang: str = "en") -> str:
-    """The one-line feedback for a Mismatch found in case ``case`` (kept for callers of the first API)."""
-    return render(case, m, lang)
-
-
 # ---------------------------------------------------------------------------------------------
 # when there is no result to compare
 

@@ -155,7 +155,6 @@ class TestTemplate:
         """Mismatch.problem still holds the English phrase (callers of the first API read it)."""
         m = compare(np.zeros((2, 3)), np.zeros((3, 2)), "D")
         assert m.problem == "has the wrong shape, expected (3, 2) (got (2, 3))"
-        assert feedback.mismatch_message(_case(), m) == render(_case(), m, "en")
 
     @pytest.mark.parametrize("lang", ["en", "ja"])
     def test_judge_structure_and_mutation(self, lang):
