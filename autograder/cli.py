@@ -27,12 +27,13 @@ def main() -> None:
               help="The kit's checkout (default: found from the current folder).")
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; exit 1 when a generated file is out of date.")
-def release(root: Path | None, check_only: bool) -> None:
+@click.argument("names", nargs=-1)
+def release(root: Path | None, check_only: bool, names: tuple) -> None:
     """Regenerate assignments/ and the nbgrader source notebooks from solutions/.
 
     Reads solutions/<name>/<name>.py and <name>.nb.py (see solutions/FORMAT.md) and writes
     solutions/<name>/<name>.ipynb, assignments/<name>/<name>.py and assignments/<name>/<name>.ipynb.
-    A source that cannot be released writes nothing.
+    A source that cannot be released writes nothing. NAMES limits the release to those exercises.
     """
     from .release import ReleaseError, exercises, find_root, release as do_release, stale
 
@@ -40,8 +41,8 @@ def release(root: Path | None, check_only: bool) -> None:
         root = find_root(root) if root is None else root
         if not (root / "solutions").is_dir():
             raise ReleaseError(f"{root} has no solutions/ folder: pass the kit's checkout with --root")
-        names = exercises(root)
         if check_only:
+            names = exercises(root)
             out_of_date = stale(root)
             for p in out_of_date:
                 click.echo(f"out of date: {p.relative_to(root)}")
@@ -49,7 +50,8 @@ def release(root: Path | None, check_only: bool) -> None:
                 raise click.exceptions.Exit(1)
             click.echo(f"{len(names)} exercises, every generated file up to date")
             return
-        written = do_release(root)
+        written = do_release(root, list(names) or None)
+        names = names or exercises(root)
     except ReleaseError as exc:
         raise InputError(str(exc)) from None
     for p in written:

@@ -91,7 +91,20 @@ def _run(case, variant, args, kwargs):
 
 
 def mistakes_for(case) -> tuple:
-    return MISTAKES.get((getattr(case, "assignment", ""), case.function), ())
+    """The known mistakes of the case's function: MISTAKES here, or a later exercise's own
+    module autograder/known_mistakes/<assignment>.py defining MISTAKES = {function: (Mistake, …)}."""
+    assignment = getattr(case, "assignment", "")
+    if (assignment, case.function) in MISTAKES:
+        return MISTAKES[(assignment, case.function)]
+    if not assignment.isidentifier():
+        return ()
+    import importlib
+
+    try:
+        module = importlib.import_module(f"{__package__}.known_mistakes.{assignment}")
+    except ModuleNotFoundError:
+        return ()
+    return tuple(module.MISTAKES.get(case.function, ()))
 
 
 def diagnose(case, result, expected, args, kwargs) -> Mistake | None:

@@ -316,11 +316,16 @@ def render_examples(root: Path, rendered: dict[Path, str]) -> dict[Path, str]:
     }
 
 
-def render_all(root: Path) -> dict[Path, str]:
+def render_all(root: Path, names=None) -> dict[Path, str]:
+    """Every generated file (of the named exercises only, when names is given): path -> text."""
     out: dict[Path, str] = {}
-    for name in exercises(root):
+    known = exercises(root)
+    for name in names or known:
+        if name not in known:
+            raise ReleaseError(f"no exercise {name!r} under {root / 'solutions'}: known are {', '.join(known)}")
         out.update(render(root, name))
-    out.update(render_examples(root, out))
+    if EXAMPLE_ASSIGNMENT in (names or known):
+        out.update(render_examples(root, out))
     return out
 
 
@@ -330,9 +335,9 @@ def stale(root: Path) -> list[Path]:
             if not p.exists() or p.read_text(encoding="utf-8") != text]
 
 
-def release(root: Path) -> list[Path]:
-    """Write every generated file whose content changed; return the paths written."""
-    rendered = render_all(root)  # everything first: a bad source writes nothing
+def release(root: Path, names=None) -> list[Path]:
+    """Write every generated file (of the named exercises) whose content changed; return the paths written."""
+    rendered = render_all(root, names)  # everything first: a bad source writes nothing
     written = []
     for path, text in rendered.items():
         if path.exists() and path.read_text(encoding="utf-8") == text:
