@@ -149,9 +149,14 @@ def grade_class(
     return [done[sid] for sid in ids]
 
 
-def finish(results: list[dict], csv_path: Path, results_dir: Path) -> str:
-    """Write the CSV and the summary PNG; return the text summary."""
-    report.write_atomic(csv_path, report.class_csv(results))
+def finish(results: list[dict], csv_path: Path, results_dir: Path, lms: str | None = None) -> str:
+    """Write the CSV (per test, or an LMS's grade-import layout) and the summary PNG; return the text summary."""
+    if lms:
+        from . import lms as lms_mod
+
+        report.write_atomic(csv_path, lms_mod.render(lms, *lms_mod.rows_from_results(results)))
+    else:
+        report.write_atomic(csv_path, report.class_csv(results))
     report.summary_png(results, Path(results_dir) / "summary.png")
     return report.summary(results)
 

@@ -160,10 +160,12 @@ def check(path, assignment, lang) -> None:
               default=Path("results"), show_default=True,
               help="Folder for each student's JSON result and feedback, and summary.png.")
 @click.option("--resume", is_flag=True, help="Skip students whose result is already in --results.")
+@click.option("--lms", type=click.Choice(["moodle", "canvas"]), default=None,
+              help="Write -o in this LMS's grade-import layout instead of the per-test CSV.")
 @SEED_OPTION
 @TIMEOUT_OPTION
 @LANG_OPTION
-def batch(directory, assignment, jobs, output, results_dir, resume, seed, timeout, lang) -> None:
+def batch(directory, assignment, jobs, output, results_dir, resume, lms, seed, timeout, lang) -> None:
     """Grade every submission under DIRECTORY (one folder or file per student, or an nbgrader
     course's submitted/<student>/<assignment>/), in parallel; then write the CSV and a summary."""
     from . import api
@@ -180,8 +182,9 @@ def batch(directory, assignment, jobs, output, results_dir, resume, seed, timeou
                                             timeout=timeout, lang=lang, on_done=lambda *_: bar.update(1))
     except api.SubmissionError as exc:
         raise InputError(str(exc)) from None
-    click.echo(batch_mod.finish(results, output, results_dir), nl=False)
-    click.echo(f"wrote {output}, {results_dir}/<student>.json and .txt, {results_dir}/summary.png")
+    click.echo(batch_mod.finish(results, output, results_dir, lms=lms), nl=False)
+    layout = f" ({lms.capitalize()} grade import)" if lms else ""
+    click.echo(f"wrote {output}{layout}, {results_dir}/<student>.json and .txt, {results_dir}/summary.png")
 
 
 def _infer_class_assignment(directory: Path) -> str:
@@ -225,3 +228,86 @@ def demo(results_dir, lang) -> None:
         click.echo(batch_mod.finish(results, out / "grades.csv", out), nl=False)
         if results_dir:
             click.echo(f"results in {out}")
+
+
+@main.group("nbgrader")
+def nbgrader_group() -> None:
+    """Run the kit as an nbgrader course (needs the nbgrader extra: pip install 'rnn-exercise-kit[nbgrader]')."""
+
+
+def _need_nbgrader() -> None:
+    try:
+        import nbgrader  # noqa: F401
+    except ImportError:
+        raise InputError("nbgrader is not installed: pip install 'rnn-exercise-kit[nbgrader]' "
+                         "(or pip install nbgrader==0.9.6)") from None
+
+
+@nbgrader_group.command("init")
+@click.argument("course_dir", type=click.Path(path_type=Path))
+@click.option("--assignments", default=None, metavar="A,B,…",
+              help="Comma-separated exercises to put in source/ (default: all of them).")
+@click.option("--course-id", default=None, help="nbgrader's course id, for a new course (default: rnn).")
+def nbgrader_init(course_dir, assignments, course_id) -> None:
+    """Create or update an nbgrader course in COURSE_DIR: nbgrader_config.py (kept when it exists) and
+    source/<assignment>/<assignment>.ipynb from the kit. Never touches the gradebook or submissions."""
+    from .course import CourseError, init_course, parse_assignments
+    from .release import ReleaseError, exercises, find_root
+
+    try:
+        root = find_root()
+        names = parse_assignments(assignments, exercises(root))
+        rep = init_course(course_dir, root, names, course_id)
+    except (CourseError, ReleaseError) as exc:
+        raise InputError(str(exc)) from None
+    for p in rep.written:
+        click.echo(f"wrote {p}")
+    kept = "" if rep.config_written else f" ({course_dir / 'nbgrader_config.py'} kept as it is)"
+    click.echo(f"course {course_dir}: {len(names)} assignments ({', '.join(names)}), {len(rep.written)} files "
+               f"written, {len(rep.unchanged)} unchanged{kept}")
+    click.echo(f"next: cd {course_dir} && nbgrader generate_assignment <assignment>  (see docs/instructors.md)")
+
+
+@nbgrader_group.command("autograde")
+@click.argument("assignment")
+@click.option("--course", "course_dir", type=click.Path(path_type=Path), default=Path("."), show_default=True,
+              help="The nbgrader course directory.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Submissions graded at once.")
+@click.option("--student", "students", multiple=True, help="Only this student (repeatable).")
+@click.option("--force", is_flag=True, help="Grade again students already autograded (default: skip them).")
+@SEED_OPTION
+@TIMEOUT_OPTION
+@LANG_OPTION
+def nbgrader_autograde(assignment, course_dir, jobs, students, force, seed, timeout, lang) -> None:
+    """Autograde ASSIGNMENT's submitted notebooks with rnngrade's isolated worker (in parallel) and
+    record the points in nbgrader's gradebook and autograded/ folder, as `nbgrader autograde` would."""
+    _need_nbgrader()
+    from .course import CourseError
+    from .nbgrade import autograde
+
+    bar = None
+
+    def total(n):
+        nonlocal bar
+        bar = click.progressbar(length=n, label=f"autograding {assignment}", file=sys.stderr, show_pos=True)
+        bar.__enter__()
+
+    try:
+        outcomes = autograde(course_dir, assignment, jobs=jobs, students=students, force=force, seed=seed,
+                             timeout=timeout, lang=lang, on_total=total, on_done=lambda _: bar.update(1))
+    except CourseError as exc:
+        raise InputError(str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for o in outcomes:
+        if o.skipped:
+            click.echo(f"{o.student}: already autograded (skipped; --force grades again)")
+        else:
+            problem = f"  ({o.error})" if o.error else ""
+            click.echo(f"{o.student}: {o.score:g} / {o.max_score:g}{problem}")
+    graded = [o for o in outcomes if not o.skipped]
+    click.echo(f"{len(graded)} autograded, {len(outcomes) - len(graded)} skipped, "
+               f"{sum(bool(o.error) for o in graded)} with a notebook that could not be graded as handed in; "
+               f"scores are in the gradebook (formgrader, nbgrader generate_feedback, nbgrader export)")

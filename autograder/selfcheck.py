@@ -11,6 +11,9 @@ their own work. Grading a class goes through ``rnngrade``, which isolates the co
 
 from __future__ import annotations
 
+import contextlib
+import sys
+
 from .cases import run_in_process
 from .feedback import resolve_lang
 from .suites import get_suite
@@ -25,6 +28,14 @@ def summary_line(function: str, passed: int, total: int, points: float, possible
         return f"{mark} {function}: {which} {total} 件中 {passed} 件に合格（{points:.2f} / {possible} 点）"
     which = "" if hidden else " visible"
     return f"{mark} {function}: {passed}/{total}{which} cases passed ({points:.2f} / {possible} points)"
+
+
+def function_points(suite, function: str, results) -> float:
+    """A function's points from its case results (scaled over the cases run), as nbgrader records
+    them: rounded to 6 decimals, so that the kernel's check and ``rnngrade nbgrader autograde`` agree."""
+    got = sum(r.score for r in results)
+    possible = sum(r.max_score for r in results)
+    return round(suite.points[function] * got / possible, 6) if possible else 0.0
 
 
 def check(assignment: str, function: str, namespace: dict, *, hidden: bool = False, seed: int | None = None,
@@ -50,16 +61,24 @@ def check(assignment: str, function: str, namespace: dict, *, hidden: bool = Fal
     seed = suite.seed if seed is None else seed
     lang = resolve_lang(lang)
     func = namespace.get(function)
-    results = [run_in_process(case, func, seed, i, lang) for i, case in suite.for_function(function, hidden)]
-    got = sum(r.score for r in results)
-    possible = sum(r.max_score for r in results)
-    points = suite.points[function] * got / possible if possible else 0.0
+    # whatever the student's code writes to stderr goes to stdout: nbgrader zeroes a cell with stderr output
+    with contextlib.redirect_stderr(sys.stdout):
+        results = [run_in_process(case, func, seed, i, lang) for i, case in suite.for_function(function, hidden)]
+    points = function_points(suite, function, results)
     if verbose:
-        passed = sum(r.passed for r in results)
-        print(summary_line(function, passed, len(results), points, suite.points[function], hidden, lang))
-        shown = []
-        for r in results:
-            if r.output and r.output not in shown:  # failures, and what passing checks have to say
-                shown.append(r.output)
-                print(f"  [{r.name.split('[', 1)[1].rstrip(']')}] {r.output}")
-    return round(points, 6)
+        print("\n".join(feedback_lines(suite, function, results, hidden, lang)))
+    return points
+
+
+def feedback_lines(suite, function: str, results, hidden: bool, lang: str, notes=()) -> list[str]:
+    """The summary line, the notes, then each distinct message of the results (CaseResults)."""
+    points = function_points(suite, function, results)
+    lines = [summary_line(function, sum(r.passed for r in results), len(results), points,
+                          suite.points[function], hidden, lang)]
+    lines += [f"  note: {n}" for n in notes]
+    shown = []
+    for r in results:
+        if r.output and r.output not in shown:  # failures, and what passing checks have to say
+            shown.append(r.output)
+            lines.append(f"  [{r.name.split('[', 1)[1].rstrip(']')}] {r.output}")
+    return lines

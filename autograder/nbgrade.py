@@ -1,0 +1,376 @@
+"""``rnngrade nbgrader autograde``: nbgrader's autograde, with rnngrade's isolated worker in place
+of the kernel.
+
+Plain ``nbgrader autograde`` executes each submitted notebook in a Jupyter kernel, one student
+after another, and reads the points from the test cells' outputs; a student's answer cell runs in
+that same kernel and can replace the checks. Here:
+
+1. Each submission under ``submitted/<student>/<assignment>/`` is copied to a staging folder, its
+   locked cells (test cells included) restored from the gradebook with nbgrader's own
+   OverwriteCells, and its code graded by ``api.grade`` — the isolated worker, never the kernel,
+   the cell outputs or the student's test cells — several students at once (``jobs``).
+2. nbgrader's own Autograde converter then runs per student on the staged copy, with every one of
+   its preprocessors except Execute, which ``RnngradeScores`` replaces: it writes each test cell's
+   feedback and points (the numeric output nbgrader reads as partial credit). SaveAutoGrades,
+   late penalties, the autograded notebook and the gradebook entries are nbgrader's, so formgrader,
+   ``generate_feedback`` and ``export`` work as if nbgrader had graded.
+
+A notebook nbgrader cannot use (broken JSON, missing, cells without their metadata) is replaced by
+the released notebook, so that the student still gets an autograded notebook, a zero and the reason
+in every test cell; the other students are graded regardless. A student already autograded is
+skipped unless ``force`` (so an interrupted run is resumed by running it again).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+import warnings
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import api
+from .batch import safe_name
+from .course import CONFIG_NAME, CourseError
+from .selfcheck import feedback_lines, function_points
+
+try:  # the nbgrader extra; the module imports without it so that `rnngrade --help` works
+    from nbgrader.preprocessors import NbGraderPreprocessor
+    from traitlets import Unicode
+except ImportError:  # pragma: no cover - exercised only without the extra
+    NbGraderPreprocessor = object
+
+    def Unicode(*a, **k):  # noqa: N802
+        return None
+
+
+@dataclass
+class Outcome:
+    """One student's autograde: the points recorded in the gradebook, or why there are none."""
+
+    student: str
+    score: float = 0.0
+    max_score: float = 0.0
+    error: str = ""  # why the notebook could not be graded as handed in (the student got zeros)
+    skipped: bool = False  # already autograded (run with force to grade again)
+    functions: dict = field(default_factory=dict)  # function -> points
+
+
+# ---------------------------------------------------------------------------------------------
+# the preprocessor that replaces nbgrader's Execute
+
+
+class RnngradeScores(NbGraderPreprocessor):
+    """Fill each autograded test cell with rnngrade's feedback and points for its function.
+
+    Reads ``<results_dir>/<student>.json`` (written by :func:`autograde` before nbgrader runs):
+    {"functions": {name: {"points": p, "lines": [...]}}, "error": str}. A test cell's grade id is
+    ``test_<function>``; its outputs become the feedback (stdout) and the points (execute_result).
+    """
+
+    results_dir = Unicode("", help="Folder of the per-student rnngrade results").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        student = resources["nbgrader"]["student"]
+        data = json.loads((Path(self.results_dir) / f"{safe_name(student)}.json").read_text(encoding="utf-8"))
+        count = 0
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+                continue
+            count += 1
+            grade_id = meta.get("grade_id", "")
+            function = grade_id[len("test_"):] if grade_id.startswith("test_") else grade_id
+            info = data["functions"].get(function)
+            if info is None:
+                lines, points = [f"✗ {function}: not graded: this test cell is not one of the kit's "
+                                 f"({grade_id}); grade it by hand"], 0.0
+            else:
+                lines, points = info["lines"], info["points"]
+            cell.execution_count = count
+            cell.outputs = [
+                {"output_type": "stream", "name": "stdout", "text": "\n".join(lines) + "\n"},
+                {"output_type": "execute_result", "execution_count": count, "metadata": {},
+                 "data": {"text/plain": repr(points)}},
+            ]
+        from nbformat import from_dict
+
+        return from_dict(nb), resources
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def _logger(name: str) -> tuple[logging.Logger, list]:
+    """A quiet logger that keeps nbgrader's warnings and errors for the report."""
+    records: list = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record.getMessage())
+
+    log = logging.getLogger(f"rnngrade.nbgrader.{name}")
+    log.handlers[:] = [Keep(level=logging.WARNING)]
+    log.propagate = False
+    log.setLevel(logging.WARNING)
+    return log, records
+
+
+def alembic_on_path() -> None:
+    """nbgrader's Gradebook runs the `alembic` command by name: find it beside this Python (a venv
+    that was not activated) when it is not on PATH."""
+    import os
+    import sys
+
+    here = str(Path(sys.executable).parent)
+    if shutil.which("alembic") is None and (Path(here) / "alembic").exists():
+        os.environ["PATH"] = here + os.pathsep + os.environ.get("PATH", "")
+
+
+def load_config(course: Path):
+    """The course's nbgrader config (nbgrader_config.py), with the course as root."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    cfg = PyFileConfigLoader(CONFIG_NAME, path=str(course)).load_config()
+    cfg.CourseDirectory.root = str(course)
+    return cfg
+
+
+def db_url(course: Path, config) -> str:
+    """The gradebook's URL: the config's, or nbgrader's default (gradebook.db in the course)."""
+    return config.CourseDirectory.get("db_url") or f"sqlite:///{course / 'gradebook.db'}"
+
+
+def _check_course(course: Path, assignment: str, config) -> None:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from .suites import ASSIGNMENTS
+
+    if assignment not in ASSIGNMENTS:
+        raise CourseError(f"unknown assignment {assignment!r}: use one of {', '.join(ASSIGNMENTS)}")
+    try:
+        with Gradebook(db_url(course, config), config.CourseDirectory.get("course_id") or "") as gb:
+            gb.find_assignment(assignment)
+    except MissingEntry:
+        raise CourseError(f"{assignment} is not in the gradebook of {course}: run `nbgrader generate_assignment "
+                          f"{assignment}` in the course first") from None
+
+
+def students_of(course: Path, assignment: str, only: tuple = ()) -> list[str]:
+    """Students with a submitted/<student>/<assignment>/ folder (only those named, when given)."""
+    submitted = course / "submitted"
+    found = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir()) if submitted.is_dir() else []
+    if not found:
+        raise CourseError(f"no submissions of {assignment} under {submitted}: collect them first "
+                          f"(nbgrader collect, or nbgrader zip_collect)")
+    for s in only:
+        if s not in found:
+            raise CourseError(f"student {s!r} has no submitted/{s}/{assignment}/ in {course}: check the id "
+                              f"(found {', '.join(found[:10])}{'…' if len(found) > 10 else ''})")
+    return [s for s in found if not only or s in only]
+
+
+def _lines_for(result: api.GradeResult, lang: str) -> dict:
+    """{function: {"points", "lines"}}: the summary line and messages selfcheck.check would print."""
+    from .suites import get_suite
+
+    suite = get_suite(result.assignment)
+    out = {}
+    for function in suite.points:
+        tests = [t for t in result.tests if t.function == function]
+        out[function] = {"points": function_points(suite, function, tests),
+                         "lines": feedback_lines(suite, function, tests, True, lang, result.notes)}
+    return out
+
+
+def _error_lines(assignment: str, message: str, lang: str) -> dict:
+    from .suites import get_suite
+
+    suite = get_suite(assignment)
+    lines = {f: {"points": 0.0, "lines": [f"✗ {f}: not graded (0 / {p} points): {message}"]} for f, p in suite.points.items()}
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# the command
+
+
+def autograde(course: Path, assignment: str, *, jobs: int = 2, students: tuple = (), force: bool = False,
+              seed: int | None = None, timeout: float | None = None, lang: str | None = None,
+              on_done: Callable[[Outcome], None] | None = None, on_total: Callable[[int], None] | None = None
+              ) -> list[Outcome]:
+    """Autograde every submission of ``assignment`` in the nbgrader course ``course``; see the module
+    docstring. Raises CourseError for bad input (no course, unknown assignment, nothing submitted)."""
+    import nbformat
+
+    from .feedback import resolve_lang
+
+    course = Path(course).resolve()
+    if not course.is_dir():
+        raise CourseError(f"{course} is not a folder: pass the nbgrader course directory with --course")
+    if not (course / CONFIG_NAME).is_file():
+        raise CourseError(f"{course} is not an nbgrader course (no {CONFIG_NAME}): run `rnngrade nbgrader init "
+                          f"{course}` first, or pass the course with --course")
+    alembic_on_path()
+    config = load_config(course)
+    _check_course(course, assignment, config)
+    lang = resolve_lang(lang)
+    everyone = students_of(course, assignment, tuple(students))
+    outcomes: dict[str, Outcome] = {}
+    todo = []
+    for s in everyone:
+        done = course / "autograded" / s / assignment / f"{assignment}.ipynb"
+        if done.is_file() and not force:
+            outcomes[s] = Outcome(s, skipped=True)
+        else:
+            todo.append(s)
+    if on_total:
+        on_total(len(everyone))
+    for o in outcomes.values():
+        if on_done:
+            on_done(o)
+    release_nb = course / "release" / assignment / f"{assignment}.ipynb"
+
+    with tempfile.TemporaryDirectory(prefix="rnngrade-nbgrader-") as tmp:
+        tmp = Path(tmp)
+        staged_root, grading_root, results_dir = tmp / "submitted", tmp / "grading", tmp / "results"
+        results_dir.mkdir()
+
+        def stage(student: str) -> tuple[Path | None, str]:
+            """Copy the submission; (the notebook to grade, or None, and why not)."""
+            src = course / "submitted" / student / assignment
+            dest = staged_root / student / assignment
+            shutil.copytree(src, dest, symlinks=False, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+            nb_path = dest / f"{assignment}.ipynb"
+            if not nb_path.is_file():
+                return None, f"no {assignment}.ipynb was handed in (submitted/{student}/{assignment}/ holds no notebook)"
+            try:
+                nb = nbformat.read(nb_path, as_version=4)
+            except Exception as exc:  # noqa: BLE001 - any unreadable notebook
+                reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+                return None, (f"{assignment}.ipynb is not a valid notebook ({reason}): open it in Jupyter, save it "
+                              f"again and resubmit")
+            sanitized = _overwrite_locked_cells(nb, course, config, assignment, student)
+            out = grading_root / student / f"{assignment}.ipynb"
+            out.parent.mkdir(parents=True)
+            nbformat.write(sanitized, out)
+            return out, ""
+
+        def grade(student: str) -> Outcome:
+            from .runner import Limits
+
+            error = ""
+            try:
+                path, error = stage(student)
+                if path is not None:
+                    res = api.grade(path, assignment, seed=seed, lang=lang,
+                                    limits=Limits(per_call_s=timeout) if timeout else None)
+                    functions = _lines_for(res, lang)
+            except api.SubmissionError as exc:
+                path, error = None, str(exc)
+            except Exception as exc:  # noqa: BLE001 - a grader bug must not cost the rest of the class
+                path, error = None, f"internal error while grading ({type(exc).__name__}: {exc}); please report it"
+            if path is None:
+                functions = _error_lines(assignment, error, lang)
+            (results_dir / f"{safe_name(student)}.json").write_text(
+                json.dumps({"functions": functions, "error": error}, ensure_ascii=False), encoding="utf-8")
+            return Outcome(student, error=error, functions={f: v["points"] for f, v in functions.items()})
+
+        graded = []
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {pool.submit(grade, s): s for s in todo}
+            for fut in as_completed(futures):
+                graded.append(fut.result())
+
+        # nbgrader's own converter, one student at a time (it writes the gradebook)
+        for o in sorted(graded, key=lambda o: o.student):
+            staged = staged_root / o.student / assignment
+            if o.error:
+                _substitute(staged / f"{assignment}.ipynb", release_nb)
+            problem = _run_nbgrader(course, config, assignment, o.student, staged_root, results_dir)
+            if problem:
+                o.error = o.error or f"nbgrader could not use the notebook ({problem}); it was graded as the release"
+                _write_errors(results_dir, o.student, assignment, o.error, lang)
+                _substitute(staged / f"{assignment}.ipynb", release_nb)
+                again = _run_nbgrader(course, config, assignment, o.student, staged_root, results_dir)
+                if again:
+                    raise CourseError(f"nbgrader cannot autograde {assignment} for {o.student} even with the released "
+                                      f"notebook ({again}): check the course with `nbgrader validate`")
+                o.functions = {f: 0.0 for f in o.functions}
+            o.score, o.max_score = _recorded(course, config, assignment, o.student)
+            outcomes[o.student] = o
+            if on_done:
+                on_done(o)
+    return [outcomes[s] for s in everyone]
+
+
+def _overwrite_locked_cells(nb, course: Path, config, assignment: str, student: str):
+    """The notebook as nbgrader will grade it: locked and test cells restored from the gradebook."""
+    import copy
+
+    from nbgrader.preprocessors import OverwriteCells
+
+    resources = {"nbgrader": {"db_url": db_url(course, config), "assignment": assignment, "notebook": assignment, "student": student}}
+    try:
+        out, _ = OverwriteCells(config=config).preprocess(copy.deepcopy(nb), resources)
+    except Exception:  # noqa: BLE001 - nbgrader will report the broken metadata in its own run
+        return nb
+    return out
+
+
+def _substitute(path: Path, release_nb: Path) -> None:
+    if not release_nb.is_file():
+        raise CourseError(f"{release_nb} is missing: run `nbgrader generate_assignment` for the assignment first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(release_nb, path)
+
+
+def _write_errors(results_dir: Path, student: str, assignment: str, error: str, lang: str) -> None:
+    (results_dir / f"{safe_name(student)}.json").write_text(
+        json.dumps({"functions": _error_lines(assignment, error, lang), "error": error}, ensure_ascii=False),
+        encoding="utf-8")
+
+
+def _run_nbgrader(course: Path, config, assignment: str, student: str, staged_root: Path, results_dir: Path) -> str:
+    """nbgrader's Autograde converter for one student, Execute replaced; "" or what went wrong."""
+    import copy
+
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.converters import Autograde
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades
+
+    cfg = copy.deepcopy(config)
+    cfg.CourseDirectory.submitted_directory = str(staged_root)
+    cfg.Autograde.autograde_preprocessors = [RnngradeScores, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                             SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    cfg.RnngradeScores.results_dir = str(results_dir)
+    log, records = _logger(student)
+    coursedir = CourseDirectory(config=cfg, log=log)
+    coursedir.assignment_id = assignment
+    coursedir.student_id = student
+    app = Autograde(coursedir=coursedir, config=cfg, log=log)
+    app.force = True
+    app.create_student = True
+    try:
+        with warnings.catch_warnings():  # SQLAlchemy's notes on nbgrader's sessions are not ours to fix
+            warnings.simplefilter("ignore")
+            app.start()
+    except Exception as exc:  # noqa: BLE001 - nbgrader's NbGraderException and whatever a notebook provokes
+        return (records[-1] if records else str(exc) or type(exc).__name__).splitlines()[0][:300]
+    return ""
+
+
+def _recorded(course: Path, config, assignment: str, student: str) -> tuple[float, float]:
+    """(score, max score) of the submission as the gradebook now has it."""
+    from nbgrader.api import Gradebook
+
+    with warnings.catch_warnings(), Gradebook(db_url(course, config), config.CourseDirectory.get("course_id") or "") as gb:
+        warnings.simplefilter("ignore")
+        sub = gb.find_submission(assignment, student)
+        return float(sub.score), float(sub.max_score)

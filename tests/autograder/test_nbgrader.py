@@ -1,0 +1,350 @@
+"""rnngrade nbgrader init / autograde against real nbgrader: a course directory, its gradebook, both
+autograde paths (plain `nbgrader autograde` in a kernel, and the hardened `rnngrade nbgrader autograde`),
+generate_feedback and export."""
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from autograder.cli import main
+from autograder.course import init_course
+from autograder.suites import get_suite
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+A = "rnn_bptt"
+HONEST = ("alice", "bob", "carol", "erin", "frank")
+NOISY_FORWARD = '''
+_forward = forward
+
+
+def forward(*args, **kwargs):
+    import sys
+    import warnings
+
+    import numpy as np
+
+    print("debugging forward", file=sys.stderr)
+    warnings.warn("a warning of the student's own")
+    np.exp(np.array([1000.0]))  # overflow: a numpy RuntimeWarning
+    return _forward(*args, **kwargs)
+'''
+TAMPER = '''
+try:  # replace the checks with ones that award every point
+    import autograder.selfcheck as _s
+    from autograder.suites import get_suite as _g
+    _s.check = lambda a, f, *args, **kw: float(_g(a).points[f])
+except Exception:
+    pass
+'''
+
+
+#: nbgrader runs `alembic` by name: the venv's bin must be on PATH, as it is once the venv is activated
+ENV = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+
+
+def nbgrader(*args, cwd, check=True):
+    r = subprocess.run([str(BIN / "nbgrader"), *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                       timeout=900, env=ENV)
+    if check:
+        assert r.returncode == 0, r.stdout + r.stderr
+    return r
+
+
+def rnngrade(*args, cwd=None):
+    return subprocess.run([str(BIN / "rnngrade"), *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          timeout=900)
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def one_line_error(result, *phrases):
+    assert result.exit_code == 2, result.output
+    text = result.output.strip()
+    assert text.count("\n") == 0, text
+    for p in phrases:
+        assert p in text, text
+
+
+def text_of(cell) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def submissions(course: Path) -> dict:
+    """student -> notebook bytes: the release filled in from the source notebook, with or without bugs."""
+    release = json.loads((course / "release" / A / f"{A}.ipynb").read_text(encoding="utf-8"))
+    source = json.loads((course / "source" / A / f"{A}.ipynb").read_text(encoding="utf-8"))
+    answers = {c["metadata"]["nbgrader"]["grade_id"]: text_of(c) for c in source["cells"]
+               if c["metadata"].get("nbgrader", {}).get("solution")}
+
+    def notebook(fill=True, edit=(), append_to=None, extra=""):
+        nb = copy.deepcopy(release)
+        for cell in nb["cells"]:
+            meta = cell["metadata"].get("nbgrader", {})
+            if not meta.get("solution"):
+                continue
+            text = answers[meta["grade_id"]] if fill else text_of(cell)
+            for old, new in edit:
+                text = text.replace(old, new)
+            if append_to and f"def {append_to}(" in text:
+                text += "\n" + extra
+            cell["source"] = text
+        return json.dumps(nb).encode("utf-8")
+
+    first = next(k for k in answers)
+    return {
+        "alice": notebook(),
+        "bob": notebook(edit=[("dz = W.T @ delta_next", "dz = W @ delta_next")]),
+        "carol": notebook(fill=False),
+        "erin": notebook(edit=[("return D @ Z_tilde", "return D @ Z")]),
+        "frank": notebook(append_to="forward", extra=NOISY_FORWARD),
+        "dave": b'{"cells": [',
+        "mallory": notebook(fill=False, append_to=answers[first].split("def ", 1)[1].split("(", 1)[0], extra=TAMPER),
+    }
+
+
+def grades(course: Path) -> dict:
+    """student -> {grade id: auto score} (None when nbgrader recorded no submission)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from autograder.nbgrade import alembic_on_path
+
+    alembic_on_path()
+    out = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "rnn") as gb:
+            for s in gb.students:
+                try:
+                    nb = gb.find_submission_notebook(A, A, s.id)
+                except MissingEntry:
+                    out[s.id] = None
+                    continue
+                out[s.id] = {g.name: g.auto_score for g in nb.grades}
+    return out
+
+
+def total(cells) -> float:
+    return sum(v or 0.0 for v in cells.values())
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """One course, graded twice from the same submissions: plain nbgrader, then the hardened path."""
+    base = tmp_path_factory.mktemp("nbgrader")
+    course = base / "course"
+    init_course(course, ROOT, [A])
+    nbgrader("generate_assignment", A, cwd=course)
+    nbgrader("db", "student", "add", "alice", "--first-name", "Alice", "--last-name", "Liddell",
+             "--email", "alice@example.org", "--lms-user-id", "1001", cwd=course)
+    for student, data in submissions(course).items():
+        folder = course / "submitted" / student / A
+        folder.mkdir(parents=True)
+        (folder / f"{A}.ipynb").write_bytes(data)
+        (folder / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC\n")
+    plain, hardened = base / "plain", base / "hardened"
+    shutil.copytree(course, plain)
+    shutil.copytree(course, hardened)
+    plain_run = nbgrader("autograde", A, cwd=plain, check=False)
+    hard_run = rnngrade("nbgrader", "autograde", A, "--course", hardened, "-j", "2")
+    assert hard_run.returncode == 0, hard_run.stdout + hard_run.stderr
+    return {"plain": plain, "hardened": hardened, "plain_run": plain_run, "hard_run": hard_run,
+            "plain_grades": grades(plain), "hard_grades": grades(hardened)}
+
+
+class TestInit:
+    def test_creates_a_standard_course(self, tmp_path):
+        """init writes nbgrader_config.py (course id, SQLite gradebook in the course, cell timeout) and the source notebooks."""
+        r = invoke("nbgrader", "init", tmp_path / "c", "--assignments", "rnn_bptt,gru", "--course-id", "rnn-2026")
+        assert r.exit_code == 0, r.output
+        config = (tmp_path / "c" / "nbgrader_config.py").read_text()
+        assert "course_id = 'rnn-2026'" in config and "gradebook.db" in config and "Execute.timeout = 120" in config
+        for name in ("rnn_bptt", "gru"):
+            assert (tmp_path / "c" / "source" / name / f"{name}.ipynb").read_bytes() == \
+                (ROOT / "solutions" / name / f"{name}.ipynb").read_bytes()
+        assert not (tmp_path / "c" / "source" / "lstm").exists()
+
+    def test_config_loads_in_nbgrader(self, tmp_path):
+        """nbgrader itself reads the course id and the gradebook's URL from the written config."""
+        init_course(tmp_path / "c", ROOT, [A], "kit")
+        r = nbgrader("db", "assignment", "list", cwd=tmp_path / "c")
+        assert (tmp_path / "c" / "gradebook.db").is_file(), r.stdout + r.stderr
+        from autograder.nbgrade import db_url, load_config
+
+        cfg = load_config(tmp_path / "c")
+        assert cfg.CourseDirectory.course_id == "kit"
+        assert db_url(tmp_path / "c", cfg) == f"sqlite:///{tmp_path / 'c' / 'gradebook.db'}"
+
+    def test_second_run_keeps_gradebook_submissions_and_config(self, tmp_path):
+        """Running init again leaves the gradebook, submissions and an edited config byte for byte, and refreshes source/."""
+        c = tmp_path / "c"
+        init_course(c, ROOT, [A])
+        (c / "nbgrader_config.py").write_text((c / "nbgrader_config.py").read_text() + "# mine\n")
+        (c / "gradebook.db").write_bytes(b"not touched")
+        (c / "submitted" / "alice" / A).mkdir(parents=True)
+        (c / "submitted" / "alice" / A / f"{A}.ipynb").write_bytes(b"hers")
+        stale = c / "source" / A / f"{A}.ipynb"
+        stale.write_text("{}")
+        r = invoke("nbgrader", "init", c, "--assignments", A)
+        assert r.exit_code == 0, r.output
+        assert "kept as it is" in r.output
+        assert (c / "nbgrader_config.py").read_text().endswith("# mine\n")
+        assert (c / "gradebook.db").read_bytes() == b"not touched"
+        assert (c / "submitted" / "alice" / A / f"{A}.ipynb").read_bytes() == b"hers"
+        assert stale.read_bytes() == (ROOT / "solutions" / A / f"{A}.ipynb").read_bytes()
+
+    def test_copies_data_files_not_the_kit_sources(self, tmp_path):
+        """Files beside an exercise's notebook go to source/ too; its .py sources do not."""
+        kit = tmp_path / "kit"
+        ex = kit / "solutions" / "ex"
+        (ex / "data").mkdir(parents=True)
+        (ex / "ex.ipynb").write_text("{}")
+        (ex / "ex.py").write_text("x = 1")
+        (ex / "ex.nb.py").write_text("# %%")
+        (ex / "data" / "series.csv").write_text("1,2\n")
+        rep = init_course(tmp_path / "c", kit, ["ex"])
+        src = tmp_path / "c" / "source" / "ex"
+        assert sorted(p.relative_to(src).as_posix() for p in src.rglob("*") if p.is_file()) == \
+            ["data/series.csv", "ex.ipynb"]
+        assert rep.config_written
+
+    def test_bad_input(self, tmp_path):
+        """Unknown assignment, a file as the course, a clashing course id: exit 2, one line, nothing written."""
+        one_line_error(invoke("nbgrader", "init", tmp_path / "c", "--assignments", "rnn_bptt,nope"),
+                       "unknown assignment 'nope'")
+        assert not (tmp_path / "c").exists()
+        (tmp_path / "f").write_text("x")
+        one_line_error(invoke("nbgrader", "init", tmp_path / "f"), "is a file, not a folder")
+        init_course(tmp_path / "c", ROOT, [A])
+        one_line_error(invoke("nbgrader", "init", tmp_path / "c", "--course-id", "other"),
+                       "already sets course_id 'rnn'")
+        one_line_error(invoke("nbgrader", "init", tmp_path / "d", "--course-id", "a b"), "is not usable")
+
+    def test_subprocess(self, tmp_path):
+        """A real `rnngrade nbgrader init` process."""
+        r = rnngrade("nbgrader", "init", tmp_path / "c", "--assignments", A)
+        assert r.returncode == 0, r.stderr
+        assert (tmp_path / "c" / "source" / A / f"{A}.ipynb").is_file()
+
+
+class TestBothPaths:
+    def test_honest_submissions_score_the_same_per_cell(self, graded):
+        """For honest submissions plain nbgrader and rnngrade record identical points in every grade cell."""
+        plain, hard = graded["plain_grades"], graded["hard_grades"]
+        for s in HONEST:
+            assert plain[s] is not None and plain[s] == hard[s], s
+        full = get_suite(A).max_score
+        assert total(hard["alice"]) == full
+        assert total(hard["carol"]) == 0
+        assert 0 < total(hard["bob"]) < full and 0 < total(hard["erin"]) < full
+        assert hard["bob"]["test_deltas"] < get_suite(A).points["deltas"]
+        assert hard["erin"]["test_grad_W"] == 0
+
+    def test_stderr_and_warnings_cost_no_points_in_the_kernel(self, graded):
+        """A forward that prints to stderr and warns still earns full points in plain nbgrader's kernel."""
+        assert total(graded["plain_grades"]["frank"]) == get_suite(A).max_score
+
+    def test_broken_notebook_gets_zero_and_the_reason(self, graded):
+        """A broken notebook: plain nbgrader records nothing; rnngrade records zeros and says why in the notebook."""
+        assert graded["plain_grades"]["dave"] is None or all(v is None for v in graded["plain_grades"]["dave"].values())
+        hard = graded["hard_grades"]["dave"]
+        assert hard and set(hard.values()) == {0.0}
+        nb = (graded["hardened"] / "autograded" / "dave" / A / f"{A}.ipynb").read_text(encoding="utf-8")
+        assert "is not a valid notebook" in nb
+        assert "dave: 0 / 15" in graded["hard_run"].stdout
+
+    def test_tampering_fools_the_kernel_only(self, graded):
+        """An answer cell that replaces the checks gets full marks from plain nbgrader and zero from rnngrade."""
+        assert total(graded["plain_grades"]["mallory"]) == get_suite(A).max_score
+        assert total(graded["hard_grades"]["mallory"]) == 0
+
+    def test_autograded_notebooks_carry_the_feedback(self, graded):
+        """Each autograded test cell shows rnngrade's summary line and hint, and its points as the output."""
+        nb = json.loads((graded["hardened"] / "autograded" / "bob" / A / f"{A}.ipynb").read_text(encoding="utf-8"))
+        cell = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "test_deltas")
+        stdout = "".join(text_of({"source": o["text"]}) for o in cell["outputs"] if o["output_type"] == "stream")
+        assert "✗ deltas" in stdout and "Wᵀ" in stdout
+        result = next(o for o in cell["outputs"] if o["output_type"] == "execute_result")
+        assert float(text_of({"source": result["data"]["text/plain"]})) == graded["hard_grades"]["bob"]["test_deltas"]
+
+    def test_timestamp_and_students_recorded_by_nbgrader(self, graded):
+        """nbgrader's own bookkeeping happens: the submission's timestamp, and a student created on the fly."""
+        from nbgrader.api import Gradebook
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Gradebook(f"sqlite:///{graded['hardened'] / 'gradebook.db'}", "rnn") as gb:
+                sub = gb.find_submission(A, "alice")
+                assert sub.timestamp.year == 2026 and sub.timestamp.day == 20
+                assert {s.id for s in gb.students} >= set(HONEST) | {"dave", "mallory"}
+
+    def test_generate_feedback_and_lms_export(self, graded, tmp_path):
+        """generate_feedback and `nbgrader export` with the shipped Moodle and Canvas exporters work on the result."""
+        course = graded["hardened"]
+        nbgrader("generate_feedback", A, cwd=course)
+        html = (course / "feedback" / "bob" / A / f"{A}.html").read_text(encoding="utf-8")
+        assert "✗ deltas" in html
+        nbgrader("export", "--exporter=autograder.lms.MoodleExporter", "--to", tmp_path / "m.csv", cwd=course)
+        nbgrader("export", "--exporter=autograder.lms.CanvasExporter", "--to", tmp_path / "c.csv", cwd=course)
+        import csv
+
+        moodle = list(csv.DictReader((tmp_path / "m.csv").read_text().splitlines()))
+        totals = {s: total(g) for s, g in graded["hard_grades"].items()}
+        assert {r["Username"]: float(r[A]) for r in moodle} == pytest.approx(totals)
+        alice = next(r for r in moodle if r["Username"] == "alice")
+        assert (alice["First name"], alice["Email address"], alice["ID number"]) == ("Alice", "alice@example.org", "1001")
+        canvas = list(csv.DictReader((tmp_path / "c.csv").read_text().splitlines()))
+        assert canvas[0]["Student"].strip() == "Points Possible" and float(canvas[0][A]) == 15
+        assert {r["SIS Login ID"]: float(r[A]) for r in canvas[1:]} == pytest.approx(totals)
+        assert next(r for r in canvas if r["SIS Login ID"] == "alice")["Student"] == "Liddell, Alice"
+
+    def test_resume_then_force_one_student(self, graded, tmp_path):
+        """A second run skips everyone already autograded; --force --student grades just that one again."""
+        course = tmp_path / "again"
+        shutil.copytree(graded["hardened"], course)
+        r = invoke("nbgrader", "autograde", A, "--course", course)
+        assert r.exit_code == 0, r.output
+        assert r.output.count("already autograded") == 7
+        before = grades(course)
+        r = invoke("nbgrader", "autograde", A, "--course", course, "--force", "--student", "bob")
+        assert r.exit_code == 0, r.output
+        assert "bob: 13.2 / 15" in r.output and "alice" not in r.output
+        assert grades(course) == before
+
+
+class TestAutogradeBadInput:
+    @pytest.fixture
+    def course(self, tmp_path):
+        c = tmp_path / "c"
+        init_course(c, ROOT, [A, "lstm"])
+        nbgrader("generate_assignment", A, cwd=c)
+        return c
+
+    def test_not_a_course(self, tmp_path):
+        """A missing folder, or one without nbgrader_config.py: exit 2 naming the fix."""
+        one_line_error(invoke("nbgrader", "autograde", A, "--course", tmp_path / "nope"), "is not a folder")
+        one_line_error(invoke("nbgrader", "autograde", A, "--course", tmp_path), "rnngrade nbgrader init")
+
+    def test_unknown_or_ungenerated_assignment(self, course):
+        """An assignment the kit does not have, or one not generated in nbgrader yet: exit 2."""
+        one_line_error(invoke("nbgrader", "autograde", "nope", "--course", course), "unknown assignment 'nope'")
+        one_line_error(invoke("nbgrader", "autograde", "lstm", "--course", course), "nbgrader generate_assignment lstm")
+
+    def test_nothing_submitted_or_unknown_student(self, course):
+        """No submissions, or a --student without one: exit 2, and the gradebook keeps its state."""
+        db = (course / "gradebook.db").read_bytes()
+        one_line_error(invoke("nbgrader", "autograde", A, "--course", course), "nbgrader collect")
+        (course / "submitted" / "alice" / A).mkdir(parents=True)
+        one_line_error(invoke("nbgrader", "autograde", A, "--course", course, "--student", "zed"),
+                       "student 'zed' has no submitted")
+        assert (course / "gradebook.db").read_bytes() == db
