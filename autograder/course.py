@@ -115,3 +115,29 @@ def init_course(course: Path, kit_root: Path, assignments: list[str], course_id:
             _write_if_changed(course / "source" / name / rel, src.read_bytes(), report)
     return report
 
+
+
+def filled_release(release: dict, source: dict, edits=(), extra: dict | None = None) -> dict:
+    """A student's notebook as tests and benchmarks need one: the released notebook (a dict) with every
+    solution cell filled in from the source notebook, ``edits`` [(old, new)] applied to the answers, and
+    ``extra`` {function name: code} appended to the cell defining that function."""
+    import copy
+
+    def text(cell) -> str:
+        return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+    answers = {c["metadata"]["nbgrader"]["grade_id"]: text(c) for c in source["cells"]
+               if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    nb = copy.deepcopy(release)
+    for cell in nb["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if not meta.get("solution"):
+            continue
+        body = answers[meta["grade_id"]] if meta["grade_id"] in answers else text(cell)
+        for old, new in edits:
+            body = body.replace(old, new)
+        for function, code in (extra or {}).items():
+            if f"def {function}(" in body:
+                body += "\n" + code
+        cell["source"] = body
+    return nb

@@ -281,14 +281,8 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students: tuple =
                 json.dumps({"functions": functions, "error": error}, ensure_ascii=False), encoding="utf-8")
             return Outcome(student, error=error, functions={f: v["points"] for f, v in functions.items()})
 
-        graded = []
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {pool.submit(grade, s): s for s in todo}
-            for fut in as_completed(futures):
-                graded.append(fut.result())
-
-        # nbgrader's own converter, one student at a time (it writes the gradebook)
-        for o in sorted(graded, key=lambda o: o.student):
+        def record(o: Outcome) -> None:
+            """nbgrader's own converter for one graded student (it writes the gradebook: one at a time)."""
             staged = staged_root / o.student / assignment
             if o.error:
                 _substitute(staged / f"{assignment}.ipynb", release_nb)
@@ -306,6 +300,11 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students: tuple =
             outcomes[o.student] = o
             if on_done:
                 on_done(o)
+
+        # the workers grade in parallel while this thread records each finished student in nbgrader
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            for fut in as_completed([pool.submit(grade, s) for s in todo]):
+                record(fut.result())
     return [outcomes[s] for s in everyone]
 
 

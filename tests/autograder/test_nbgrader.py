@@ -2,7 +2,6 @@
 autograde paths (plain `nbgrader autograde` in a kernel, and the hardened `rnngrade nbgrader autograde`),
 generate_feedback and export."""
 
-import copy
 import json
 import os
 import shutil
@@ -15,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from autograder.cli import main
-from autograder.course import init_course
+from autograder.course import filled_release, init_course
 from autograder.suites import get_suite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,32 +83,19 @@ def submissions(course: Path) -> dict:
     """student -> notebook bytes: the release filled in from the source notebook, with or without bugs."""
     release = json.loads((course / "release" / A / f"{A}.ipynb").read_text(encoding="utf-8"))
     source = json.loads((course / "source" / A / f"{A}.ipynb").read_text(encoding="utf-8"))
-    answers = {c["metadata"]["nbgrader"]["grade_id"]: text_of(c) for c in source["cells"]
-               if c["metadata"].get("nbgrader", {}).get("solution")}
+    empty = {"cells": []}  # nothing filled in: the release as it is
 
-    def notebook(fill=True, edit=(), append_to=None, extra=""):
-        nb = copy.deepcopy(release)
-        for cell in nb["cells"]:
-            meta = cell["metadata"].get("nbgrader", {})
-            if not meta.get("solution"):
-                continue
-            text = answers[meta["grade_id"]] if fill else text_of(cell)
-            for old, new in edit:
-                text = text.replace(old, new)
-            if append_to and f"def {append_to}(" in text:
-                text += "\n" + extra
-            cell["source"] = text
-        return json.dumps(nb).encode("utf-8")
+    def notebook(src=source, **kw):
+        return json.dumps(filled_release(release, src, **kw)).encode("utf-8")
 
-    first = next(k for k in answers)
     return {
         "alice": notebook(),
-        "bob": notebook(edit=[("dz = W.T @ delta_next", "dz = W @ delta_next")]),
-        "carol": notebook(fill=False),
-        "erin": notebook(edit=[("return D @ Z_tilde", "return D @ Z")]),
-        "frank": notebook(append_to="forward", extra=NOISY_FORWARD),
+        "bob": notebook(edits=[("dz = W.T @ delta_next", "dz = W @ delta_next")]),
+        "carol": notebook(empty),
+        "erin": notebook(edits=[("return D @ Z_tilde", "return D @ Z")]),
+        "frank": notebook(extra={"forward": NOISY_FORWARD}),
         "dave": b'{"cells": [',
-        "mallory": notebook(fill=False, append_to=answers[first].split("def ", 1)[1].split("(", 1)[0], extra=TAMPER),
+        "mallory": notebook(empty, extra={"forward": TAMPER}),
     }
 
 
