@@ -1,0 +1,319 @@
+"""birnn's typical mistakes: each, written as a student would, loses points and is named (en and ja).
+
+The wrong functions are written from the reference solution, independently of the variants in
+autograder/known_mistakes/birnn.py.
+"""
+
+import importlib.util
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.cases import run_in_process
+from autograder.known_mistakes.birnn import MISTAKES
+from autograder.suites import FD_LABEL, get_suite
+from rnnref.gradcheck import rel_error
+
+ROOT = Path(__file__).resolve().parents[2]
+A = "birnn"
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("known_sol_birnn", ROOT / "solutions" / A / f"{A}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+sol = _load()
+
+
+# ---------------------------------------------------------------------------------------------
+# rnn_states
+
+
+def _states_row_vector(X, W_in, W):
+    return sol.rnn_states(X, W_in, W.T)
+
+
+def _states_no_carry(X, W_in, W):
+    U = X @ W_in.T
+    return U, np.tanh(U)
+
+
+def _states_late(X, W_in, W):
+    U, Z = sol.rnn_states(X, W_in, W)
+    return U, np.vstack([np.zeros((1, Z.shape[1])), Z[:-1]])
+
+
+# ---------------------------------------------------------------------------------------------
+# birnn_forward
+
+
+def _output(X, P, Z_fw, Z_bw, task, swap=False):
+    halves = (Z_bw, Z_fw) if swap else (Z_fw, Z_bw)
+    V = np.column_stack([np.ones(len(X)), *halves]) @ P["W_out"].T
+    return sol.softmax(V) if task == "classification" else V
+
+
+def _forward_not_reversed_back(X, P, task="regression"):
+    U_fw, Z_fw = sol.rnn_states(X, P["W_in_fw"], P["W_fw"])
+    U_bw, Z_bw = sol.rnn_states(np.flip(X, axis=0), P["W_in_bw"], P["W_bw"])
+    return U_fw, Z_fw, U_bw, Z_bw, _output(X, P, Z_fw, Z_bw, task)
+
+
+def _forward_input_not_reversed(X, P, task="regression"):
+    U_fw, Z_fw = sol.rnn_states(X, P["W_in_fw"], P["W_fw"])
+    U_bw, Z_bw = sol.rnn_states(X, P["W_in_bw"], P["W_bw"])
+    return U_fw, Z_fw, U_bw, Z_bw, _output(X, P, Z_fw, Z_bw, task)
+
+
+def _forward_shared_weights(X, P, task="regression"):
+    return sol.birnn_forward(X, dict(P, W_in_bw=P["W_in_fw"], W_bw=P["W_fw"]), task)
+
+
+def _forward_swapped(X, P, task="regression"):
+    U_fw, Z_fw, U_bw, Z_bw, _ = sol.birnn_forward(X, P, task)
+    return U_fw, Z_fw, U_bw, Z_bw, _output(X, P, Z_fw, Z_bw, task, swap=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# rnn_deltas
+
+
+def _student_deltas(transposed=True, fprime=True, backwards=True):
+    def rnn_deltas(U, dZ, W):
+        T, H = U.shape
+        D = np.zeros((H, T))
+        carry = np.zeros(H)
+        steps = reversed(range(T)) if backwards else range(T)
+        for t in steps:
+            g = dZ[t] + (W.T @ carry if transposed else W @ carry)
+            carry = g * (1 - np.tanh(U[t]) ** 2) if fprime else g
+            D[:, t] = carry
+        return D
+
+    return rnn_deltas
+
+
+# ---------------------------------------------------------------------------------------------
+# birnn_deltas
+
+
+def _student_bi_deltas(bw="reversed", W_back="W_bw", split="ok"):
+    def birnn_deltas(U_fw, U_bw, Yhat, Y, P):
+        H = U_fw.shape[1]
+        W_out = P["W_out"]
+        if split == "ok":
+            A_fw, A_bw = W_out[:, 1:1 + H], W_out[:, 1 + H:]
+        elif split == "swapped":
+            A_fw, A_bw = W_out[:, 1 + H:], W_out[:, 1:1 + H]
+        else:
+            A_fw, A_bw = W_out[:, :H], W_out[:, H:2 * H]
+        err = Yhat - Y
+        D_fw = sol.rnn_deltas(U_fw, err @ A_fw, P["W_fw"])
+        if bw == "like_fw":
+            D_bw = sol.rnn_deltas(U_bw, err @ A_bw, P[W_back])
+        else:
+            D_bw = sol.rnn_deltas(np.flip(U_bw, 0), np.flip(err @ A_bw, 0), P[W_back])
+            if bw == "reversed":
+                D_bw = np.flip(D_bw, 1)
+        return D_fw, D_bw
+
+    return birnn_deltas
+
+
+# ---------------------------------------------------------------------------------------------
+# birnn_grads
+
+
+def _grads_bw_shift_down(X, Z_fw, Z_bw, D_fw, D_bw, Yhat, Y):
+    g = sol.birnn_grads(X, Z_fw, Z_bw, D_fw, D_bw, Yhat, Y)
+    g["W_bw"] = D_bw @ np.concatenate([np.zeros((1, Z_bw.shape[1])), Z_bw[:-1]])
+    return g
+
+
+def _grads_Z(X, Z_fw, Z_bw, D_fw, D_bw, Yhat, Y):
+    g = sol.birnn_grads(X, Z_fw, Z_bw, D_fw, D_bw, Yhat, Y)
+    g["W_fw"], g["W_bw"] = D_fw @ Z_fw, D_bw @ Z_bw
+    return g
+
+
+def _grads_out_swapped(X, Z_fw, Z_bw, D_fw, D_bw, Yhat, Y):
+    g = sol.birnn_grads(X, Z_fw, Z_bw, D_fw, D_bw, Yhat, Y)
+    g["W_out"] = (Yhat - Y).T @ np.column_stack([np.ones(len(X)), Z_bw, Z_fw])
+    return g
+
+
+def _grads_no_out_bias(X, Z_fw, Z_bw, D_fw, D_bw, Yhat, Y):
+    g = sol.birnn_grads(X, Z_fw, Z_bw, D_fw, D_bw, Yhat, Y)
+    g["W_out"] = g["W_out"][:, 1:]
+    return g
+
+
+#: (function, mistake) -> what a student with that mistake hands in
+WRONG = {
+    ("rnn_states", "row_vector_W"): _states_row_vector,
+    ("rnn_states", "state_not_carried"): _states_no_carry,
+    ("rnn_states", "Z_one_step_late"): _states_late,
+    ("birnn_forward", "bw_not_reversed_back"): _forward_not_reversed_back,
+    ("birnn_forward", "bw_input_not_reversed"): _forward_input_not_reversed,
+    ("birnn_forward", "bw_uses_fw_weights"): _forward_shared_weights,
+    ("birnn_forward", "concat_order_swapped"): _forward_swapped,
+    ("rnn_deltas", "W_not_transposed"): _student_deltas(transposed=False),
+    ("rnn_deltas", "f_prime_missing"): _student_deltas(fprime=False),
+    ("rnn_deltas", "forward_in_time"): _student_deltas(backwards=False),
+    ("birnn_deltas", "bw_recursion_from_T"): _student_bi_deltas(bw="like_fw"),
+    ("birnn_deltas", "bw_not_reversed_back"): _student_bi_deltas(bw="not_flipped_back"),
+    ("birnn_deltas", "bw_uses_W_fw"): _student_bi_deltas(W_back="W_fw"),
+    ("birnn_deltas", "halves_swapped"): _student_bi_deltas(split="swapped"),
+    ("birnn_deltas", "bias_column_not_skipped"): _student_bi_deltas(split="from_0"),
+    ("birnn_grads", "bw_Z_tilde_shifted_down"): _grads_bw_shift_down,
+    ("birnn_grads", "Z_instead_of_Z_tilde"): _grads_Z,
+    ("birnn_grads", "out_concat_order_swapped"): _grads_out_swapped,
+    ("birnn_grads", "out_bias_column_dropped"): _grads_no_out_bias,
+}
+
+ALL = [(f, m) for f, ms in MISTAKES.items() for m in ms]
+
+
+def _run(function, func, lang="en"):
+    suite = get_suite(A)
+    return [run_in_process(c, func, suite.seed, i, lang) for i, c in suite.for_function(function) if c.points > 0]
+
+
+class TestRegistry:
+    def test_every_mistake_has_a_student_version(self):
+        """Each registered mistake is exercised by a wrong function in this file, and no other."""
+        assert {(f, m.name) for f, m in ALL} == set(WRONG)
+
+    def test_keys_are_graded_functions(self):
+        """Every key of MISTAKES is a graded function of the suite, with 2–5 mistakes; every function has some."""
+        points = get_suite(A).points
+        assert set(MISTAKES) == set(points)
+        for function, ms in MISTAKES.items():
+            assert 2 <= len(ms) <= 5, function
+
+    def test_hints_bilingual_questions(self):
+        """Names are unique per function; each hint is a question in English and in Japanese."""
+        for function, ms in MISTAKES.items():
+            assert len({m.name for m in ms}) == len(ms), function
+            for m in ms:
+                assert m.hint_en.startswith("Did you ") and "?" in m.hint_en, m.name
+                assert "ませんか？" in m.hint_ja and re.search(r"[ぁ-ん]", m.hint_ja), m.name
+                assert m.variant is not None and m.error is None, m.name
+
+
+class TestEachMistake:
+    @pytest.mark.parametrize("function,mistake", ALL, ids=[f"{f}.{m.name}" for f, m in ALL])
+    def test_named_in_both_languages(self, function, mistake):
+        """The student's version loses points, and a failure names the mistake, in en and ja."""
+        wrong = WRONG[(function, mistake.name)]
+        results = _run(function, wrong, "en")
+        assert sum(r.score for r in results) < get_suite(A).points[function]
+        named = [r for r in results if not r.passed and mistake.hint_en in r.output]
+        assert named, [r.output for r in results]
+        for r in named:
+            assert r.output.startswith(f"{function}: ") and r.output.endswith(mistake.hint_en), r.output
+        results_ja = _run(function, wrong, "ja")
+        named_ja = [r for r in results_ja if not r.passed and mistake.hint_ja in r.output]
+        assert [r.name for r in named_ja] == [r.name for r in named]
+        for r in named_ja:
+            assert r.output.endswith(mistake.hint_ja) and mistake.hint_en not in r.output, r.output
+
+    @pytest.mark.parametrize("function,mistake", ALL, ids=[f"{f}.{m.name}" for f, m in ALL])
+    def test_no_other_mistake_named(self, function, mistake):
+        """A failing case of the student's version is never given another mistake's hint."""
+        wrong = WRONG[(function, mistake.name)]
+        others = [m.hint_en for m in MISTAKES[function] if m.name != mistake.name]
+        for r in _run(function, wrong, "en"):
+            assert not any(h in r.output for h in others), r.output
+
+
+class TestNoFalseNames:
+    def test_solution_never_named(self):
+        """The reference solution passes every case, so no mistake is named for it."""
+        suite = get_suite(A)
+        hints = [m.hint_en for ms in MISTAKES.values() for m in ms]
+        for i, case in enumerate(suite.cases):
+            r = run_in_process(case, getattr(sol, case.function), suite.seed, i)
+            assert r.passed and not any(h in r.output for h in hints), r.output
+
+    def test_finite_difference_cases_catch_the_order_mistake(self):
+        """The finite-difference case of birnn_deltas fails δ's left in reversed order, naming the mistake."""
+        wrong = WRONG[("birnn_deltas", "bw_not_reversed_back")]
+        fd = [r for r in _run("birnn_deltas", wrong) if "finite differences" in r.name]
+        assert len(fd) == 1 and not fd[0].passed
+        assert "central differences" in fd[0].output
+        assert fd[0].output.endswith(MISTAKES["birnn_deltas"][1].hint_en), fd[0].output
+
+    def test_unknown_mistake_keeps_the_suite_hint(self):
+        """A wrong δ that is no known mistake (the reference scaled by 1.1) gets the ordinary hint."""
+
+        def scaled(*args):
+            return tuple(1.1 * D for D in sol.birnn_deltas(*args))
+
+        hints = [m.hint_en for m in MISTAKES["birnn_deltas"]]
+        failed = [r.output for r in _run("birnn_deltas", scaled) if not r.passed]
+        assert failed and not any(h in o for o in failed for h in hints)
+        assert all("δ→_t = (W_fwᵀ δ→_{t+1}" in o or "central differences" in o for o in failed), failed
+
+
+BACKWARDS = ["rnn_deltas", "birnn_deltas", "birnn_grads"]
+
+
+def _fd_case(function):
+    suite = get_suite(A)
+    (i, case), = [(i, c) for i, c in suite.for_function(function) if c.compare == "gradcheck"]
+    return suite, i, case
+
+
+class TestFiniteDifferenceCases:
+    @pytest.mark.parametrize("function", BACKWARDS)
+    def test_one_hidden_case_with_equal_weight(self, function):
+        """Each backward has one hidden finite-difference case, weighted like its other cases."""
+        suite, _, case = _fd_case(function)
+        others = [c for _, c in suite.for_function(function) if c is not case]
+        assert not case.visible and case.label.startswith(FD_LABEL)
+        assert all(c.points == pytest.approx(case.points) for c in others)
+
+    @pytest.mark.parametrize("function", BACKWARDS)
+    def test_expected_is_the_numerical_gradient(self, function):
+        """The expected gradients are central differences: within 1e-6 of rnnref's analytic ones, not equal."""
+        suite, i, case = _fd_case(function)
+        _, _, expected = case.build(suite.seed, i)
+        like = expected.like
+        analytic = case.post(like, expected.extra) if case.post is not None else like
+        assert set(analytic) == set(expected)
+        for k, n in expected.items():
+            assert 0 < rel_error(analytic[k], n) < 1e-6, k
+
+    @pytest.mark.parametrize("function", BACKWARDS)
+    def test_solution_passes_at_two_seeds(self, function):
+        """The reference solution passes the finite-difference case at the suite's seed and another."""
+        suite, i, case = _fd_case(function)
+        for seed in (suite.seed, 4321):
+            r = run_in_process(case, getattr(sol, function), seed, i)
+            assert r.passed, r.output
+
+    def test_one_entry_of_W_bw_scaled_fails(self):
+        """grads['W_bw'] with one entry scaled by 1.001 fails the check, naming ∂E/∂W_bw."""
+        suite, i, case = _fd_case("birnn_grads")
+
+        def planted(*args):
+            grads = dict(sol.birnn_grads(*args))
+            grads["W_bw"] = grads["W_bw"].copy()
+            grads["W_bw"][1, 2] *= 1.001
+            return grads
+
+        r = run_in_process(case, planted, suite.seed, i)
+        assert r.status == "failed" and r.score == 0
+        assert "birnn_grads: ∂E/∂W_bw disagrees with central differences of the loss" in r.output, r.output
+
+    def test_deltas_checked_through_the_products(self):
+        """birnn_deltas' case checks D→ X, D→ Z̃→, D← X, D← Z̃← against the loss's four layer gradients."""
+        suite, i, case = _fd_case("birnn_deltas")
+        _, _, expected = case.build(suite.seed, i)
+        assert set(expected) == {"W_in_fw", "W_fw", "W_in_bw", "W_bw"} and expected.source == "D_fw, D_bw"
