@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["spectral_radius", "power_norms", "scale_to_spectral_radius", "grad_norms_over_time"]
+__all__ = [
+    "spectral_radius",
+    "power_norms",
+    "scale_to_spectral_radius",
+    "grad_norms_over_time",
+    "lstm_state_gradients",
+]
 
 
 def _square(W: np.ndarray) -> np.ndarray:
@@ -71,3 +77,53 @@ def grad_norms_over_time(dZ_total: np.ndarray) -> np.ndarray:
     if dZ_total.ndim != 3:
         raise ValueError(f"dZ_total must be (N, T, H), got shape {dZ_total.shape}")
     return np.sqrt(np.sum(np.square(dZ_total), axis=(0, 2)))
+
+
+def lstm_state_gradients(dZ: np.ndarray, cache) -> tuple[np.ndarray, np.ndarray]:
+    """∂E/∂z_t and ∂E/∂s_t through every path, for the LSTM of rnnref.lstm (the LSTM's dZ_total).
+
+    The recursion of lstm_backward, keeping what it discards: going back from t = T,
+        e^z_t = ∂E/∂z_t|direct + W_zᵀ δ_{t+1},
+        e^s_t = e^s_{t+1} ⊙ g^F_{t+1} [+ peepholes] + e^z_t ⊙ g^O_t ⊙ (1 − f(s_t)²) [+ p_O ⊙ δ^O_t],
+    with δ_t = [δ^u_t; δ^F_t; δ^I_t; δ^O_t] as in lstm_backward. ‖e^z_t‖ over t is the
+    LSTM's counterpart of the plain RNN's ‖∂E/∂z_t‖; ‖e^s_t‖ is the error on the memory cell,
+    which the forget gate carries back (the constant error carousel when g^F ≈ 1).
+
+    Parameters
+    ----------
+    dZ : (N, T, H)  ∂E/∂z_t arriving from above (not through the recurrence)
+    cache : from rnnref.lstm_forward
+
+    Returns
+    -------
+    dZ_total : (N, T, H)  e^z_t = ∂E/∂z_t
+    dS_total : (N, T, H)  e^s_t = ∂E/∂s_t
+    """
+    G, S, fS = cache["G"], cache["S"], cache["fS"]
+    s0, W_z, peep = cache["s0"], cache["W_z"], cache["peep"]
+    T, N, H = S.shape
+    dZ = np.asarray(dZ)
+    if dZ.shape != (N, T, H):
+        raise ValueError(f"dZ must be (N, T, H) = {(N, T, H)}, got {dZ.shape}")
+    u, gF, gI, gO = slice(0, H), slice(H, 2 * H), slice(2 * H, 3 * H), slice(3 * H, 4 * H)
+    EZ = np.empty((T, N, H), dtype=np.result_type(G, dZ))
+    ES = np.empty_like(EZ)
+    dz = np.zeros((N, H), dtype=EZ.dtype)
+    ds = np.zeros((N, H), dtype=EZ.dtype)
+    for t in range(T - 1, -1, -1):
+        g = G[t]
+        s_prev = S[t - 1] if t > 0 else s0
+        ez = dZ[:, t] + dz
+        dO = ez * fS[t] * g[:, gO] * (1.0 - g[:, gO])
+        es = ds + ez * g[:, gO] * (1.0 - fS[t] ** 2)
+        if peep is not None:
+            es = es + peep[2] * dO
+        EZ[t], ES[t] = ez, es
+        dU = es * g[:, gI] * (1.0 - g[:, u] ** 2)
+        dF = es * s_prev * g[:, gF] * (1.0 - g[:, gF])
+        dI = es * g[:, u] * g[:, gI] * (1.0 - g[:, gI])
+        ds = es * g[:, gF]
+        if peep is not None:
+            ds = ds + peep[0] * dF + peep[1] * dI
+        dz = np.concatenate([dU, dF, dI, dO], axis=1) @ W_z
+    return EZ.transpose(1, 0, 2), ES.transpose(1, 0, 2)

@@ -1,0 +1,122 @@
+"""勾配消失 (vanishing gradients): why a plain RNN forgets, measured, and gradient clipping.
+
+One sequence at a time, float64, numpy only. Lecture notation (f = tanh); x_t carries a
+leading 1 for the bias, z_0 = 0:
+
+    u_t = W_in x_t + W z_{t−1},   z_t = f(u_t)
+
+スペクトル半径 (spectral radius) ρ(W) = max_i |λ_i(W)|: ‖W^k‖ → 0 when ρ(W) < 1 and grows
+without bound when ρ(W) > 1 (the lecture's three 2×2 examples).
+
+Going back in time, the error on the hidden state z_t (all paths: the output at t and every
+later step through the recurrence) obeys
+
+    ∂E/∂z_t = ∂E/∂z_t|direct + Wᵀ (f′(u_{t+1}) ⊙ ∂E/∂z_{t+1}),   ∂E/∂z_{T+1} = 0,
+
+so ∂E/∂z_{T−k} carries the product of k Jacobians (diag(f′(u)) W)ᵀ: its norm shrinks (or
+grows) geometrically in k. δ_t = ∂E/∂u_t = ∂E/∂z_t ⊙ f′(u_t) is the BPTT δ of the lecture.
+
+Gradient clipping by norm (勾配クリッピング): all gradients together are scaled down to the
+norm θ when they are longer, as torch.nn.utils.clip_grad_norm_ does.
+"""
+
+import numpy as np
+
+
+def spectral_radius(W):
+    """スペクトル半径 ρ(W) = max_i |λ_i(W)|, the largest modulus of W's eigenvalues.
+
+    W need not be symmetric: its eigenvalues may be negative or complex, |λ| = √(Re λ² + Im λ²).
+
+    Parameters
+    ----------
+    W : (H, H)
+
+    Returns
+    -------
+    rho : float
+    """
+    # Hint: np.linalg.eigvals (not eigvalsh: W is not symmetric), then the largest modulus np.abs.
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def power_norms(W, K):
+    """‖W^k‖₂ for k = 0, 1, …, K: how a vector is stretched by k steps of the recurrence.
+
+    W⁰ = I (so the first entry is 1) and W^k = W W … W, the matrix power (not entry-wise);
+    ‖A‖₂ is the spectral norm, the largest singular value, np.linalg.norm(A, 2).
+
+    Parameters
+    ----------
+    W : (H, H)
+    K : int ≥ 0  the largest power
+
+    Returns
+    -------
+    norms : (K+1,)  entry k is ‖W^k‖₂
+    """
+    # Hint: keep a running product A (start with np.eye) and multiply by W once per k.
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def state_gradients(U, W, dZ):
+    """∂E/∂z_t for t = T, …, 1 through every path, for the tanh RNN z_t = tanh(u_t).
+
+    ∂E/∂z_T = dZ_T,
+    ∂E/∂z_t = dZ_t + Wᵀ (f′(u_{t+1}) ⊙ ∂E/∂z_{t+1}),   f′(u) = 1 − tanh(u)²,
+    where dZ_t = ∂E/∂z_t|direct is what z_t receives from its own output (e.g.
+    W̃_outᵀ (ŷ_t − y_t)); in a many-to-one network only dZ_T is nonzero.
+
+    Parameters
+    ----------
+    U : (T, H)  row t−1 is u_t = W_in x_t + W z_{t−1}
+    W : (H, H)  recurrent weights
+    dZ : (T, H)  row t−1 is ∂E/∂z_t|direct
+
+    Returns
+    -------
+    G : (T, H)  row t−1 is ∂E/∂z_t (direct + through z_{t+1}, z_{t+2}, …)
+    """
+    # Hint: go backwards carrying ∂E/∂z_{t+1}; f′ is taken at u_{t+1}, the step z_t feeds into.
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def grad_norms_over_time(G):
+    """‖∂E/∂z_t‖ for t = 1 … T: the Euclidean norm of each row of G.
+
+    Parameters
+    ----------
+    G : (T, H)  row t−1 is ∂E/∂z_t
+
+    Returns
+    -------
+    norms : (T,)  entry t−1 is ‖∂E/∂z_t‖ = √(Σ_j (∂E/∂z_tj)²)
+    """
+    # Hint: one call: np.linalg.norm with the axis of the hidden units.
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def clip_grad_norm(grads, max_norm):
+    """勾配クリッピング (gradient clipping by norm), as torch.nn.utils.clip_grad_norm_.
+
+    ‖g‖ = √(Σ_W ‖∂E/∂W‖²) over every array of the dict together, then every gradient is
+    multiplied by the same c = min(1, θ / (‖g‖ + 10⁻⁶)): unchanged when ‖g‖ ≤ θ, scaled to
+    the norm θ (up to the 10⁻⁶) otherwise. The direction of g is kept.
+
+    Parameters
+    ----------
+    grads : dict  name -> gradient array, e.g. "W_in" (H, d+1), "W" (H, H), "W_out" (m, H+1)
+    max_norm : float  θ > 0
+
+    Returns
+    -------
+    clipped : dict  the same keys and shapes, new arrays (grads is left unchanged)
+    norm : float  ‖g‖ before clipping
+    """
+    # Hint: one norm over all arrays together, one factor c for all; build new arrays (no *=).
+    # YOUR CODE HERE
+    raise NotImplementedError()
