@@ -41,7 +41,8 @@ class Case:
     labels: dict = field(default_factory=dict)
     hints: dict = field(default_factory=dict)  # kind of problem -> hint: a str, or {"en": …, "ja": …}
     assignment: str = ""  # e.g. "rnn_bptt": where mistakes.MISTAKES looks up the function's typical mistakes
-    compare: str = "values"  # "values": checks.compare; "gradcheck": expected is an FDGradients (see below)
+    compare: str = "values"  # "values": checks.compare; "gradcheck": expected is an FDGradients (see below);
+    # "threshold": expected is a Threshold, a measured quantity at least / at most a bound
     post: Callable | None = None  # gradcheck: (checked result, expected.extra) -> {name: gradient}
 
     @property
@@ -163,6 +164,63 @@ def gradcheck_mismatch(case: Case, result, expected: FDGradients) -> checks.Mism
     return None
 
 
+class Threshold(dict):
+    """The expected of a compare="threshold" case: {name: bound}, one item — a performance that must
+    reach a bound instead of (only) equal the reference, e.g. a test accuracy of at least 0.85.
+
+    ``measure(result, extra) -> float`` computes the quantity here, in the grader, from the student's
+    (plain-data) result, after ``like`` — the reference result in the student's format, or None —
+    has been walked for type, dtype, shape and finite values; it never runs in the worker.
+    ``extra`` holds grader-only data the student's code never sees (e.g. held-out data, the true
+    continuation of a series). The feedback names the quantity ({"en", "ja"}), the bound and the
+    student's own value (formatted by ``fmt``), never a reference value.
+    """
+
+    def __init__(self, name: str, bound: float, measure: Callable, *, at_least: bool, quantity: dict,
+                 like=None, extra: dict | None = None, fmt: str = ".3g"):
+        super().__init__({name: float(bound)})
+        self.bound = float(bound)
+        self.measure = measure
+        self.at_least = at_least
+        self.quantity = quantity
+        self.like = like
+        self.extra = dict(extra or {})
+        self.fmt = fmt
+
+
+def threshold_mismatch(case: Case, result, expected: Threshold) -> checks.Mismatch | None:
+    """None when the measured quantity reaches the bound (≥ for at_least, else ≤); NaN never does."""
+    like = expected.like
+    if like is not None:
+        if isinstance(case.outputs, tuple) and case.outputs and isinstance(like, tuple):
+            names = tuple(case.outputs)
+            if not isinstance(result, (tuple, list)):
+                return checks.mismatch("the result", "structure", "wrong_type", expected=("outputs", names),
+                                       got=checks.describe(result))
+            if len(result) != len(like):
+                return checks.mismatch("the result", "structure", "wrong_length", expected=len(like),
+                                       got=len(result), names=names)
+            pairs = list(zip(names, result, like))
+        else:
+            pairs = [(case.outputs if isinstance(case.outputs, str) and case.outputs else "the result", result, like)]
+        for name, r, e in pairs:
+            m = checks.compare(r, e, name, values=False)
+            if m is not None:
+                return m
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            value = float(expected.measure(result, expected.extra))
+    except Exception:  # noqa: BLE001 - a result the measure cannot read reaches no bound
+        value = float("nan")
+    ok = value >= expected.bound if expected.at_least else value <= expected.bound
+    if ok:
+        return None
+    return checks.mismatch("", "value", "threshold", float("nan"), (), quantity=expected.quantity,
+                           bound=format(expected.bound, expected.fmt), got=format(value, expected.fmt),
+                           at_least=expected.at_least)
+
+
 @dataclass
 class CaseResult:
     """What one case earned and why."""
@@ -227,13 +285,17 @@ def judge(case: Case, result, expected, mutated: list[str], lang: str | None = "
     if isinstance(expected, OwnForward):
         return consistency_result(case, result, expected, lang)
     gradcheck = case.compare == "gradcheck" and isinstance(expected, FDGradients)
-    m = gradcheck_mismatch(case, result, expected) if gradcheck else first_mismatch(case, result, expected)
+    threshold = case.compare == "threshold" and isinstance(expected, Threshold)
+    if threshold:
+        m = threshold_mismatch(case, result, expected)
+    else:
+        m = gradcheck_mismatch(case, result, expected) if gradcheck else first_mismatch(case, result, expected)
     if m is None and mutated:
         m = checks.mismatch(", ".join(mutated), "mutation", "mutated")
     if m is None:
         return CaseResult(case.name, case.function, case.points, case.points, "passed", "", case.visible)
     hint = None
-    if inputs is not None and m.kind in ("value", "shape", "finite"):
+    if inputs is not None and m.kind in ("value", "shape", "finite") and not threshold:
         found = mistakes.diagnose(case, result, expected.like if gradcheck else expected, *inputs)
         hint = found.hint if found else None
     return CaseResult(case.name, case.function, 0.0, case.points, "failed",

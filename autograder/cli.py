@@ -108,6 +108,8 @@ def _grade(path: Path, assignment, seed, timeout, lang, visible_only, sandbox="a
         raise InputError(str(exc)) from None
     except (SandboxUnavailable, WorkerFailure) as exc:
         raise GraderFailure(str(exc)) from None
+    except ImportError as exc:  # an exercise's optional dependency (classify: scikit-learn)
+        raise GraderFailure(str(exc)) from None
 
 
 @main.command()

@@ -91,8 +91,33 @@ def own_forward_deltas(func, args, kwargs):
             "numerical": _central_differences(phi, P, ["W_in", "W"], kwargs.get("h", 1e-5))}
 
 
+def figure_lines(func, args, kwargs):
+    """A function that draws and returns a matplotlib Figure: what the figure shows, as plain data.
+
+    Returns [{"xlabel": str, "ylabel": str, "title": str, "lines": [y-values of each line, float64]}, …],
+    one dict per Axes (twin axes included), in the figure's order; the figure is closed. Only the
+    figure's own methods are used (no matplotlib import here); the grader judges the data.
+    """
+    import sys
+
+    fig = func(*args, **kwargs)
+    if not callable(getattr(fig, "get_axes", None)):
+        raise TypeError(f"expected a matplotlib Figure to be returned, got {type(fig).__name__}")
+    out = []
+    for ax in fig.get_axes():
+        lines = [np.array(np.ma.filled(np.ma.asarray(line.get_ydata(), dtype=np.float64), np.nan), dtype=np.float64)
+                 for line in ax.get_lines()]
+        out.append({"xlabel": str(ax.get_xlabel()), "ylabel": str(ax.get_ylabel()), "title": str(ax.get_title()),
+                    "lines": lines})
+    pyplot = sys.modules.get("matplotlib.pyplot")  # already imported by the student's code, if at all
+    if pyplot is not None:
+        pyplot.close(fig)
+    return out
+
+
 DRIVERS = {
     "call": call,
+    "figure_lines": figure_lines,
     "optimizer_steps": optimizer_steps,
     "own_forward_gradients": own_forward_gradients,
     "own_forward_deltas": own_forward_deltas,

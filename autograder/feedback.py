@@ -22,6 +22,8 @@ PROBLEM_CODES = ("wrong_type", "wrong_dtype", "wrong_shape", "wrong_length", "wr
                  "not_finite", "value_number", "value", "mutated")
 #: phrases of problem_text beyond checks.compare's: a gradient that fails the finite-difference check
 GRADCHECK_CODES = ("gradcheck",)
+#: phrases of problem_text for a compare="threshold" case: a measured quantity short of its bound
+THRESHOLD_CODES = ("threshold",)
 
 #: what to try, by kind of problem, when the suite has nothing more specific
 GENERIC_HINTS = {
@@ -196,6 +198,12 @@ def problem_text(code: str, facts: dict, lang: str = "en", entry: int | None = N
         return f"disagrees with the reference (max rel. error {f['rel']:.1e}{' ' + where if where else ''})"
     if code == "gradcheck":
         return _gradcheck_text(f, lang)
+    if code == "threshold":  # a performance short of its bound: the bound and the student's own value
+        if ja:
+            return (f"が{'小さ' if f['at_least'] else '大き'}すぎます（期待: {f['bound']} "
+                    f"{'以上' if f['at_least'] else '以下'}、実際: {f['got']}）")
+        return (f"is too {'low' if f['at_least'] else 'high'}, expected {'at least' if f['at_least'] else 'at most'} "
+                f"{f['bound']} (got {f['got']})")
     if code == "mutated":
         return ("がその場で書き換えられています（期待: 入力は変更しないこと、実際: 値が変わった）" if ja
                 else "was modified in place, expected the inputs unchanged (got new values)")
@@ -221,6 +229,8 @@ def _gradcheck_text(f: dict, lang: str) -> str:
 
 def _quantity(case, m, lang: str) -> tuple[str, int | None]:
     """(quantity, entry): a labelled output names its worst slice, e.g. δ_3 of D, and the entry in it."""
+    if getattr(m, "code", "") == "threshold" and m.facts.get("quantity"):  # a measured quantity, named in lang
+        return pick(m.facts["quantity"], lang), None
     label = case.labels.get(m.path)
     if label and m.kind in ("value", "finite") and len(m.index) == 2:
         axis, fmt = label

@@ -1,0 +1,291 @@
+"""classify's typical mistakes: each, written as a student would, loses points and is named (en and ja);
+and the threshold cases — the held-out accuracy of train, what plot_learning_curve draws — judged as such.
+
+The wrong functions are written from the reference solution, independently of the variants in
+autograder/known_mistakes/classify.py.
+"""
+
+import importlib.util
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.cases import run_in_process
+from autograder.known_mistakes.classify import MISTAKES
+from autograder.suites import get_suite
+
+ROOT = Path(__file__).resolve().parents[2]
+A = "classify"
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("known_sol_classify", ROOT / "solutions" / A / f"{A}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+sol = _load()
+
+
+def _softmax_rows(V, shift=True):
+    e = np.exp(V - V.max(axis=-1, keepdims=True)) if shift else np.exp(V)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _forward_as(shift=True, recur=lambda z, W: z @ W.T, bias=True, every=False):
+    def forward(X, P):
+        z = np.zeros((X.shape[0], P["W"].shape[0]))
+        Z = []
+        for t in range(X.shape[1]):
+            z = np.tanh(X[:, t] @ P["W_in"].T + recur(z, P["W"]))
+            Z.append(z)
+        Z = np.stack(Z, axis=1)
+        V = (Z if every else z) @ P["W_out"][:, 1:].T + (P["W_out"][:, 0] if bias else 0)
+        return _softmax_rows(V, shift), Z
+
+    return forward
+
+
+def _previous(Z, t):
+    return Z[:, t - 1] if t > 0 else np.zeros_like(Z[:, 0])
+
+
+def _grads_wrong(divide=True, back=lambda d, W: d @ W, every=False, prev_of=_previous):
+    def backward(X, Z, Yhat, Y, P):
+        N, T, H = Z.shape
+        e = (Yhat - Y) / (N if divide else 1)
+        g = {"W_out": e.T @ np.column_stack([np.ones(N), Z[:, -1]]), "W_in": 0, "W": 0}
+        top = e @ P["W_out"][:, 1:]
+        dz = top
+        for t in reversed(range(T)):
+            delta = dz * (1 - Z[:, t] ** 2)
+            g["W_in"] = g["W_in"] + delta.T @ X[:, t]
+            g["W"] = g["W"] + delta.T @ prev_of(Z, t)
+            dz = back(delta, P["W"]) + (top if every else 0)
+        return g
+
+    return backward
+
+
+def _adam_as(correct=True, square=True):
+    def adam_step(params, grads, state=None, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        t, m, v = (0, {k: 0 for k in params}, {k: 0 for k in params}) if state is None else state
+        t += 1
+        m = {k: beta1 * m[k] + (1 - beta1) * grads[k] for k in params}
+        v = {k: beta2 * v[k] + (1 - beta2) * (grads[k] * grads[k] if square else grads[k]) for k in params}
+        new = {}
+        for k in params:
+            mh, vh = (m[k] / (1 - beta1 ** t), v[k] / (1 - beta2 ** t)) if correct else (m[k], v[k])
+            new[k] = params[k] - lr * mh / (np.sqrt(vh) + eps)
+        return new, (t, m, v)
+
+    return adam_step
+
+
+def _train_as(reset=False, pass_lr=True):
+    def train(X, Y, P, epochs, batch_size, lr, seed=0):
+        rng = np.random.default_rng(seed)
+        state, loss_hist, acc_hist = None, [], []
+        for _ in range(epochs):
+            order = rng.permutation(len(X))
+            running = 0.0
+            for start in range(0, len(X), batch_size):
+                b = order[start:start + batch_size]
+                Yhat, Z = sol.forward(X[b], P)
+                running += sol.loss(Yhat, Y[b]) * len(b)
+                g = sol.backward(X[b], Z, Yhat, Y[b], P)
+                kw = {"lr": lr} if pass_lr else {}
+                P, state = sol.adam_step(P, g, None if reset else state, **kw)
+            loss_hist.append(running / len(X))
+            acc_hist.append(sol.accuracy(sol.forward(X, P)[0], Y))
+        return P, {"loss": np.array(loss_hist), "acc": np.array(acc_hist)}
+
+    return train
+
+
+def _ce(Yhat, Y):
+    return np.where(Y > 0, Y * np.log(np.where(Y > 0, Yhat, 1.0)), 0.0)
+
+
+#: (function, mistake) -> what a student with that mistake hands in
+WRONG = {
+    ("forward", "softmax_without_max_shift"): _forward_as(shift=False),
+    ("forward", "W_transposed"): _forward_as(recur=lambda z, W: z @ W),
+    ("forward", "output_bias_omitted"): _forward_as(bias=False),
+    ("forward", "output_at_every_step"): _forward_as(every=True),
+    ("loss", "sum_not_mean"): lambda Yhat, Y: float(-_ce(Yhat, Y).sum()),
+    ("loss", "mean_over_entries"): lambda Yhat, Y: float(-_ce(Yhat, Y).mean()),
+    ("loss", "minus_sign_dropped"): lambda Yhat, Y: float(_ce(Yhat, Y).sum() / len(Y)),
+    ("backward", "not_divided_by_N"): _grads_wrong(divide=False),
+    ("backward", "W_not_transposed"): _grads_wrong(back=lambda d, W: d @ W.T),
+    ("backward", "error_at_every_step"): _grads_wrong(every=True),
+    ("backward", "z_not_shifted"): _grads_wrong(prev_of=lambda Z, t: Z[:, t]),
+    ("accuracy", "count_not_fraction"): lambda Yhat, Y: float((Yhat.argmax(1) == Y.argmax(1)).sum()),
+    ("accuracy", "argmax_over_sequences"): lambda Yhat, Y: float((Yhat.argmax(0) == Y.argmax(0)).mean()),
+    ("adam_step", "no_bias_correction"): _adam_as(correct=False),
+    ("adam_step", "v_not_squared"): _adam_as(square=False),
+    ("train", "adam_state_reset"): _train_as(reset=True),
+    ("train", "lr_not_passed"): _train_as(pass_lr=False),
+}
+
+ALL = [(f, m) for f, ms in MISTAKES.items() for m in ms]
+
+
+def _run(function, func, lang="en", only=None):
+    suite = get_suite(A)
+    return [run_in_process(c, func, suite.seed, i, lang) for i, c in suite.for_function(function)
+            if c.points > 0 and (only is None or c.compare == only)]
+
+
+class TestRegistry:
+    def test_every_mistake_has_a_student_version(self):
+        """Each registered mistake is exercised by a wrong function in this file, and no other."""
+        assert {(f, m.name) for f, m in ALL} == set(WRONG)
+
+    def test_keys_are_graded_functions(self):
+        """Every key of MISTAKES is a graded function of the suite, with 2–5 mistakes."""
+        points = get_suite(A).points
+        for function, ms in MISTAKES.items():
+            assert function in points and 2 <= len(ms) <= 5
+
+    def test_hints_bilingual_questions(self):
+        """Names are unique per function; each hint is a question in English and in Japanese."""
+        for function, ms in MISTAKES.items():
+            assert len({m.name for m in ms}) == len(ms), function
+            for m in ms:
+                assert m.hint_en.startswith("Did you ") and "?" in m.hint_en, m.name
+                assert "ませんか？" in m.hint_ja and re.search(r"[ぁ-ん]", m.hint_ja), m.name
+
+
+class TestEachMistake:
+    @pytest.mark.parametrize("function,mistake", ALL, ids=[f"{f}.{m.name}" for f, m in ALL])
+    def test_named_in_both_languages(self, function, mistake):
+        """The student's version loses points, and a failure names the mistake, in en and ja."""
+        wrong = WRONG[(function, mistake.name)]
+        only = "values" if function == "train" else None  # the exact cases; the digits case is judged on accuracy
+        results = _run(function, wrong, "en", only)
+        assert sum(r.score for r in results) < sum(r.max_score for r in results)
+        named = [r for r in results if not r.passed and mistake.hint_en in r.output]
+        assert named, [r.output for r in results]
+        for r in named:
+            assert r.output.startswith(f"{function}: ") and r.output.endswith(mistake.hint_en), r.output
+        results_ja = _run(function, wrong, "ja", only)
+        named_ja = [r for r in results_ja if not r.passed and mistake.hint_ja in r.output]
+        assert [r.name for r in named_ja] == [r.name for r in named]
+
+
+class TestNoFalseNames:
+    def test_solution_never_named(self):
+        """The reference solution passes every case, so no mistake is named for it."""
+        suite = get_suite(A)
+        hints = [m.hint_en for ms in MISTAKES.values() for m in ms]
+        for i, case in enumerate(suite.cases):
+            r = run_in_process(case, getattr(sol, case.function), suite.seed, i)
+            assert r.passed and not any(h in r.output for h in hints), r.output
+
+
+class TestTrainThreshold:
+    def test_untrained_parameters_fail_with_their_accuracy(self):
+        """Returning the initial parameters fails the held-out accuracy bar, naming the bound and the value."""
+
+        def train(X, Y, P, epochs, batch_size, lr, seed=0):
+            return P, {"loss": np.ones(epochs), "acc": np.zeros(epochs)}
+
+        for lang, pattern in (("en", r"^train: the accuracy on 597 held-out digits is too low, expected at least "
+                                     r"0\.850 \(got 0\.\d{3}\)\. Each batch"),
+                              ("ja", r"^train: 学習に使っていない 597 枚の数字の正解率が小さすぎます（期待: 0\.850 以上、"
+                                     r"実際: 0\.\d{3}）。バッチごとに")):
+            results = _run("train", train, lang, only="threshold")
+            assert len(results) == 2 and all(re.match(pattern, r.output) for r in results), [r.output for r in results]
+
+    def test_one_batch_only_fails(self):
+        """Training on the first mini-batch of every epoch only does not reach the bar."""
+
+        def train(X, Y, P, epochs, batch_size, lr, seed=0):
+            state = None
+            for _ in range(epochs):
+                Yhat, Z = sol.forward(X[:batch_size], P)
+                P, state = sol.adam_step(P, sol.backward(X[:batch_size], Z, Yhat, Y[:batch_size], P), state, lr=lr)
+            return P, {"loss": np.ones(epochs), "acc": np.zeros(epochs)}
+
+        results = _run("train", train, only="threshold")
+        assert results and all(not r.passed and "is too low" in r.output for r in results)
+
+    def test_another_shuffle_passes(self):
+        """The bar does not need the docstring's shuffling: a different order of the batches passes too."""
+
+        def train(X, Y, P, epochs, batch_size, lr, seed=0):
+            return sol.train(X, Y, P, epochs, batch_size, lr, seed + 1)
+
+        assert all(r.passed for r in _run("train", train, only="threshold"))
+
+    def test_missing_history_key_is_a_structure_problem(self):
+        """A history without "acc" fails on its keys before any accuracy is measured."""
+
+        def train(X, Y, P, epochs, batch_size, lr, seed=0):
+            P, history = sol.train(X, Y, P, 1, batch_size, lr, seed)
+            return P, {"loss": history["loss"]}
+
+        results = _run("train", train, only="threshold")
+        assert results and all("lacks the keys ['acc']" in r.output for r in results)
+
+
+class TestPlotThreshold:
+    def test_unlabelled_plot_fails_the_label_cases_only(self):
+        """A loss curve without axis labels passes the curve cases and fails the label cases, with both counts."""
+        import matplotlib.pyplot as plt
+
+        def plot_learning_curve(history):
+            fig, ax = plt.subplots()
+            ax.plot(np.arange(1, len(history["loss"]) + 1), history["loss"])
+            return fig
+
+        results = _run("plot_learning_curve", plot_learning_curve)
+        assert [r.passed for r in results] == [("the loss curve" in r.name) for r in results]
+        failed = [r.output for r in results if not r.passed]
+        assert failed and all("the number of labelled axes (x and y) of the loss curve is too low, expected at least 2 "
+                              "(got 0)" in o for o in failed), failed
+
+    def test_accuracy_only_fails_everything(self):
+        """Plotting the accuracy but not the loss fails every case: no Axes shows history["loss"]."""
+        import matplotlib.pyplot as plt
+
+        def plot_learning_curve(history):
+            fig, ax = plt.subplots()
+            ax.plot(history["acc"])
+            ax.set(xlabel="epoch", ylabel="accuracy")
+            return fig
+
+        results = _run("plot_learning_curve", plot_learning_curve, "ja")
+        assert results and not any(r.passed for r in results)
+        assert any('history["loss"] を描いた Axes の数が小さすぎます（期待: 1 以上、実際: 0）' in r.output for r in results)
+
+    def test_twin_axes_pass(self):
+        """The loss on ax and the accuracy on ax.twinx() pass: the loss's Axes has both labels."""
+        import matplotlib.pyplot as plt
+
+        def plot_learning_curve(history):
+            fig, ax = plt.subplots()
+            ax.plot(history["loss"], label="loss")
+            ax.set_xlabel("epoch")
+            ax.set_ylabel("loss")
+            ax.twinx().plot(history["acc"], color="C1")
+            return fig
+
+        assert all(r.passed for r in _run("plot_learning_curve", plot_learning_curve))
+
+    def test_not_a_figure_is_an_error(self):
+        """Returning the Axes instead of the Figure is reported as an exception naming what was expected."""
+        import matplotlib.pyplot as plt
+
+        def plot_learning_curve(history):
+            ax = plt.subplots()[1]
+            ax.plot(history["loss"])
+            return ax
+
+        results = _run("plot_learning_curve", plot_learning_curve)
+        assert results and all("expected a matplotlib Figure to be returned, got Axes" in r.output for r in results)
+        plt.close("all")
