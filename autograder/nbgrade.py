@@ -342,12 +342,14 @@ def _run_nbgrader(course: Path, config, assignment: str, student: str, staged_ro
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
-    from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades
+    from nbgrader.preprocessors import AssignLatePenalties, IgnorePattern, LimitOutput, SaveAutoGrades
 
     cfg = copy.deepcopy(config)
     cfg.CourseDirectory.submitted_directory = str(staged_root)
+    # nbgrader's list with Execute replaced; its final CheckCellMetadata is left out: the sanitizing
+    # pass has just validated the metadata, and RnngradeScores changes outputs only
     cfg.Autograde.autograde_preprocessors = [RnngradeScores, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                             SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+                                             SaveAutoGrades, AssignLatePenalties]
     cfg.RnngradeScores.results_dir = str(results_dir)
     log, records = _logger(student)
     coursedir = CourseDirectory(config=cfg, log=log)
