@@ -7,15 +7,22 @@ import numpy as np
 import pytest
 
 from autograder.cases import Case, FDGradients, gradcheck_mismatch, judge, run_in_process
-from autograder.suites import FD_LABEL, get_suite
+from autograder.suites import ASSIGNMENTS, FD_LABEL, get_suite
 from rnnref.gradcheck import rel_error
 
 ROOT = Path(__file__).resolve().parents[2]
 
+#: every graded function that computes a gradient (esn has none: its readout is closed-form ridge regression)
 BACKWARDS = [
     ("rnn_bptt", "deltas"), ("rnn_bptt", "grad_W_in"), ("rnn_bptt", "grad_W"), ("rnn_bptt", "grad_W_out"),
     ("rnn_bptt", "deltas_many_to_one"), ("rnn_bptt", "grad_W_out_many_to_one"),
     ("lstm", "lstm_backward"), ("gru", "gru_backward"),
+    ("vanishing", "state_gradients"),
+    ("rtrl", "sensitivity_step"), ("rtrl", "gradient_from_sensitivities"), ("rtrl", "rtrl_gradients"),
+    ("birnn", "rnn_deltas"), ("birnn", "birnn_deltas"), ("birnn", "birnn_grads"),
+    ("seq2seq", "decoder_backward"), ("seq2seq", "encoder_backward"),
+    ("attention", "dot_attention_backward"), ("attention", "additive_attention_backward"),
+    ("classify", "backward"),
 ]
 
 
@@ -86,6 +93,11 @@ class TestGradcheckMismatch:
 
 
 class TestFiniteDifferenceCases:
+    def test_every_gradient_function_has_one(self):
+        """The functions with a finite-difference case are exactly the gradient-computing ones listed here."""
+        found = {(name, c.function) for name in ASSIGNMENTS for c in get_suite(name).cases if c.compare == "gradcheck"}
+        assert found == set(BACKWARDS)
+
     @pytest.mark.parametrize("name, function", BACKWARDS)
     def test_one_hidden_case_with_equal_weight(self, name, function):
         """Each backward has one hidden finite-difference case, weighted like its other cases."""

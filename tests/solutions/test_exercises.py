@@ -32,6 +32,11 @@ class TestSuites:
             assert sum(c.points for c in cases) == pytest.approx(pts)
             assert any(c.visible for c in cases) and any(not c.visible for c in cases)
 
+    def test_every_exercise_has_its_own_seed(self):
+        """No two suites share a default seed, so no two exercises draw the same hidden inputs."""
+        seeds = [get_suite(n).seed for n in ASSIGNMENTS]
+        assert len(set(seeds)) == len(seeds) == 10
+
     def test_sizes_have_no_square_by_accident(self):
         """T, d+1, H, H+1 and m differ within every size; T = 1 and H = 1 both occur."""
         for T, d, H, m in SIZES_VISIBLE + SIZES_HIDDEN:
