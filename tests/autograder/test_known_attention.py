@@ -4,29 +4,16 @@ The wrong functions are written from the reference solution, independently of th
 autograder/known_mistakes/attention.py.
 """
 
-import importlib.util
-import re
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from autograder.cases import run_in_process
 from autograder.known_mistakes.attention import MISTAKES
 from autograder.suites import get_suite
 
-ROOT = Path(__file__).resolve().parents[2]
+from .known_harness import KnownMistakesContract, load_solution, run_function
+
 A = "attention"
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("known_sol_attention", ROOT / "solutions" / A / f"{A}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-sol = _load()
+sol = load_solution(A)
 
 
 def _column_softmax(E):
@@ -129,58 +116,9 @@ WRONG = {
     ("additive_attention_backward", "weighted_sum_path_dropped"): _additive_backward_with(weighed=False),
 }
 
-ALL = [(f, m) for f, ms in MISTAKES.items() for m in ms]
 
-
-def _run(function, func, lang="en"):
-    suite = get_suite(A)
-    return [run_in_process(c, func, suite.seed, i, lang) for i, c in suite.for_function(function) if c.points > 0]
-
-
-class TestRegistry:
-    def test_every_mistake_has_a_student_version(self):
-        """Each registered mistake is exercised by a wrong function in this file, and no other."""
-        assert {(f, m.name) for f, m in ALL} == set(WRONG)
-
-    def test_keys_are_graded_functions(self):
-        """Every graded function has 2–5 typical mistakes, and every key of MISTAKES is graded."""
-        assert set(MISTAKES) == set(get_suite(A).points)
-        assert all(2 <= len(ms) <= 5 for ms in MISTAKES.values())
-
-    def test_hints_bilingual_questions(self):
-        """Names are unique per function; each hint is a question in English and in Japanese."""
-        for function, ms in MISTAKES.items():
-            assert len({m.name for m in ms}) == len(ms), function
-            for m in ms:
-                assert m.hint_en.startswith("Did you ") and "?" in m.hint_en, m.name
-                assert "ませんか？" in m.hint_ja and re.search(r"[ぁ-ん]", m.hint_ja), m.name
-                assert (m.variant is None) != (m.error is None), m.name
-
-
-class TestEachMistake:
-    @pytest.mark.parametrize("function,mistake", ALL, ids=[f"{f}.{m.name}" for f, m in ALL])
-    def test_named_in_both_languages(self, function, mistake):
-        """The student's version loses points, and a failure names the mistake, in en and ja."""
-        wrong = WRONG[(function, mistake.name)]
-        results = _run(function, wrong, "en")
-        assert sum(r.score for r in results) < get_suite(A).points[function]
-        named = [r for r in results if not r.passed and mistake.hint_en in r.output]
-        assert named, [r.output for r in results]
-        for r in named:
-            assert r.output.startswith(f"{function}: ") and r.output.endswith(mistake.hint_en), r.output
-        results_ja = _run(function, wrong, "ja")
-        named_ja = [r for r in results_ja if not r.passed and mistake.hint_ja in r.output]
-        assert [r.name for r in named_ja] == [r.name for r in named]
-
-
-class TestNoFalseNames:
-    def test_solution_never_named(self):
-        """The reference solution passes every case, so no mistake is named for it."""
-        suite = get_suite(A)
-        hints = [m.hint_en for ms in MISTAKES.values() for m in ms]
-        for i, case in enumerate(suite.cases):
-            r = run_in_process(case, getattr(sol, case.function), suite.seed, i)
-            assert r.passed and not any(h in r.output for h in hints), r.output
+class TestKnownMistakes(KnownMistakesContract):
+    A, MISTAKES, WRONG = A, MISTAKES, WRONG
 
     def test_loops_pass_like_the_vectorized_solution(self):
         """The student-style loop versions, with no mistake, earn full marks (the variants' loops are sound)."""
@@ -188,7 +126,7 @@ class TestNoFalseNames:
         for function, right in (("dot_attention_backward", _dot_backward_with()),
                                 ("additive_attention_forward", _additive_with()),
                                 ("additive_attention_backward", _additive_backward_with())):
-            results = _run(function, right)
+            results = run_function(A, function, right)
             assert sum(r.score for r in results) == pytest.approx(suite.points[function]), [r.output for r in results]
 
 

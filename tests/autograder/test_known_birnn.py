@@ -4,30 +4,15 @@ The wrong functions are written from the reference solution, independently of th
 autograder/known_mistakes/birnn.py.
 """
 
-import importlib.util
-import re
-from pathlib import Path
-
 import numpy as np
-import pytest
 
 from autograder.cases import run_in_process
 from autograder.known_mistakes.birnn import MISTAKES
-from autograder.suites import FD_LABEL, get_suite
-from rnnref.gradcheck import rel_error
 
-ROOT = Path(__file__).resolve().parents[2]
+from .known_harness import FiniteDifferenceContract, KnownMistakesContract, load_solution, run_function
+
 A = "birnn"
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("known_sol_birnn", ROOT / "solutions" / A / f"{A}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-sol = _load()
+sol = load_solution(A)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,75 +161,27 @@ WRONG = {
     ("birnn_grads", "out_bias_column_dropped"): _grads_no_out_bias,
 }
 
-ALL = [(f, m) for f, ms in MISTAKES.items() for m in ms]
 
-
-def _run(function, func, lang="en"):
-    suite = get_suite(A)
-    return [run_in_process(c, func, suite.seed, i, lang) for i, c in suite.for_function(function) if c.points > 0]
-
-
-class TestRegistry:
-    def test_every_mistake_has_a_student_version(self):
-        """Each registered mistake is exercised by a wrong function in this file, and no other."""
-        assert {(f, m.name) for f, m in ALL} == set(WRONG)
-
-    def test_keys_are_graded_functions(self):
-        """Every key of MISTAKES is a graded function of the suite, with 2–5 mistakes; every function has some."""
-        points = get_suite(A).points
-        assert set(MISTAKES) == set(points)
-        for function, ms in MISTAKES.items():
-            assert 2 <= len(ms) <= 5, function
+class TestKnownMistakes(KnownMistakesContract):
+    A, MISTAKES, WRONG = A, MISTAKES, WRONG
 
     def test_hints_bilingual_questions(self):
-        """Names are unique per function; each hint is a question in English and in Japanese."""
-        for function, ms in MISTAKES.items():
-            assert len({m.name for m in ms}) == len(ms), function
-            for m in ms:
-                assert m.hint_en.startswith("Did you ") and "?" in m.hint_en, m.name
-                assert "ませんか？" in m.hint_ja and re.search(r"[ぁ-ん]", m.hint_ja), m.name
-                assert m.variant is not None and m.error is None, m.name
+        """Names are unique per function; each hint is a bilingual question; every mistake is a variant."""
+        super().test_hints_bilingual_questions()
+        for _, m in self.all_mistakes():
+            assert m.variant is not None and m.error is None, m.name
 
-
-class TestEachMistake:
-    @pytest.mark.parametrize("function,mistake", ALL, ids=[f"{f}.{m.name}" for f, m in ALL])
-    def test_named_in_both_languages(self, function, mistake):
-        """The student's version loses points, and a failure names the mistake, in en and ja."""
-        wrong = WRONG[(function, mistake.name)]
-        results = _run(function, wrong, "en")
-        assert sum(r.score for r in results) < get_suite(A).points[function]
-        named = [r for r in results if not r.passed and mistake.hint_en in r.output]
-        assert named, [r.output for r in results]
-        for r in named:
-            assert r.output.startswith(f"{function}: ") and r.output.endswith(mistake.hint_en), r.output
-        results_ja = _run(function, wrong, "ja")
-        named_ja = [r for r in results_ja if not r.passed and mistake.hint_ja in r.output]
-        assert [r.name for r in named_ja] == [r.name for r in named]
-        for r in named_ja:
-            assert r.output.endswith(mistake.hint_ja) and mistake.hint_en not in r.output, r.output
-
-    @pytest.mark.parametrize("function,mistake", ALL, ids=[f"{f}.{m.name}" for f, m in ALL])
     def test_no_other_mistake_named(self, function, mistake):
         """A failing case of the student's version is never given another mistake's hint."""
         wrong = WRONG[(function, mistake.name)]
         others = [m.hint_en for m in MISTAKES[function] if m.name != mistake.name]
-        for r in _run(function, wrong, "en"):
+        for r in run_function(A, function, wrong, "en"):
             assert not any(h in r.output for h in others), r.output
-
-
-class TestNoFalseNames:
-    def test_solution_never_named(self):
-        """The reference solution passes every case, so no mistake is named for it."""
-        suite = get_suite(A)
-        hints = [m.hint_en for ms in MISTAKES.values() for m in ms]
-        for i, case in enumerate(suite.cases):
-            r = run_in_process(case, getattr(sol, case.function), suite.seed, i)
-            assert r.passed and not any(h in r.output for h in hints), r.output
 
     def test_finite_difference_cases_catch_the_order_mistake(self):
         """The finite-difference case of birnn_deltas fails δ's left in reversed order, naming the mistake."""
         wrong = WRONG[("birnn_deltas", "bw_not_reversed_back")]
-        fd = [r for r in _run("birnn_deltas", wrong) if "finite differences" in r.name]
+        fd = [r for r in run_function(A, "birnn_deltas", wrong) if "finite differences" in r.name]
         assert len(fd) == 1 and not fd[0].passed
         assert "central differences" in fd[0].output
         assert fd[0].output.endswith(MISTAKES["birnn_deltas"][1].hint_en), fd[0].output
@@ -256,51 +193,17 @@ class TestNoFalseNames:
             return tuple(1.1 * D for D in sol.birnn_deltas(*args))
 
         hints = [m.hint_en for m in MISTAKES["birnn_deltas"]]
-        failed = [r.output for r in _run("birnn_deltas", scaled) if not r.passed]
+        failed = [r.output for r in run_function(A, "birnn_deltas", scaled) if not r.passed]
         assert failed and not any(h in o for o in failed for h in hints)
         assert all("δ→_t = (W_fwᵀ δ→_{t+1}" in o or "central differences" in o for o in failed), failed
 
 
-BACKWARDS = ["rnn_deltas", "birnn_deltas", "birnn_grads"]
-
-
-def _fd_case(function):
-    suite = get_suite(A)
-    (i, case), = [(i, c) for i, c in suite.for_function(function) if c.compare == "gradcheck"]
-    return suite, i, case
-
-
-class TestFiniteDifferenceCases:
-    @pytest.mark.parametrize("function", BACKWARDS)
-    def test_one_hidden_case_with_equal_weight(self, function):
-        """Each backward has one hidden finite-difference case, weighted like its other cases."""
-        suite, _, case = _fd_case(function)
-        others = [c for _, c in suite.for_function(function) if c is not case]
-        assert not case.visible and case.label.startswith(FD_LABEL)
-        assert all(c.points == pytest.approx(case.points) for c in others)
-
-    @pytest.mark.parametrize("function", BACKWARDS)
-    def test_expected_is_the_numerical_gradient(self, function):
-        """The expected gradients are central differences: within 1e-6 of rnnref's analytic ones, not equal."""
-        suite, i, case = _fd_case(function)
-        _, _, expected = case.build(suite.seed, i)
-        like = expected.like
-        analytic = case.post(like, expected.extra) if case.post is not None else like
-        assert set(analytic) == set(expected)
-        for k, n in expected.items():
-            assert 0 < rel_error(analytic[k], n) < 1e-6, k
-
-    @pytest.mark.parametrize("function", BACKWARDS)
-    def test_solution_passes_at_two_seeds(self, function):
-        """The reference solution passes the finite-difference case at the suite's seed and another."""
-        suite, i, case = _fd_case(function)
-        for seed in (suite.seed, 4321):
-            r = run_in_process(case, getattr(sol, function), seed, i)
-            assert r.passed, r.output
+class TestFiniteDifferenceCases(FiniteDifferenceContract):
+    A, FD_FUNCTIONS = A, ["rnn_deltas", "birnn_deltas", "birnn_grads"]
 
     def test_one_entry_of_W_bw_scaled_fails(self):
         """grads['W_bw'] with one entry scaled by 1.001 fails the check, naming ∂E/∂W_bw."""
-        suite, i, case = _fd_case("birnn_grads")
+        suite, i, case = self.fd_case("birnn_grads")
 
         def planted(*args):
             grads = dict(sol.birnn_grads(*args))
@@ -314,6 +217,6 @@ class TestFiniteDifferenceCases:
 
     def test_deltas_checked_through_the_products(self):
         """birnn_deltas' case checks D→ X, D→ Z̃→, D← X, D← Z̃← against the loss's four layer gradients."""
-        suite, i, case = _fd_case("birnn_deltas")
+        suite, i, case = self.fd_case("birnn_deltas")
         _, _, expected = case.build(suite.seed, i)
         assert set(expected) == {"W_in_fw", "W_fw", "W_in_bw", "W_bw"} and expected.source == "D_fw, D_bw"

@@ -5,29 +5,16 @@ The wrong functions are written from the reference solution, independently of th
 autograder/known_mistakes/classify.py.
 """
 
-import importlib.util
 import re
-from pathlib import Path
 
 import numpy as np
-import pytest
 
-from autograder.cases import run_in_process
 from autograder.known_mistakes.classify import MISTAKES
-from autograder.suites import get_suite
 
-ROOT = Path(__file__).resolve().parents[2]
+from .known_harness import KnownMistakesContract, load_solution, run_function
+
 A = "classify"
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("known_sol_classify", ROOT / "solutions" / A / f"{A}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-sol = _load()
+sol = load_solution(A)
 
 
 def _softmax_rows(V, shift=True):
@@ -131,60 +118,11 @@ WRONG = {
     ("train", "lr_not_passed"): _train_as(pass_lr=False),
 }
 
-ALL = [(f, m) for f, ms in MISTAKES.items() for m in ms]
 
-
-def _run(function, func, lang="en", only=None):
-    suite = get_suite(A)
-    return [run_in_process(c, func, suite.seed, i, lang) for i, c in suite.for_function(function)
-            if c.points > 0 and (only is None or c.compare == only)]
-
-
-class TestRegistry:
-    def test_every_mistake_has_a_student_version(self):
-        """Each registered mistake is exercised by a wrong function in this file, and no other."""
-        assert {(f, m.name) for f, m in ALL} == set(WRONG)
-
-    def test_keys_are_graded_functions(self):
-        """Every key of MISTAKES is a graded function of the suite, with 2–5 mistakes."""
-        points = get_suite(A).points
-        for function, ms in MISTAKES.items():
-            assert function in points and 2 <= len(ms) <= 5
-
-    def test_hints_bilingual_questions(self):
-        """Names are unique per function; each hint is a question in English and in Japanese."""
-        for function, ms in MISTAKES.items():
-            assert len({m.name for m in ms}) == len(ms), function
-            for m in ms:
-                assert m.hint_en.startswith("Did you ") and "?" in m.hint_en, m.name
-                assert "ませんか？" in m.hint_ja and re.search(r"[ぁ-ん]", m.hint_ja), m.name
-
-
-class TestEachMistake:
-    @pytest.mark.parametrize("function,mistake", ALL, ids=[f"{f}.{m.name}" for f, m in ALL])
-    def test_named_in_both_languages(self, function, mistake):
-        """The student's version loses points, and a failure names the mistake, in en and ja."""
-        wrong = WRONG[(function, mistake.name)]
-        only = "values" if function == "train" else None  # the exact cases; the digits case is judged on accuracy
-        results = _run(function, wrong, "en", only)
-        assert sum(r.score for r in results) < sum(r.max_score for r in results)
-        named = [r for r in results if not r.passed and mistake.hint_en in r.output]
-        assert named, [r.output for r in results]
-        for r in named:
-            assert r.output.startswith(f"{function}: ") and r.output.endswith(mistake.hint_en), r.output
-        results_ja = _run(function, wrong, "ja", only)
-        named_ja = [r for r in results_ja if not r.passed and mistake.hint_ja in r.output]
-        assert [r.name for r in named_ja] == [r.name for r in named]
-
-
-class TestNoFalseNames:
-    def test_solution_never_named(self):
-        """The reference solution passes every case, so no mistake is named for it."""
-        suite = get_suite(A)
-        hints = [m.hint_en for ms in MISTAKES.values() for m in ms]
-        for i, case in enumerate(suite.cases):
-            r = run_in_process(case, getattr(sol, case.function), suite.seed, i)
-            assert r.passed and not any(h in r.output for h in hints), r.output
+class TestKnownMistakes(KnownMistakesContract):
+    A, MISTAKES, WRONG = A, MISTAKES, WRONG
+    WITHOUT_MISTAKES = {"plot_learning_curve"}  # judged on what it draws (TestPlotThreshold)
+    COMPARE = {"train": "values"}  # the exact cases; the digits case is judged on accuracy (TestTrainThreshold)
 
 
 class TestTrainThreshold:
@@ -198,7 +136,7 @@ class TestTrainThreshold:
                                      r"0\.850 \(got 0\.\d{3}\)\. Each batch"),
                               ("ja", r"^train: 学習に使っていない 597 枚の数字の正解率が小さすぎます（期待: 0\.850 以上、"
                                      r"実際: 0\.\d{3}）。バッチごとに")):
-            results = _run("train", train, lang, only="threshold")
+            results = run_function(A, "train", train, lang, only="threshold")
             assert len(results) == 2 and all(re.match(pattern, r.output) for r in results), [r.output for r in results]
 
     def test_one_batch_only_fails(self):
@@ -211,7 +149,7 @@ class TestTrainThreshold:
                 P, state = sol.adam_step(P, sol.backward(X[:batch_size], Z, Yhat, Y[:batch_size], P), state, lr=lr)
             return P, {"loss": np.ones(epochs), "acc": np.zeros(epochs)}
 
-        results = _run("train", train, only="threshold")
+        results = run_function(A, "train", train, only="threshold")
         assert results and all(not r.passed and "is too low" in r.output for r in results)
 
     def test_another_shuffle_passes(self):
@@ -220,7 +158,7 @@ class TestTrainThreshold:
         def train(X, Y, P, epochs, batch_size, lr, seed=0):
             return sol.train(X, Y, P, epochs, batch_size, lr, seed + 1)
 
-        assert all(r.passed for r in _run("train", train, only="threshold"))
+        assert all(r.passed for r in run_function(A, "train", train, only="threshold"))
 
     def test_missing_history_key_is_a_structure_problem(self):
         """A history without "acc" fails on its keys before any accuracy is measured."""
@@ -229,7 +167,7 @@ class TestTrainThreshold:
             P, history = sol.train(X, Y, P, 1, batch_size, lr, seed)
             return P, {"loss": history["loss"]}
 
-        results = _run("train", train, only="threshold")
+        results = run_function(A, "train", train, only="threshold")
         assert results and all("lacks the keys ['acc']" in r.output for r in results)
 
 
@@ -243,7 +181,7 @@ class TestPlotThreshold:
             ax.plot(np.arange(1, len(history["loss"]) + 1), history["loss"])
             return fig
 
-        results = _run("plot_learning_curve", plot_learning_curve)
+        results = run_function(A, "plot_learning_curve", plot_learning_curve)
         assert [r.passed for r in results] == [("the loss curve" in r.name) for r in results]
         failed = [r.output for r in results if not r.passed]
         assert failed and all("the number of labelled axes (x and y) of the loss curve is too low, expected at least 2 "
@@ -259,7 +197,7 @@ class TestPlotThreshold:
             ax.set(xlabel="epoch", ylabel="accuracy")
             return fig
 
-        results = _run("plot_learning_curve", plot_learning_curve, "ja")
+        results = run_function(A, "plot_learning_curve", plot_learning_curve, "ja")
         assert results and not any(r.passed for r in results)
         assert any('history["loss"] を描いた Axes の数が小さすぎます（期待: 1 以上、実際: 0）' in r.output for r in results)
 
@@ -275,7 +213,7 @@ class TestPlotThreshold:
             ax.twinx().plot(history["acc"], color="C1")
             return fig
 
-        assert all(r.passed for r in _run("plot_learning_curve", plot_learning_curve))
+        assert all(r.passed for r in run_function(A, "plot_learning_curve", plot_learning_curve))
 
     def test_not_a_figure_is_an_error(self):
         """Returning the Axes instead of the Figure is reported as an exception naming what was expected."""
@@ -286,6 +224,6 @@ class TestPlotThreshold:
             ax.plot(history["loss"])
             return ax
 
-        results = _run("plot_learning_curve", plot_learning_curve)
+        results = run_function(A, "plot_learning_curve", plot_learning_curve)
         assert results and all("expected a matplotlib Figure to be returned, got Axes" in r.output for r in results)
         plt.close("all")

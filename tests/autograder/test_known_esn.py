@@ -4,29 +4,14 @@ The wrong functions are written from the reference solution, independently of th
 autograder/known_mistakes/esn.py.
 """
 
-import importlib.util
-import re
-from pathlib import Path
-
 import numpy as np
-import pytest
 
-from autograder.cases import run_in_process
 from autograder.known_mistakes.esn import MISTAKES
-from autograder.suites import get_suite
 
-ROOT = Path(__file__).resolve().parents[2]
+from .known_harness import KnownMistakesContract, load_solution, run_function
+
 A = "esn"
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("known_sol_esn", ROOT / "solutions" / A / f"{A}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-sol = _load()
+sol = load_solution(A)
 
 
 def _scale_svd(W, rho):
@@ -140,58 +125,10 @@ WRONG = {
         lambda Yhat, Y: float(np.sqrt(((Yhat - Y) ** 2).sum() / ((Yhat - Yhat.mean(0)) ** 2).sum())),
 }
 
-ALL = [(f, m) for f, ms in MISTAKES.items() for m in ms]
 
-
-def _run(function, func, lang="en"):
-    suite = get_suite(A)
-    return [run_in_process(c, func, suite.seed, i, lang) for i, c in suite.for_function(function) if c.points > 0]
-
-
-class TestRegistry:
-    def test_every_mistake_has_a_student_version(self):
-        """Each registered mistake is exercised by a wrong function in this file, and no other."""
-        assert {(f, m.name) for f, m in ALL} == set(WRONG)
-
-    def test_keys_are_graded_functions(self):
-        """Every key of MISTAKES is a graded function of the suite, with 2–5 mistakes."""
-        points = get_suite(A).points
-        for function, ms in MISTAKES.items():
-            assert function in points and 2 <= len(ms) <= 5
-
-    def test_hints_bilingual_questions(self):
-        """Names are unique per function; each hint is a question in English and in Japanese."""
-        for function, ms in MISTAKES.items():
-            assert len({m.name for m in ms}) == len(ms), function
-            for m in ms:
-                assert m.hint_en.startswith("Did you ") and "?" in m.hint_en, m.name
-                assert "ませんか？" in m.hint_ja and re.search(r"[ぁ-ん]", m.hint_ja), m.name
-
-
-class TestEachMistake:
-    @pytest.mark.parametrize("function,mistake", ALL, ids=[f"{f}.{m.name}" for f, m in ALL])
-    def test_named_in_both_languages(self, function, mistake):
-        """The student's version loses points, and a failure names the mistake, in en and ja."""
-        wrong = WRONG[(function, mistake.name)]
-        results = _run(function, wrong, "en")
-        assert sum(r.score for r in results) < get_suite(A).points[function]
-        named = [r for r in results if not r.passed and mistake.hint_en in r.output]
-        assert named, [r.output for r in results]
-        for r in named:
-            assert r.output.startswith(f"{function}: ") and r.output.endswith(mistake.hint_en), r.output
-        results_ja = _run(function, wrong, "ja")
-        named_ja = [r for r in results_ja if not r.passed and mistake.hint_ja in r.output]
-        assert [r.name for r in named_ja] == [r.name for r in named]
-
-
-class TestNoFalseNames:
-    def test_solution_never_named(self):
-        """The reference solution passes every case, so no mistake is named for it."""
-        suite = get_suite(A)
-        hints = [m.hint_en for ms in MISTAKES.values() for m in ms]
-        for i, case in enumerate(suite.cases):
-            r = run_in_process(case, getattr(sol, case.function), suite.seed, i)
-            assert r.passed and not any(h in r.output for h in hints), r.output
+class TestKnownMistakes(KnownMistakesContract):
+    A, MISTAKES, WRONG = A, MISTAKES, WRONG
+    WITHOUT_MISTAKES = {"forecast"}  # judged on its NRMSE (TestForecastThreshold)
 
     def test_sklearn_ridge_without_intercept_passes(self):
         """sklearn's Ridge(fit_intercept=False) on Φ = [1 Z] is the readout: every case passes."""
@@ -201,7 +138,7 @@ class TestNoFalseNames:
             Phi = np.column_stack([np.ones(len(Z) - washout), Z[washout:]])
             return Ridge(alpha=beta, fit_intercept=False, solver="cholesky").fit(Phi, Y[washout:]).coef_
 
-        assert all(r.passed for r in _run("ridge_readout", ridge_readout))
+        assert all(r.passed for r in run_function(A, "ridge_readout", ridge_readout))
 
     def test_scale_in_place_is_a_mutation(self):
         """Rescaling the caller's W in place (W *= c) fails as a modified input."""
@@ -210,7 +147,7 @@ class TestNoFalseNames:
             W *= rho / np.abs(np.linalg.eigvals(W)).max()
             return W
 
-        results = _run("scale_to_spectral_radius", scale_to_spectral_radius)
+        results = run_function(A, "scale_to_spectral_radius", scale_to_spectral_radius)
         assert results and all(not r.passed and "modified in place" in r.output for r in results)
 
 
@@ -222,10 +159,10 @@ class TestForecastThreshold:
             return np.full(K, s[-1])
 
         for lang, phrase in (("en", "is too high, expected at most 0.1 (got "), ("ja", "が大きすぎます（期待: 0.1 以下、実際: ")):
-            results = _run("forecast", forecast, lang)
+            results = run_function(A, "forecast", forecast, lang)
             assert results and all(not r.passed and phrase in r.output for r in results), [r.output for r in results]
 
     def test_wrong_shape_is_reported_before_the_error(self):
         """A (K, 1) forecast fails as a shape, naming (K,)."""
-        results = _run("forecast", lambda s, K: sol.forecast(s, K)[:, None])
+        results = run_function(A, "forecast", lambda s, K: sol.forecast(s, K)[:, None])
         assert results and all("wrong shape, expected (100,)" in r.output for r in results)

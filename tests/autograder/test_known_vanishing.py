@@ -4,31 +4,14 @@ The wrong functions are written from the reference solution, independently of th
 autograder/known_mistakes/vanishing.py.
 """
 
-import importlib.util
-import re
-from pathlib import Path
-
 import numpy as np
-import pytest
 
-from autograder.cases import run_in_process
-from autograder.suites import FD_LABEL
-from rnnref.gradcheck import rel_error
 from autograder.known_mistakes.vanishing import MISTAKES
-from autograder.suites import get_suite
 
-ROOT = Path(__file__).resolve().parents[2]
+from .known_harness import FiniteDifferenceContract, KnownMistakesContract, load_solution, run_function
+
 A = "vanishing"
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("known_sol_vanishing", ROOT / "solutions" / A / f"{A}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-sol = _load()
+sol = load_solution(A)
 
 
 def _rho_no_abs(W):
@@ -128,58 +111,9 @@ WRONG = {
     ("clip_grad_norm", "norm_after_clipping"): _student_clip("after"),
 }
 
-ALL = [(f, m) for f, ms in MISTAKES.items() for m in ms]
 
-
-def _run(function, func, lang="en"):
-    suite = get_suite(A)
-    return [run_in_process(c, func, suite.seed, i, lang) for i, c in suite.for_function(function) if c.points > 0]
-
-
-class TestRegistry:
-    def test_every_mistake_has_a_student_version(self):
-        """Each registered mistake is exercised by a wrong function in this file, and no other."""
-        assert {(f, m.name) for f, m in ALL} == set(WRONG)
-
-    def test_keys_are_graded_functions(self):
-        """Every key of MISTAKES is a graded function of the suite, with 2–5 mistakes."""
-        points = get_suite(A).points
-        for function, ms in MISTAKES.items():
-            assert function in points and 2 <= len(ms) <= 5
-
-    def test_hints_bilingual_questions(self):
-        """Names are unique per function; each hint is a question in English and in Japanese."""
-        for function, ms in MISTAKES.items():
-            assert len({m.name for m in ms}) == len(ms), function
-            for m in ms:
-                assert m.hint_en.startswith("Did you ") and "?" in m.hint_en, m.name
-                assert "ませんか？" in m.hint_ja and re.search(r"[ぁ-ん]", m.hint_ja), m.name
-
-
-class TestEachMistake:
-    @pytest.mark.parametrize("function,mistake", ALL, ids=[f"{f}.{m.name}" for f, m in ALL])
-    def test_named_in_both_languages(self, function, mistake):
-        """The student's version loses points, and a failure names the mistake, in en and ja."""
-        wrong = WRONG[(function, mistake.name)]
-        results = _run(function, wrong, "en")
-        assert sum(r.score for r in results) < get_suite(A).points[function]
-        named = [r for r in results if not r.passed and mistake.hint_en in r.output]
-        assert named, [r.output for r in results]
-        for r in named:
-            assert r.output.startswith(f"{function}: ") and r.output.endswith(mistake.hint_en), r.output
-        results_ja = _run(function, wrong, "ja")
-        named_ja = [r for r in results_ja if not r.passed and mistake.hint_ja in r.output]
-        assert [r.name for r in named_ja] == [r.name for r in named]
-
-
-class TestNoFalseNames:
-    def test_solution_never_named(self):
-        """The reference solution passes every case, so no mistake is named for it."""
-        suite = get_suite(A)
-        hints = [m.hint_en for ms in MISTAKES.values() for m in ms]
-        for i, case in enumerate(suite.cases):
-            r = run_in_process(case, getattr(sol, case.function), suite.seed, i)
-            assert r.passed and not any(h in r.output for h in hints), r.output
+class TestKnownMistakes(KnownMistakesContract):
+    A, MISTAKES, WRONG = A, MISTAKES, WRONG
 
     def test_clip_in_place_is_a_mutation(self):
         """Scaling the caller's arrays in place (g *= c) fails as a modified input, not as a known mistake."""
@@ -190,46 +124,10 @@ class TestNoFalseNames:
                 g *= min(1.0, max_norm / (norm + 1e-6))
             return grads, norm
 
-        results = _run("clip_grad_norm", clip_grad_norm)
+        results = run_function(A, "clip_grad_norm", clip_grad_norm)
         clipped = [r for r in results if "‖g‖ > θ" in r.name]
         assert clipped and all(not r.passed and "modified in place" in r.output for r in clipped)
 
 
-FD_FUNCTIONS = ['state_gradients']
-
-
-def _fd_case(function):
-    suite = get_suite(A)
-    (i, case), = [(i, c) for i, c in suite.for_function(function) if c.compare == "gradcheck"]
-    return suite, i, case
-
-
-class TestFiniteDifferenceCase:
-    @pytest.mark.parametrize("function", FD_FUNCTIONS)
-    def test_one_hidden_case_with_equal_weight(self, function):
-        """The gradient has one hidden finite-difference case, weighted like its other cases."""
-        suite, _, case = _fd_case(function)
-        others = [c for _, c in suite.for_function(function) if c is not case and c.points > 0]
-        assert not case.visible and case.label.startswith(FD_LABEL)
-        assert all(c.points == pytest.approx(case.points) for c in others)
-
-    @pytest.mark.parametrize("function", FD_FUNCTIONS)
-    def test_expected_is_the_numerical_gradient(self, function):
-        """The expected values are central differences: within 1e-6 of rnnref's analytic result, not equal."""
-        suite, i, case = _fd_case(function)
-        _, _, expected = case.build(suite.seed, i)
-        like = expected.like
-        if case.post is not None:
-            analytic = case.post(like, expected.extra)
-        else:
-            analytic = like if isinstance(like, dict) else {next(iter(expected)): like}
-        for k, n in expected.items():
-            assert 0 < rel_error(analytic[k], n) < 1e-6, k
-
-    @pytest.mark.parametrize("function", FD_FUNCTIONS)
-    def test_solution_passes(self, function):
-        """The reference solution passes the finite-difference case at two seeds."""
-        suite, i, case = _fd_case(function)
-        for seed in (suite.seed, 4321):
-            r = run_in_process(case, getattr(sol, function), seed, i)
-            assert r.passed, r.output
+class TestFiniteDifferenceCase(FiniteDifferenceContract):
+    A, FD_FUNCTIONS = A, ["state_gradients"]

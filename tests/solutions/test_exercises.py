@@ -219,3 +219,24 @@ class TestSolutionGradients:
             out = fwd(X, P)
             report = gradcheck(lambda p: float(np.sum(fwd(X, p)[0] * G)), P, bwd(G, out[-1], P))
             assert report.passed, str(report)
+
+
+class TestIsolatedGrading:
+    @pytest.mark.parametrize("name", ASSIGNMENTS)
+    def test_notebooks_through_the_worker(self, name, tmp_path):
+        """In the isolated worker (rnngrade grade, rnngrade nbgrader autograde): the student notebook with the
+        solutions filled in earns every point, the untouched one none."""
+        import json
+
+        from autograder import api
+        from autograder.course import filled_release
+
+        release = json.loads((ROOT / "assignments" / name / f"{name}.ipynb").read_text(encoding="utf-8"))
+        source = json.loads((ROOT / "solutions" / name / f"{name}.ipynb").read_text(encoding="utf-8"))
+        for folder, nb, expected in (("solved", filled_release(release, source), get_suite(name).max_score),
+                                     ("untouched", release, 0.0)):
+            path = tmp_path / folder / f"{name}.ipynb"
+            path.parent.mkdir()
+            path.write_text(json.dumps(nb), encoding="utf-8")
+            res = api.grade(path, name)
+            assert res.score == pytest.approx(expected), [t.output for t in res.tests if not t.passed][:3]
