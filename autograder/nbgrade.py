@@ -28,7 +28,8 @@ import logging
 import shutil
 import tempfile
 import warnings
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -206,8 +207,6 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students: tuple =
               ) -> list[Outcome]:
     """Autograde every submission of ``assignment`` in the nbgrader course ``course``; see the module
     docstring. Raises CourseError for bad input (no course, unknown assignment, nothing submitted)."""
-    import nbformat
-
     from .feedback import resolve_lang
 
     course = Path(course).resolve()
@@ -238,74 +237,94 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students: tuple =
 
     with tempfile.TemporaryDirectory(prefix="rnngrade-nbgrader-") as tmp:
         tmp = Path(tmp)
-        staged_root, grading_root, results_dir = tmp / "submitted", tmp / "grading", tmp / "results"
+        staged_root, results_dir = tmp / "submitted", tmp / "results"
         results_dir.mkdir()
-
-        def stage(student: str) -> tuple[Path | None, str]:
-            """Copy the submission; (the notebook to grade, or None, and why not)."""
-            src = course / "submitted" / student / assignment
-            dest = staged_root / student / assignment
-            shutil.copytree(src, dest, symlinks=False, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-            nb_path = dest / f"{assignment}.ipynb"
-            if not nb_path.is_file():
-                return None, f"no {assignment}.ipynb was handed in (submitted/{student}/{assignment}/ holds no notebook)"
-            try:
-                nb = nbformat.read(nb_path, as_version=4)
-            except Exception as exc:  # noqa: BLE001 - any unreadable notebook
-                reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-                return None, (f"{assignment}.ipynb is not a valid notebook ({reason}): open it in Jupyter, save it "
-                              f"again and resubmit")
-            sanitized = _overwrite_locked_cells(nb, course, config, assignment, student)
-            out = grading_root / student / f"{assignment}.ipynb"
-            out.parent.mkdir(parents=True)
-            nbformat.write(sanitized, out)
-            return out, ""
-
-        def grade(student: str) -> Outcome:
-            from .runner import Limits
-
-            error = ""
-            try:
-                path, error = stage(student)
-                if path is not None:
-                    res = api.grade(path, assignment, seed=seed, lang=lang,
-                                    limits=Limits(per_call_s=timeout) if timeout else None)
-                    functions = _lines_for(res, lang)
-            except api.SubmissionError as exc:
-                path, error = None, str(exc)
-            except Exception as exc:  # noqa: BLE001 - a grader bug must not cost the rest of the class
-                path, error = None, f"internal error while grading ({type(exc).__name__}: {exc}); please report it"
-            if path is None:
-                functions = _error_lines(assignment, error, lang)
-            (results_dir / f"{safe_name(student)}.json").write_text(
-                json.dumps({"functions": functions, "error": error}, ensure_ascii=False), encoding="utf-8")
-            return Outcome(student, error=error, functions={f: v["points"] for f, v in functions.items()})
 
         def record(o: Outcome) -> None:
             """nbgrader's own converter for one graded student (it writes the gradebook: one at a time)."""
             staged = staged_root / o.student / assignment
             if o.error:
                 _substitute(staged / f"{assignment}.ipynb", release_nb)
-            problem = _run_nbgrader(course, config, assignment, o.student, staged_root, results_dir)
+            problem = _run_nbgrader(cfg, assignment, o.student)
             if problem:
                 o.error = o.error or f"nbgrader could not use the notebook ({problem}); it was graded as the release"
                 _write_errors(results_dir, o.student, assignment, o.error, lang)
                 _substitute(staged / f"{assignment}.ipynb", release_nb)
-                again = _run_nbgrader(course, config, assignment, o.student, staged_root, results_dir)
+                again = _run_nbgrader(cfg, assignment, o.student)
                 if again:
                     raise CourseError(f"nbgrader cannot autograde {assignment} for {o.student} even with the released "
                                       f"notebook ({again}): check the course with `nbgrader validate`")
                 o.functions = {f: 0.0 for f in o.functions}
-            o.score, o.max_score = _recorded(course, config, assignment, o.student)
             outcomes[o.student] = o
             if on_done:
                 on_done(o)
 
-        # the workers grade in parallel while this thread records each finished student in nbgrader
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            for fut in as_completed([pool.submit(grade, s) for s in todo]):
+        # grading processes (forked: they inherit the imports) work while this one records each finished
+        # student in nbgrader; processes, not threads, so that nbgrader's bookkeeping has this one to itself
+        job = _Job(course, assignment, tmp, seed, timeout, lang)
+        cfg = _converter_config(config, staged_root, results_dir)
+        with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_lower_priority) as pool:
+            for fut in as_completed([pool.submit(_grade_one, job, s) for s in todo]):
                 record(fut.result())
+    _record_scores(course, config, assignment, [o for o in outcomes.values() if not o.skipped])
     return [outcomes[s] for s in everyone]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What a grading process needs to grade one student (picklable)."""
+
+    course: Path
+    assignment: str
+    tmp: Path  # the staging folder: submitted/, grading/, results/
+    seed: int | None
+    timeout: float | None
+    lang: str
+
+
+def _stage(job: _Job, config, student: str) -> tuple[Path | None, str]:
+    """Copy the submission into the staging folder; (the notebook to grade, or None, and why not)."""
+    import nbformat
+
+    a = job.assignment
+    dest = job.tmp / "submitted" / student / a
+    shutil.copytree(job.course / "submitted" / student / a, dest, symlinks=False,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    nb_path = dest / f"{a}.ipynb"
+    if not nb_path.is_file():
+        return None, f"no {a}.ipynb was handed in (submitted/{student}/{a}/ holds no notebook)"
+    try:
+        nb = nbformat.read(nb_path, as_version=4)
+    except Exception as exc:  # noqa: BLE001 - any unreadable notebook
+        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        return None, f"{a}.ipynb is not a valid notebook ({reason}): open it in Jupyter, save it again and resubmit"
+    out = job.tmp / "grading" / student / f"{a}.ipynb"
+    out.parent.mkdir(parents=True)
+    nbformat.write(_overwrite_locked_cells(nb, job.course, config, a, student), out)
+    return out, ""
+
+
+def _grade_one(job: _Job, student: str) -> Outcome:
+    """Stage and grade one student in the isolated worker; write the results the preprocessor reads."""
+    from .runner import Limits
+
+    error, functions = "", None
+    try:
+        path, error = _stage(job, load_config(job.course), student)
+        if path is not None:
+            res = api.grade(path, job.assignment, seed=job.seed, lang=job.lang,
+                            limits=Limits(per_call_s=job.timeout) if job.timeout else None)
+            functions = _lines_for(res, job.lang)
+    except api.SubmissionError as exc:
+        error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - a grader bug must not cost the rest of the class
+        error = f"internal error while grading ({type(exc).__name__}: {exc}); please report it"
+    if functions is None or error:
+        functions = _error_lines(job.assignment, error, job.lang)
+    (job.tmp / "results" / f"{safe_name(student)}.json").write_text(
+        json.dumps({"functions": functions, "error": error}, ensure_ascii=False), encoding="utf-8")
+    return Outcome(student, error=error, functions={f: v["points"] for f, v in functions.items()})
 
 
 def _overwrite_locked_cells(nb, course: Path, config, assignment: str, student: str):
@@ -335,13 +354,11 @@ def _write_errors(results_dir: Path, student: str, assignment: str, error: str, 
         encoding="utf-8")
 
 
-def _run_nbgrader(course: Path, config, assignment: str, student: str, staged_root: Path, results_dir: Path) -> str:
-    """nbgrader's Autograde converter for one student, Execute replaced; "" or what went wrong."""
+def _converter_config(config, staged_root: Path, results_dir: Path):
+    """The course's config for nbgrader's Autograde converter reading the staged copies, Execute replaced."""
     import copy
 
     from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.converters import Autograde
-    from nbgrader.coursedir import CourseDirectory
     from nbgrader.preprocessors import AssignLatePenalties, IgnorePattern, LimitOutput, SaveAutoGrades
 
     cfg = copy.deepcopy(config)
@@ -351,6 +368,14 @@ def _run_nbgrader(course: Path, config, assignment: str, student: str, staged_ro
     cfg.Autograde.autograde_preprocessors = [RnngradeScores, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                              SaveAutoGrades, AssignLatePenalties]
     cfg.RnngradeScores.results_dir = str(results_dir)
+    return cfg
+
+
+def _run_nbgrader(cfg, assignment: str, student: str) -> str:
+    """nbgrader's Autograde converter for one student (cfg from _converter_config); "" or what went wrong."""
+    from nbgrader.converters import Autograde
+    from nbgrader.coursedir import CourseDirectory
+
     log, records = _logger(student)
     coursedir = CourseDirectory(config=cfg, log=log)
     coursedir.assignment_id = assignment
@@ -367,11 +392,19 @@ def _run_nbgrader(course: Path, config, assignment: str, student: str, staged_ro
     return ""
 
 
-def _recorded(course: Path, config, assignment: str, student: str) -> tuple[float, float]:
-    """(score, max score) of the submission as the gradebook now has it."""
+def _record_scores(course: Path, config, assignment: str, outcomes) -> None:
+    """Each outcome's score and max score as the gradebook now has them."""
     from nbgrader.api import Gradebook
 
     with warnings.catch_warnings(), Gradebook(db_url(course, config), config.CourseDirectory.get("course_id") or "") as gb:
         warnings.simplefilter("ignore")
-        sub = gb.find_submission(assignment, student)
-        return float(sub.score), float(sub.max_score)
+        for o in outcomes:
+            sub = gb.find_submission(assignment, o.student)
+            o.score, o.max_score = float(sub.score), float(sub.max_score)
+
+
+def _lower_priority() -> None:
+    """A grading process yields the CPU to nbgrader's bookkeeping, the slower, serial stage."""
+    import os
+
+    os.nice(5)
