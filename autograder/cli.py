@@ -307,7 +307,7 @@ def nbgrader_autograde(assignment, course_dir, jobs, students, force, seed, time
         if o.skipped:
             click.echo(f"{o.student}: already autograded (skipped; --force grades again)")
         else:
-            problem = f"  ({o.error})" if o.error else ""
+            problem = f"  ({o.error})" if o.error else f"  (note: {o.note})" if o.note else ""
             click.echo(f"{o.student}: {o.score:g} / {o.max_score:g}{problem}")
     graded = [o for o in outcomes if not o.skipped]
     click.echo(f"{len(graded)} autograded, {len(outcomes) - len(graded)} skipped, "

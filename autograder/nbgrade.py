@@ -15,9 +15,10 @@ that same kernel and can replace the checks. Here:
    late penalties, the autograded notebook and the gradebook entries are nbgrader's, so formgrader,
    ``generate_feedback`` and ``export`` work as if nbgrader had graded.
 
-A notebook nbgrader cannot use (broken JSON, missing, cells without their metadata) is replaced by
+A notebook nbgrader cannot use (broken JSON, missing, or one its converter rejects) is replaced by
 the released notebook, so that the student still gets an autograded notebook, a zero and the reason
-in every test cell; the other students are graded regardless. A student already autograded is
+in every test cell; the other students are graded regardless. Test cells that lost their nbgrader
+metadata are reported: nbgrader leaves them for manual grading, as it would itself. A student already autograded is
 skipped unless ``force`` (so an interrupted run is resumed by running it again).
 """
 
@@ -38,6 +39,7 @@ from . import api
 from .batch import safe_name
 from .course import CONFIG_NAME, CourseError
 from .selfcheck import feedback_lines, function_points
+from .suites import get_suite
 
 try:  # the nbgrader extra; the module imports without it so that `rnngrade --help` works
     from nbgrader.preprocessors import NbGraderPreprocessor
@@ -58,6 +60,7 @@ class Outcome:
     max_score: float = 0.0
     error: str = ""  # why the notebook could not be graded as handed in (the student got zeros)
     skipped: bool = False  # already autograded (run with force to grade again)
+    note: str = ""  # graded, but something needs the instructor (e.g. test cells nbgrader cannot find)
     functions: dict = field(default_factory=dict)  # function -> points
 
 
@@ -284,7 +287,7 @@ class _Job:
 
 
 def _stage(job: _Job, config, student: str) -> tuple[Path | None, str]:
-    """Copy the submission into the staging folder; (the notebook to grade, or None, and why not)."""
+    """Copy the submission into the staging folder: (the notebook to grade, or None; why not, or a note)."""
     import nbformat
 
     a = job.assignment
@@ -302,6 +305,12 @@ def _stage(job: _Job, config, student: str) -> tuple[Path | None, str]:
     out = job.tmp / "grading" / student / f"{a}.ipynb"
     out.parent.mkdir(parents=True)
     nbformat.write(_overwrite_locked_cells(nb, job.course, config, a, student), out)
+    present = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells}
+    missing = [f"test_{f}" for f in get_suite(a).points if f"test_{f}" not in present]
+    if missing:  # nbgrader records nothing for a test cell it cannot find: those points need a grader
+        return out, (f"{len(missing)} test cells ({', '.join(missing[:3])}{'…' if len(missing) > 3 else ''}) are "
+                     f"missing from the notebook or lost their nbgrader metadata: nbgrader leaves them for manual "
+                     f"grading in formgrader")
     return out, ""
 
 
@@ -309,9 +318,10 @@ def _grade_one(job: _Job, student: str) -> Outcome:
     """Stage and grade one student in the isolated worker; write the results the preprocessor reads."""
     from .runner import Limits
 
-    error, functions = "", None
+    error, note, path, functions = "", "", None, None
     try:
-        path, error = _stage(job, load_config(job.course), student)
+        path, note = _stage(job, load_config(job.course), student)
+        error = note if path is None else ""
         if path is not None:
             res = api.grade(path, job.assignment, seed=job.seed, lang=job.lang,
                             limits=Limits(per_call_s=job.timeout) if job.timeout else None)
@@ -324,7 +334,8 @@ def _grade_one(job: _Job, student: str) -> Outcome:
         functions = _error_lines(job.assignment, error, job.lang)
     (job.tmp / "results" / f"{safe_name(student)}.json").write_text(
         json.dumps({"functions": functions, "error": error}, ensure_ascii=False), encoding="utf-8")
-    return Outcome(student, error=error, functions={f: v["points"] for f, v in functions.items()})
+    return Outcome(student, error=error, note=note if path is not None else "",  # a note of a graded notebook
+                   functions={f: v["points"] for f, v in functions.items()})
 
 
 def _overwrite_locked_cells(nb, course: Path, config, assignment: str, student: str):
@@ -388,7 +399,10 @@ def _run_nbgrader(cfg, assignment: str, student: str) -> str:
             warnings.simplefilter("ignore")
             app.start()
     except Exception as exc:  # noqa: BLE001 - nbgrader's NbGraderException and whatever a notebook provokes
-        return (records[-1] if records else str(exc) or type(exc).__name__).splitlines()[0][:300]
+        tracebacks = [r for r in records if r.startswith("Traceback")]
+        if tracebacks:  # the exception's own line, not nbgrader's "see the traceback above"
+            return [ln for ln in tracebacks[0].splitlines() if ln.strip()][-1].strip()[:300]
+        return (str(exc) or type(exc).__name__).splitlines()[0][:300]
     return ""
 
 

@@ -96,7 +96,15 @@ def submissions(course: Path) -> dict:
         "frank": notebook(extra={"forward": NOISY_FORWARD}),
         "dave": b'{"cells": [',
         "mallory": notebook(empty, extra={"forward": TAMPER}),
+        "gina": json.dumps(without_metadata(filled_release(release, source))).encode("utf-8"),
     }
+
+
+def without_metadata(nb: dict) -> dict:
+    """A notebook whose cells lost their nbgrader metadata (copied into a new notebook, say)."""
+    for cell in nb["cells"]:
+        cell["metadata"].pop("nbgrader", None)
+    return nb
 
 
 def grades(course: Path) -> dict:
@@ -249,6 +257,13 @@ class TestBothPaths:
         assert "is not a valid notebook" in nb
         assert "dave: 0 / 15" in graded["hard_run"].stdout
 
+    def test_test_cells_without_metadata_left_to_a_grader(self, graded):
+        """Test cells that lost their metadata get no automatic points on either path, and rnngrade says so."""
+        assert graded["plain_grades"]["gina"] == graded["hard_grades"]["gina"]
+        assert set(graded["hard_grades"]["gina"].values()) == {None}
+        line = next(ln for ln in graded["hard_run"].stdout.splitlines() if ln.startswith("gina:"))
+        assert "lost their nbgrader metadata" in line and "manual grading" in line
+
     def test_tampering_fools_the_kernel_only(self, graded):
         """An answer cell that replaces the checks gets full marks from plain nbgrader and zero from rnngrade."""
         assert total(graded["plain_grades"]["mallory"]) == get_suite(A).max_score
@@ -300,7 +315,7 @@ class TestBothPaths:
         shutil.copytree(graded["hardened"], course)
         r = invoke("nbgrader", "autograde", A, "--course", course)
         assert r.exit_code == 0, r.output
-        assert r.output.count("already autograded") == 7
+        assert r.output.count("already autograded") == 8
         before = grades(course)
         r = invoke("nbgrader", "autograde", A, "--course", course, "--force", "--student", "bob")
         assert r.exit_code == 0, r.output
