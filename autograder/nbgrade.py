@@ -151,14 +151,14 @@ def db_url(course: Path, config) -> str:
 
 
 def _check_course(course: Path, assignment: str, config) -> None:
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
     from .suites import ASSIGNMENTS
 
     if assignment not in ASSIGNMENTS:
         raise CourseError(f"unknown assignment {assignment!r}: use one of {', '.join(ASSIGNMENTS)}")
     try:
-        with Gradebook(db_url(course, config), config.CourseDirectory.get("course_id") or "") as gb:
+        with gradebook(course, config) as gb:
             gb.find_assignment(assignment)
     except MissingEntry:
         raise CourseError(f"{assignment} is not in the gradebook of {course}: run `nbgrader generate_assignment "
@@ -181,8 +181,6 @@ def students_of(course: Path, assignment: str, only: tuple = ()) -> list[str]:
 
 def _lines_for(result: api.GradeResult, lang: str) -> dict:
     """{function: {"points", "lines"}}: the summary line and messages selfcheck.check would print."""
-    from .suites import get_suite
-
     suite = get_suite(result.assignment)
     out = {}
     for function in suite.points:
@@ -192,12 +190,23 @@ def _lines_for(result: api.GradeResult, lang: str) -> dict:
     return out
 
 
-def _error_lines(assignment: str, message: str, lang: str) -> dict:
-    from .suites import get_suite
+def _error_lines(assignment: str, message: str) -> dict:
+    """{function: {"points": 0, "lines"}} for a notebook that could not be graded: the reason in every cell."""
+    return {f: {"points": 0.0, "lines": [f"✗ {f}: not graded (0 / {p} points): {message}"]}
+            for f, p in get_suite(assignment).points.items()}
 
-    suite = get_suite(assignment)
-    lines = {f: {"points": 0.0, "lines": [f"✗ {f}: not graded (0 / {p} points): {message}"]} for f, p in suite.points.items()}
-    return lines
+
+def _write_results(results_dir: Path, student: str, functions: dict, error: str) -> None:
+    """The file RnngradeScores reads for this student."""
+    (results_dir / f"{safe_name(student)}.json").write_text(
+        json.dumps({"functions": functions, "error": error}, ensure_ascii=False), encoding="utf-8")
+
+
+def gradebook(course: Path, config):
+    """nbgrader's Gradebook of the course (a context manager)."""
+    from nbgrader.api import Gradebook
+
+    return Gradebook(db_url(course, config), config.CourseDirectory.get("course_id") or "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -251,7 +260,7 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students: tuple =
             problem = _run_nbgrader(cfg, assignment, o.student)
             if problem:
                 o.error = o.error or f"nbgrader could not use the notebook ({problem}); it was graded as the release"
-                _write_errors(results_dir, o.student, assignment, o.error, lang)
+                _write_results(results_dir, o.student, _error_lines(assignment, o.error), o.error)
                 _substitute(staged / f"{assignment}.ipynb", release_nb)
                 again = _run_nbgrader(cfg, assignment, o.student)
                 if again:
@@ -331,9 +340,8 @@ def _grade_one(job: _Job, student: str) -> Outcome:
     except Exception as exc:  # noqa: BLE001 - a grader bug must not cost the rest of the class
         error = f"internal error while grading ({type(exc).__name__}: {exc}); please report it"
     if functions is None or error:
-        functions = _error_lines(job.assignment, error, job.lang)
-    (job.tmp / "results" / f"{safe_name(student)}.json").write_text(
-        json.dumps({"functions": functions, "error": error}, ensure_ascii=False), encoding="utf-8")
+        functions = _error_lines(job.assignment, error)
+    _write_results(job.tmp / "results", student, functions, error)
     return Outcome(student, error=error, note=note if path is not None else "",  # a note of a graded notebook
                    functions={f: v["points"] for f, v in functions.items()})
 
@@ -357,12 +365,6 @@ def _substitute(path: Path, release_nb: Path) -> None:
         raise CourseError(f"{release_nb} is missing: run `nbgrader generate_assignment` for the assignment first")
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(release_nb, path)
-
-
-def _write_errors(results_dir: Path, student: str, assignment: str, error: str, lang: str) -> None:
-    (results_dir / f"{safe_name(student)}.json").write_text(
-        json.dumps({"functions": _error_lines(assignment, error, lang), "error": error}, ensure_ascii=False),
-        encoding="utf-8")
 
 
 def _converter_config(config, staged_root: Path, results_dir: Path):
@@ -408,9 +410,7 @@ def _run_nbgrader(cfg, assignment: str, student: str) -> str:
 
 def _record_scores(course: Path, config, assignment: str, outcomes) -> None:
     """Each outcome's score and max score as the gradebook now has them."""
-    from nbgrader.api import Gradebook
-
-    with warnings.catch_warnings(), Gradebook(db_url(course, config), config.CourseDirectory.get("course_id") or "") as gb:
+    with warnings.catch_warnings(), gradebook(course, config) as gb:
         warnings.simplefilter("ignore")
         for o in outcomes:
             sub = gb.find_submission(assignment, o.student)

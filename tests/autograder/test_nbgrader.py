@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from autograder.cli import main
 from autograder.course import filled_release, init_course
 from autograder.suites import get_suite
+from tests.autograder.test_commands import one_line_error
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -65,14 +66,6 @@ def rnngrade(*args, cwd=None):
 
 def invoke(*args):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-def one_line_error(result, *phrases):
-    assert result.exit_code == 2, result.output
-    text = result.output.strip()
-    assert text.count("\n") == 0, text
-    for p in phrases:
-        assert p in text, text
 
 
 def text_of(cell) -> str:
