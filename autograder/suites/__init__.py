@@ -59,6 +59,13 @@ def numerical_gradients(loss, params: dict, names=None) -> dict:
     return {k: numerical_gradient(loss, params, k, h=GRAD_H) for k in (names or params)}
 
 
+def gated_variants(build) -> list:
+    """(label, make, visible) for every size of _data.sizes(); build(rng, T, d, H) (the gated cells use no m)."""
+    from ._data import sizes
+
+    return [(label, (lambda rng, dims=dims: build(rng, *dims[:3])), visible) for label, dims, visible in sizes()]
+
+
 def gated_own_forward_case(assignment: str, backward: str, forward: str, make_params, keys) -> Case:
     """The 0-point check of a gated cell's backward against its student's own forward, T=6, d=1, H=3."""
     from ._data import sequence

@@ -11,8 +11,8 @@ import numpy as np
 import rnnref
 
 from ..cases import FDGradients
-from . import FD_LABEL, FD_SIZE, Suite, fd_last, gated_own_forward_case, numerical_gradients, spread
-from ._data import matrix, sequence, sizes
+from . import FD_LABEL, FD_SIZE, Suite, fd_last, gated_own_forward_case, gated_variants, numerical_gradients, spread
+from ._data import matrix, sequence
 
 KEYS = rnnref.GRU_KEYS
 
@@ -35,10 +35,6 @@ def _reference(X, P, h0=None):
         for t in range(T)
     ]
     return Hs, caches, cache
-
-
-def _variants(build):
-    return [(label, (lambda rng, dims=dims: build(rng, *dims[:3])), visible) for label, dims, visible in sizes()]
 
 
 def _step(rng, T, d, H):
@@ -96,16 +92,16 @@ SUITE = Suite(
     seed=20231205,
     points={"gru_step": 3, "gru_forward": 2, "gru_backward": 5},
     cases=fd_last(
-        spread("gru_step", 3, _variants(_step), assignment=A, arg_names=("x", "h_prev", "P"), outputs=("h", "cache"),
+        spread("gru_step", 3, gated_variants(_step), assignment=A, arg_names=("x", "h_prev", "P"), outputs=("h", "cache"),
                hints={"value": {"en": "The lecture's GRU: h = (1 − z)⊙h_prev + z⊙h̃ and h̃ = tanh(W_in x + W (r⊙h_prev)) — "
                                       "the reset gate multiplies h_prev before the product with W.",
                                 "ja": "講義の GRU: h = (1 − z)⊙h_prev + z⊙h̃、h̃ = tanh(W_in x + W (r⊙h_prev)) です。"
                                       "リセットゲートは W との積の前に h_prev に掛けます。"}})
-        + spread("gru_forward", 2, _variants(_forward), assignment=A, arg_names=("X", "P"), outputs=("Hs", "caches"),
+        + spread("gru_forward", 2, gated_variants(_forward), assignment=A, arg_names=("X", "P"), outputs=("Hs", "caches"),
                  labels={"Hs": (0, "h_{}")},
                  hints={"value": {"en": "Start from h_0 = 0 and feed each step the previous h.",
                                   "ja": "h_0 = 0 から始め、各時刻に一つ前の h を渡してください。"}})
-        + spread("gru_backward", 5, _variants(_backward) + _fd(), assignment=A, arg_names=("dH", "caches", "P"),
+        + spread("gru_backward", 5, gated_variants(_backward) + _fd(), assignment=A, arg_names=("dH", "caches", "P"),
                  outputs="grads",
                  hints={"value": {"en": "∂E/∂h_{t−1} collects four paths: (1 − z_t)⊙δh_t, through r_t⊙h_{t−1} in h̃, "
                                         "and through the two gates' W_Z, W_R.",

@@ -11,8 +11,8 @@ import numpy as np
 import rnnref
 
 from ..cases import FDGradients
-from . import FD_LABEL, FD_SIZE, Suite, fd_last, gated_own_forward_case, numerical_gradients, spread
-from ._data import matrix, sequence, sizes
+from . import FD_LABEL, FD_SIZE, Suite, fd_last, gated_own_forward_case, gated_variants, numerical_gradients, spread
+from ._data import matrix, sequence
 
 KEYS = rnnref.LSTM_KEYS
 
@@ -39,10 +39,6 @@ def _reference(X, P, z0=None, s0=None):
         for t in range(T)
     ]
     return Z, S, caches, cache
-
-
-def _variants(build):
-    return [(label, (lambda rng, dims=dims: build(rng, *dims[:3])), visible) for label, dims, visible in sizes()]
 
 
 def _step(rng, T, d, H):
@@ -107,13 +103,13 @@ SUITE = Suite(
     seed=20231204,
     points={"lstm_step": 3, "lstm_forward": 2, "lstm_backward": 5},
     cases=fd_last(
-        spread("lstm_step", 3, _variants(_step), assignment=A, arg_names=("x", "z_prev", "s_prev", "P"),
+        spread("lstm_step", 3, gated_variants(_step), assignment=A, arg_names=("x", "z_prev", "s_prev", "P"),
                outputs=("z", "s", "cache"), hints={"value": GATE_HINT})
-        + spread("lstm_forward", 2, _variants(_forward), assignment=A, arg_names=("X", "P"),
+        + spread("lstm_forward", 2, gated_variants(_forward), assignment=A, arg_names=("X", "P"),
                  outputs=("Z", "S", "caches"), labels=ROWS,
                  hints={"value": {"en": "Start from z_0 = s_0 = 0 and feed each step the previous z and s.",
                                   "ja": "z_0 = s_0 = 0 から始め、各時刻に一つ前の z と s を渡してください。"}})
-        + spread("lstm_backward", 5, _variants(_backward) + _fd(), assignment=A, arg_names=("dZ", "caches", "P"),
+        + spread("lstm_backward", 5, gated_variants(_backward) + _fd(), assignment=A, arg_names=("dZ", "caches", "P"),
                  outputs="grads",
                  hints={"value": {"en": "Carry two gradients back in time, ∂E/∂z_{t−1} and ∂E/∂s_{t−1} = ∂E/∂s_t ⊙ g^F_t; "
                                         "∂E/∂s_t also gets ∂E/∂z_t ⊙ g^O_t ⊙ (1 − tanh²(s_t)).",
