@@ -11,13 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from . import __version__
-
-
-class SubmissionError(ValueError):
-    """The path given is not a gradeable submission (missing, unknown kind, corrupt zip, …).
-
-    Its message is one line saying what is wrong and what to do; the CLI exits 2 with it.
-    """
+from .errors import SubmissionError  # noqa: F401 - api.SubmissionError: what grade() raises for bad input
 
 
 @dataclass

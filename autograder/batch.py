@@ -8,13 +8,13 @@ reason; the other students are graded regardless.
 from __future__ import annotations
 
 import json
-import re
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from . import api, report
+from .files import safe_name, unique_names
 from .suites import ASSIGNMENTS, get_suite
 
 SUBMISSION_SUFFIXES = (".py", ".ipynb", ".zip")
@@ -24,11 +24,6 @@ SUBMISSION_SUFFIXES = (".py", ".ipynb", ".zip")
 class Entry:
     student: str
     path: Path
-
-
-def safe_name(student: str) -> str:
-    """A student id usable as a file name (results/<id>.json)."""
-    return re.sub(r"[^\w.@-]+", "_", student).strip("._") or "student"
 
 
 def discover(root: Path, assignment: str | None) -> list[Entry]:
@@ -97,14 +92,7 @@ def grade_class(
         raise api.SubmissionError(f"unknown assignment {assignment!r}; known: {', '.join(ASSIGNMENTS)}")
     seed = get_suite(assignment).seed if seed is None else seed
     entries = discover(root, assignment)
-    ids = {}
-    for e in entries:  # two students may sanitise to one name: keep both
-        base = safe_name(e.student)
-        name, k = base, 1
-        while name in ids:
-            k += 1
-            name = f"{base}-{k}"
-        ids[name] = e
+    ids = dict(zip(unique_names([e.student for e in entries]), entries))  # eve+1 and eve_1 keep their own
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
 

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import CourseError  # noqa: F401 - course.CourseError, as before
+
 CONFIG_NAME = "nbgrader_config.py"
 CELL_TIMEOUT_S = 120  # nbgrader's per-cell limit when it executes a notebook (the experiments train small models)
 
@@ -40,10 +42,6 @@ c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplemente
 
 #: files of a solutions/<name>/ folder that are the kit's own sources, not course data
 _SOURCE_ONLY = re.compile(r".*\.(py|nb\.py)$|^__pycache__$|^\.")
-
-
-class CourseError(Exception):
-    """Bad input for a course command: the message says what is wrong and what to do."""
 
 
 @dataclass

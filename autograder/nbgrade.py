@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import api
-from .batch import safe_name
+from .files import safe_name
 from .course import CONFIG_NAME, CourseError
 from .selfcheck import feedback_lines, function_points
 from .suites import get_suite

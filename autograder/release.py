@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import ReleaseError
+from .files import find_root  # noqa: F401 - release.find_root, as before
 from .suites import get_suite
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
@@ -37,10 +39,6 @@ _HIDDEN_RE = re.compile(
     re.MULTILINE | re.DOTALL,
 )
 CELL_RE = re.compile(r"^# %%(?:[ \t]+\[(?P<kind>[a-z]+)\])?(?P<args>.*)$")
-
-
-class ReleaseError(ValueError):
-    """A source that cannot be released: the message names the file, the line and the fix."""
 
 
 def clear_solutions(text: str, where: str = "") -> str:
@@ -348,12 +346,3 @@ def release(root: Path, names=None) -> list[Path]:
         tmp.replace(path)
         written.append(path)
     return written
-
-
-def find_root(start: Path | None = None) -> Path:
-    """The kit's root: the nearest folder upward holding solutions/ and pyproject.toml."""
-    for base in [start or Path.cwd(), Path(__file__).resolve().parents[1]]:
-        for p in [base, *base.parents]:
-            if (p / "solutions").is_dir() and (p / "pyproject.toml").is_file():
-                return p
-    raise ReleaseError("no kit root found: run inside the rnn-exercise-kit checkout or pass --root")

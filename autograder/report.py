@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from .api import GradeResult
+from .files import write_atomic  # noqa: F401 - report.write_atomic, as before
 
 STATUS_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱"}
 
@@ -74,22 +75,6 @@ def render(result: GradeResult, fmt: str) -> str:
     if fmt == "gradescope":
         return json.dumps(gradescope_json(result), ensure_ascii=False, indent=2) + "\n"
     return text_report(result)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write text so that a reader (or a killed writer) never sees half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def test_columns(results: list[dict]) -> list[str]:

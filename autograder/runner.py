@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 
 from .checks import Opaque
+from .errors import SandboxUnavailable, WorkerFailure  # noqa: F401 - runner.*, as before
 
 HERE = Path(__file__).resolve().parent
 WORKER = HERE / "worker.py"
@@ -130,14 +131,6 @@ class RunInfo:
     workers: int = 0  # processes started (1 + restarts)
     output: str = ""  # the first output_kb of what the workers printed
     import_failure: Outcome | None = None  # when the module could not be imported (its message says why)
-
-
-class SandboxUnavailable(RuntimeError):
-    """sandbox="require" but bubblewrap is missing or cannot create a sandbox here."""
-
-
-class WorkerFailure(RuntimeError):
-    """The worker failed before running any student code: a problem of the grader's setup."""
 
 
 class _ProtocolError(ValueError):

@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .api import SubmissionError
+from .errors import SubmissionError
 from .suites import ASSIGNMENTS
 
 SUFFIXES = (".py", ".ipynb")
