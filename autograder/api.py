@@ -24,12 +24,14 @@ class GradeResult:
     max_score: float
     tests: list  # of cases.CaseResult
     execution_time: float
-    seed: int
+    inputs: str  # seeds.Inputs.id: names the inputs graded on, never the seed or the secret
     rnngrade_version: str = __version__
     notes: list = field(default_factory=list)  # e.g. "file-system isolation is off: …", import errors
+    status: str = "graded"  # "graded"; "refused": not gradeable (a bad file, 0 and the reason in notes);
+    # "internal_error": the grader failed (0, and the command that graded it exits 1)
 
     def to_json(self) -> dict:
-        """The JSON result: {assignment, student, score, max_score, tests: [...], execution_time, seed,
+        """The JSON result: {assignment, student, score, max_score, tests: [...], execution_time, inputs,
         rnngrade_version}; each test {name, score, max_score, status, output, visibility}."""
         return {
             "assignment": self.assignment,
@@ -48,9 +50,10 @@ class GradeResult:
                 for t in self.tests
             ],
             "execution_time": round(self.execution_time, 3),
-            "seed": self.seed,
+            "inputs": self.inputs,
             "rnngrade_version": self.rnngrade_version,
             "notes": list(self.notes),
+            "status": self.status,
         }
 
     def dumps(self) -> str:
@@ -60,8 +63,9 @@ class GradeResult:
 # --------------------------------------------------------------------------- grading
 
 
-def grade(path_or_submission, assignment: str | None = None, *, seed: int | None = None, visible_only: bool = False,
-          limits=None, sandbox: str = "auto", lang: str | None = None) -> GradeResult:
+def grade(path_or_submission, assignment: str | None = None, *, seed: int | str | None = None,
+          secret: bytes | None = None, visible_only: bool = False, limits=None, sandbox: str = "auto",
+          lang: str | None = None) -> GradeResult:
     """Grade one submission.
 
     Parameters
@@ -69,7 +73,10 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | None
     path_or_submission : a path (.py, .ipynb, a folder holding one, a .zip of one) or a
         submission.Submission
     assignment : e.g. "rnn_bptt"; default: the one the file is named after
-    seed : the inputs' seed (default: the suite's); the result is deterministic for a seed
+    seed : any word or number: a second set of hidden inputs (see seeds.py); visible cases always use
+        the suite's public seed. The result is deterministic for a seed and secret.
+    secret : the course secret (seeds.load_secret): hidden inputs no student can compute; without it
+        and without seed, the hidden inputs are the public defaults
     visible_only : only the visible cases (what a student's self-check runs)
     limits : runner.Limits (default Limits())
     sandbox : "auto", "require" or "off" (see runner.run_calls)
@@ -80,7 +87,7 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | None
 
     Raises SubmissionError for bad input (a missing or unreadable path, an unknown assignment).
     """
-    from . import feedback
+    from . import feedback, seeds
     from .runner import Call, Limits, run_calls
     from .submission import Submission, load_submission
     from .suites import ASSIGNMENTS, get_suite
@@ -97,11 +104,11 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | None
         raise SubmissionError(f"cannot tell the assignment of {sub.origin or sub.student}: name the file after it "
                               f"(e.g. rnn_bptt.py) or pass -a with one of {', '.join(ASSIGNMENTS)}")
     suite = get_suite(assignment)
-    seed = suite.seed if seed is None else int(seed)
+    inputs = seeds.inputs_for(assignment, suite.seed, seed, secret)
     selected = [(i, c) for i, c in enumerate(suite.cases) if c.visible or not visible_only]
     built, calls = {}, []
     for i, case in selected:
-        args, kwargs, expected = case.build(seed, i)
+        args, kwargs, expected = case.build(inputs.seed_for(case), i)
         built[i] = (args, kwargs, expected)
         calls.append(Call(i, case.function, case.driver, args, kwargs))
     outcomes, info = run_calls(sub.source, calls, limits=limits or Limits(), sandbox=sandbox,
@@ -119,7 +126,7 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | None
         max_score=max_score,
         tests=tests,
         execution_time=time.perf_counter() - t0,
-        seed=seed,
+        inputs=inputs.id,
         notes=notes,
     )
 

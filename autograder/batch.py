@@ -53,18 +53,23 @@ def discover(root: Path, assignment: str | None) -> list[Entry]:
     return entries
 
 
-def failed_result(student: str, assignment: str, seed: int, message: str) -> api.GradeResult:
-    """Zero for a submission that could not be graded, with the reason."""
-    return api.GradeResult(assignment, student, 0.0, get_suite(assignment).max_score, [], 0.0, seed, notes=[message])
+def failed_result(student: str, assignment: str, inputs: str, message: str,
+                  status: str = "refused") -> api.GradeResult:
+    """Zero for a submission that could not be graded, with the reason; status "refused" (the
+    submission's problem: a bad file) or "internal_error" (the grader's: the command exits 1)."""
+    return api.GradeResult(assignment, student, 0.0, get_suite(assignment).max_score, [], 0.0, inputs,
+                           notes=[message], status=status)
 
 
-def load_done(path: Path, assignment: str, seed: int) -> dict | None:
-    """A finished result from an earlier run, if it is complete and for the same grading."""
+def load_done(path: Path, assignment: str, inputs: str) -> dict | None:
+    """A finished result from an earlier run, if it is complete, for the same grading (assignment and
+    inputs) and not an internal error (those are graded again)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if data.get("assignment") == assignment and data.get("seed") == seed and "score" in data:
+    if (isinstance(data, dict) and data.get("assignment") == assignment and data.get("inputs") == inputs
+            and "score" in data and data.get("status") != "internal_error"):
         return data
     return None
 
@@ -75,7 +80,8 @@ def grade_class(
     results_dir: Path,
     *,
     jobs: int = 2,
-    seed: int | None = None,
+    seed: int | str | None = None,
+    secret: bytes | None = None,
     resume: bool = False,
     timeout: float | None = None,
     lang: str | None = None,
@@ -85,12 +91,15 @@ def grade_class(
 
     Each student's ``<id>.json`` and ``<id>.txt`` (the feedback) are written atomically as
     soon as that student is graded. With ``resume``, students whose JSON is already there
-    (same assignment and seed) are not graded again. ``on_done(student, result, skipped)``
-    is called after each student.
+    (same assignment and inputs: seed and secret) are not graded again. ``on_done(student,
+    result, skipped)`` is called after each student. A student whose grading failed inside the
+    grader gets a result with status "internal_error" (see ``internal_errors``), never a silent zero.
     """
+    from .seeds import inputs_for
+
     if assignment not in ASSIGNMENTS:
         raise api.SubmissionError(f"unknown assignment {assignment!r}; known: {', '.join(ASSIGNMENTS)}")
-    seed = get_suite(assignment).seed if seed is None else seed
+    inputs = inputs_for(assignment, get_suite(assignment).seed, seed, secret).id
     entries = discover(root, assignment)
     ids = dict(zip(unique_names([e.student for e in entries]), entries))  # eve+1 and eve_1 keep their own
     results_dir = Path(results_dir)
@@ -99,7 +108,7 @@ def grade_class(
     done: dict[str, dict] = {}
     todo = []
     for sid, e in ids.items():
-        prior = load_done(results_dir / f"{sid}.json", assignment, seed) if resume else None
+        prior = load_done(results_dir / f"{sid}.json", assignment, inputs) if resume else None
         if prior is not None:
             done[sid] = prior
             if on_done:
@@ -115,13 +124,14 @@ def grade_class(
 
     def one(sid: str, e: Entry) -> tuple[str, api.GradeResult]:
         try:
-            res = api.grade(e.path, assignment, seed=seed, limits=limits, lang=lang)
+            res = api.grade(e.path, assignment, seed=seed, secret=secret, limits=limits, lang=lang)
             res.student = e.student
         except api.SubmissionError as exc:
-            res = failed_result(e.student, assignment, seed, str(exc))
-        except Exception as exc:  # a grader bug must not cost the rest of the class
-            res = failed_result(e.student, assignment, seed,
-                                f"internal error while grading ({type(exc).__name__}: {exc}); please report it")
+            res = failed_result(e.student, assignment, inputs, str(exc))
+        except Exception as exc:  # a grader bug must not cost the rest of the class, nor pass for a zero
+            res = failed_result(e.student, assignment, inputs,
+                                f"internal error while grading ({type(exc).__name__}); please report it",
+                                status="internal_error")
         return sid, res
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -135,6 +145,11 @@ def grade_class(
             if on_done:
                 on_done(res.student, data, False)
     return [done[sid] for sid in ids]
+
+
+def internal_errors(results: list[dict]) -> list[str]:
+    """The students whose grading failed inside the grader (the command then exits 1)."""
+    return [r["student"] for r in results if r.get("status") == "internal_error"]
 
 
 def finish(results: list[dict], csv_path: Path, results_dir: Path, lms: str | None = None) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .errors import GraderError, RnngradeError, UserError
 
 
 class InputError(click.ClickException):
@@ -16,10 +17,41 @@ class InputError(click.ClickException):
     exit_code = 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class GraderFailure(click.ClickException):
+    """The grader itself could not run (no sandbox where one is required, a broken Python): exit 1."""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+class _Rnngrade(click.Group):
+    """The command group; the one place where errors become exit codes: UserError (and click's
+    usage errors) → one line, exit 2; GraderError or a missing optional dependency → one line, exit 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            raise InputError(_one_line(exc)) from None
+        except (GraderError, RnngradeError) as exc:
+            raise GraderFailure(_one_line(exc)) from None
+        except ImportError as exc:  # an exercise's optional dependency (classify: scikit-learn), nbgrader
+            raise GraderFailure(_one_line(exc)) from None
+        except click.UsageError as exc:
+            path = " ".join(["rnngrade", *exc.ctx.command_path.split()[1:]]) if exc.ctx is not None else "rnngrade"
+            where = f" (see {path} -h)"
+            raise InputError(_one_line(exc.format_message()) + where) from None
+
+
+@click.group(cls=_Rnngrade, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rnngrade")
 def main() -> None:
     """rnngrade — grade RNN exercises against the rnnref reference."""
+
+
+def _subgroup(**kw):
+    return main.group(cls=_Rnngrade, **kw)
 
 
 @main.command()
@@ -35,25 +67,23 @@ def release(root: Path | None, check_only: bool, names: tuple) -> None:
     solutions/<name>/<name>.ipynb, assignments/<name>/<name>.py and assignments/<name>/<name>.ipynb.
     A source that cannot be released writes nothing. NAMES limits the release to those exercises.
     """
-    from .release import ReleaseError, exercises, find_root, release as do_release, stale
+    from .files import find_root
+    from .release import ReleaseError, exercises, release as do_release, stale
 
-    try:
-        root = find_root(root) if root is None else root
-        if not (root / "solutions").is_dir():
-            raise ReleaseError(f"{root} has no solutions/ folder: pass the kit's checkout with --root")
-        if check_only:
-            names = exercises(root)
-            out_of_date = stale(root)
-            for p in out_of_date:
-                click.echo(f"out of date: {p.relative_to(root)}")
-            if out_of_date:
-                raise click.exceptions.Exit(1)
-            click.echo(f"{len(names)} exercises, every generated file up to date")
-            return
-        written = do_release(root, list(names) or None)
-        names = names or exercises(root)
-    except ReleaseError as exc:
-        raise InputError(str(exc)) from None
+    root = find_root(root) if root is None else root
+    if not (root / "solutions").is_dir():
+        raise ReleaseError(f"{root} has no solutions/ folder: pass the kit's checkout with --root")
+    if check_only:
+        names = exercises(root)
+        out_of_date = stale(root)
+        for p in out_of_date:
+            click.echo(f"out of date: {p.relative_to(root)}")
+        if out_of_date:
+            raise click.exceptions.Exit(1)
+        click.echo(f"{len(names)} exercises, every generated file up to date")
+        return
+    written = do_release(root, list(names) or None)
+    names = names or exercises(root)
     for p in written:
         click.echo(f"wrote {p.relative_to(root)}")
     click.echo(f"{len(names)} exercises released ({', '.join(names) or 'none'}), {len(written)} files changed")
@@ -61,18 +91,26 @@ def release(root: Path | None, check_only: bool, names: tuple) -> None:
 
 LANG_OPTION = click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
                            help="Language of the feedback (default: from the locale).")
-SEED_OPTION = click.option("--seed", type=int, default=None,
-                           help="Seed of the hidden inputs (default: fixed per assignment).")
+
+
+def _check_seed(ctx, param, value):
+    from .seeds import check_seed
+
+    return check_seed(value)
+
+
+SEED_OPTION = click.option("--seed", type=str, default=None, callback=_check_seed, metavar="TEXT",
+                           help="Any word or number: another set of hidden inputs, from the course secret and "
+                                "this text (visible cases keep their public inputs).")
+SECRET_OPTION = click.option("--secret", "secret_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                             help="The course secret of the hidden inputs (default: $RNNGRADE_SECRET, or "
+                                  ".rnngrade-secret in the class or course folder or above it, or here).")
 TIMEOUT_OPTION = click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
                               help="Seconds allowed per case (default 5).")
 SANDBOX_OPTION = click.option("--sandbox", type=click.Choice(["auto", "require", "off"]), default="auto",
                               show_default=True,
                               help="bubblewrap isolation: auto (use it when installed), require (fail without it), "
                                    "off (limits only).")
-
-
-class GraderFailure(click.ClickException):
-    """The grader itself could not run (no sandbox where one is required, a broken Python): exit 1."""
 
 
 def _assignment_option(required: bool = False):
@@ -89,27 +127,33 @@ def list_cmd() -> None:
 
     for name in ASSIGNMENTS:
         suite = get_suite(name)
-        click.echo(f"{name}  ({suite.max_score:g} points, default seed {suite.seed})")
+        click.echo(f"{name}  ({suite.max_score:g} points, public seed {suite.seed})")
         for fn, pts in suite.points.items():
             cases = [c for _, c in suite.for_function(fn)]
             visible = sum(c.visible for c in cases)
             click.echo(f"  {fn:<24} {pts:>4g} points  {visible} visible + {len(cases) - visible} hidden cases")
 
 
-def _grade(path: Path, assignment, seed, timeout, lang, visible_only, sandbox="auto"):
+def _grade(path: Path, assignment, seed, timeout, lang, visible_only, sandbox="auto", secret=None):
     from . import api
-    from .runner import Limits, SandboxUnavailable, WorkerFailure
+    from .runner import Limits
 
     limits = Limits(per_call_s=timeout) if timeout else None
-    try:
-        return api.grade(path, assignment, seed=seed, visible_only=visible_only, limits=limits, lang=lang,
-                         sandbox=sandbox)
-    except api.SubmissionError as exc:
-        raise InputError(str(exc)) from None
-    except (SandboxUnavailable, WorkerFailure) as exc:
-        raise GraderFailure(str(exc)) from None
-    except ImportError as exc:  # an exercise's optional dependency (classify: scikit-learn)
-        raise GraderFailure(str(exc)) from None
+    return api.grade(path, assignment, seed=seed, secret=secret, visible_only=visible_only, limits=limits,
+                     lang=lang, sandbox=sandbox)
+
+
+def _secret(secret_file, near) -> tuple:
+    """(the course secret or None, notes for the TA), before any grading."""
+    from .seeds import load_secret
+
+    return load_secret(secret_file, near)
+
+
+def _notes(notes) -> None:
+    """Notes for the TA, once, after the output, on stderr."""
+    for n in notes:
+        click.echo(f"note: {n}", err=True)
 
 
 @main.command()
@@ -120,23 +164,29 @@ def _grade(path: Path, assignment, seed, timeout, lang, visible_only, sandbox="a
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the result to this file (atomically) instead of the terminal.")
 @SEED_OPTION
+@SECRET_OPTION
 @TIMEOUT_OPTION
 @LANG_OPTION
 @SANDBOX_OPTION
-def grade(path, assignment, fmt, output, seed, timeout, lang, sandbox) -> None:
+def grade(path, assignment, fmt, output, seed, secret_file, timeout, lang, sandbox) -> None:
     """Grade one submission: a .py, a .ipynb, a folder holding one, or a .zip of one.
 
-    Exit 0 whenever a grade was produced, whatever the score; 2 for bad input.
+    Exit 0 whenever a grade was produced, whatever the score; 2 for bad input; 1 when the grader failed.
     """
     from . import report
+    from .files import check_writable_file
 
-    result = _grade(path, assignment, seed, timeout, lang, visible_only=False, sandbox=sandbox)
+    if output:
+        check_writable_file(output, "the result (-o)")
+    secret, notes = _secret(secret_file, [path])
+    result = _grade(path, assignment, seed, timeout, lang, visible_only=False, sandbox=sandbox, secret=secret)
     text = report.render(result, fmt)
     if output:
         report.write_atomic(output, text)
         click.echo(f"{result.student}: {result.score:g} / {result.max_score:g} → {output}")
     else:
         click.echo(text, nl=False)
+    _notes(notes)
 
 
 @main.command()
@@ -165,31 +215,43 @@ def check(path, assignment, lang) -> None:
 @click.option("--lms", type=click.Choice(["moodle", "canvas"]), default=None,
               help="Write -o in this LMS's grade-import layout instead of the per-test CSV.")
 @SEED_OPTION
+@SECRET_OPTION
 @TIMEOUT_OPTION
 @LANG_OPTION
-def batch(directory, assignment, jobs, output, results_dir, resume, lms, seed, timeout, lang) -> None:
+def batch(directory, assignment, jobs, output, results_dir, resume, lms, seed, secret_file, timeout, lang) -> None:
     """Grade every submission under DIRECTORY (one folder or file per student, or an nbgrader
-    course's submitted/<student>/<assignment>/), in parallel; then write the CSV and a summary."""
-    from . import api
+    course's submitted/<student>/<assignment>/), in parallel; then write the CSV and a summary.
+
+    Exit 0 when every student got a grade (whatever the scores), 1 when the grader failed for any
+    student (they are listed), 2 for bad input (nothing graded, nothing written).
+    """
     from . import batch as batch_mod
+    from .errors import UserError
+    from .files import check_writable_dir, check_writable_file
 
     if not directory.is_dir():
-        raise InputError(f"{directory} is not a folder: pass the folder holding one submission per student")
+        raise UserError(f"{directory} is not a folder: pass the folder holding one submission per student")
     assignment = assignment or _infer_class_assignment(directory)
-    try:
-        total = len(batch_mod.discover(directory, assignment))
-        with click.progressbar(length=total, label=f"grading {assignment}", file=sys.stderr,
-                               show_pos=True) as bar:
-            results = batch_mod.grade_class(directory, assignment, results_dir, jobs=jobs, seed=seed, resume=resume,
-                                            timeout=timeout, lang=lang, on_done=lambda *_: bar.update(1))
-    except api.SubmissionError as exc:
-        raise InputError(str(exc)) from None
+    check_writable_file(output, "the class CSV (-o)")
+    check_writable_dir(results_dir, "the results (--results)")
+    secret, notes = _secret(secret_file, [directory])
+    total = len(batch_mod.discover(directory, assignment))
+    with click.progressbar(length=total, label=f"grading {assignment}", file=sys.stderr, show_pos=True) as bar:
+        results = batch_mod.grade_class(directory, assignment, results_dir, jobs=jobs, seed=seed, secret=secret,
+                                        resume=resume, timeout=timeout, lang=lang, on_done=lambda *_: bar.update(1))
     click.echo(batch_mod.finish(results, output, results_dir, lms=lms), nl=False)
     layout = f" ({lms.capitalize()} grade import)" if lms else ""
     click.echo(f"wrote {output}{layout}, {results_dir}/<student>.json and .txt, {results_dir}/summary.png")
+    _notes(notes)
+    failed = batch_mod.internal_errors(results)
+    if failed:
+        shown = ", ".join(failed[:10]) + (", …" if len(failed) > 10 else "")
+        raise GraderFailure(f"the grader failed for {len(failed)} student(s) ({shown}): their results say "
+                            f"\"internal error\"; run again with --resume to grade only them, and report it")
 
 
 def _infer_class_assignment(directory: Path) -> str:
+    from .errors import UserError
     from .suites import ASSIGNMENTS
 
     found = {p.stem for p in directory.rglob("*") if p.suffix in (".py", ".ipynb") and p.stem in ASSIGNMENTS}
@@ -197,7 +259,7 @@ def _infer_class_assignment(directory: Path) -> str:
     if len(found) == 1:
         return found.pop()
     which = f"found {', '.join(sorted(found))}" if found else "no file is named after one"
-    raise InputError(f"cannot tell the assignment of {directory} ({which}): pass -a with one of {', '.join(ASSIGNMENTS)}")
+    raise UserError(f"cannot tell the assignment of {directory} ({which}): pass -a with one of {', '.join(ASSIGNMENTS)}")
 
 
 @main.command()
@@ -209,22 +271,15 @@ def demo(results_dir, lang) -> None:
     show each report and the class summary."""
     import tempfile
 
-    from . import api
     from . import batch as batch_mod
-    from .release import ReleaseError, find_root
+    from .files import find_root
 
-    try:
-        root = find_root()
-    except ReleaseError as exc:
-        raise InputError(str(exc)) from None
+    root = find_root()
     klass = root / "examples" / "class"
     with tempfile.TemporaryDirectory() as tmp:
         out = results_dir or Path(tmp)
         click.echo(f"Grading the example class in {klass.relative_to(root)} (rnn_bptt, 3 students)\n")
-        try:
-            results = batch_mod.grade_class(klass, "rnn_bptt", out, jobs=2, lang=lang)
-        except api.SubmissionError as exc:
-            raise InputError(str(exc)) from None
+        results = batch_mod.grade_class(klass, "rnn_bptt", out, jobs=2, lang=lang)
         for r in sorted(results, key=lambda r: r["student"]):
             click.echo((out / f"{batch_mod.safe_name(r['student'])}.txt").read_text(encoding="utf-8"))
         click.echo(batch_mod.finish(results, out / "grades.csv", out), nl=False)
@@ -232,7 +287,20 @@ def demo(results_dir, lang) -> None:
             click.echo(f"results in {out}")
 
 
-@main.group("nbgrader")
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
+def secret(directory) -> None:
+    """Create the course secret DIRECTORY/.rnngrade-secret (mode 0640): the hidden inputs are derived
+    from it, so no student can compute them. Run it once per course, where grading is run; keep the
+    file readable by the TAs only; never replace it during a course (every hidden input would change)."""
+    from .seeds import create_secret
+
+    path = create_secret(directory)
+    click.echo(f"wrote {path}: rnngrade grade, batch and nbgrader autograde find it in this folder or below it "
+               f"(or pass --secret {path})")
+
+
+@_subgroup(name="nbgrader")
 def nbgrader_group() -> None:
     """Run the kit as an nbgrader course (needs the nbgrader extra: pip install 'rnn-exercise-kit[nbgrader]')."""
 
@@ -253,15 +321,13 @@ def _need_nbgrader() -> None:
 def nbgrader_init(course_dir, assignments, course_id) -> None:
     """Create or update an nbgrader course in COURSE_DIR: nbgrader_config.py (kept when it exists) and
     source/<assignment>/<assignment>.ipynb from the kit. Never touches the gradebook or submissions."""
-    from .course import CourseError, init_course, parse_assignments
-    from .release import ReleaseError, exercises, find_root
+    from .course import init_course, parse_assignments
+    from .files import find_root
+    from .release import exercises
 
-    try:
-        root = find_root()
-        names = parse_assignments(assignments, exercises(root))
-        rep = init_course(course_dir, root, names, course_id)
-    except (CourseError, ReleaseError) as exc:
-        raise InputError(str(exc)) from None
+    root = find_root()
+    names = parse_assignments(assignments, exercises(root))
+    rep = init_course(course_dir, root, names, course_id)
     for p in rep.written:
         click.echo(f"wrote {p}")
     kept = "" if rep.config_written else f" ({course_dir / 'nbgrader_config.py'} kept as it is)"
@@ -279,14 +345,16 @@ def nbgrader_init(course_dir, assignments, course_id) -> None:
 @click.option("--student", "students", multiple=True, help="Only this student (repeatable).")
 @click.option("--force", is_flag=True, help="Grade again students already autograded (default: skip them).")
 @SEED_OPTION
+@SECRET_OPTION
 @TIMEOUT_OPTION
 @LANG_OPTION
-def nbgrader_autograde(assignment, course_dir, jobs, students, force, seed, timeout, lang) -> None:
+def nbgrader_autograde(assignment, course_dir, jobs, students, force, seed, secret_file, timeout, lang) -> None:
     """Autograde ASSIGNMENT's submitted notebooks with rnngrade's isolated worker (in parallel) and
     record the points in nbgrader's gradebook and autograded/ folder, as `nbgrader autograde` would."""
     _need_nbgrader()
-    from .course import CourseError
     from .nbgrade import autograde
+
+    secret, notes = _secret(secret_file, [course_dir])
 
     bar = None
 
@@ -297,9 +365,8 @@ def nbgrader_autograde(assignment, course_dir, jobs, students, force, seed, time
 
     try:
         outcomes = autograde(course_dir, assignment, jobs=jobs, students=students, force=force, seed=seed,
-                             timeout=timeout, lang=lang, on_total=total, on_done=lambda _: bar.update(1))
-    except CourseError as exc:
-        raise InputError(str(exc)) from None
+                             secret=secret, timeout=timeout, lang=lang, on_total=total,
+                             on_done=lambda _: bar.update(1))
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -313,3 +380,8 @@ def nbgrader_autograde(assignment, course_dir, jobs, students, force, seed, time
     click.echo(f"{len(graded)} autograded, {len(outcomes) - len(graded)} skipped, "
                f"{sum(bool(o.error) for o in graded)} with a notebook that could not be graded as handed in; "
                f"scores are in the gradebook (formgrader, nbgrader generate_feedback, nbgrader export)")
+    _notes(notes)
+    failed = [o.student for o in graded if getattr(o, "internal", False)]
+    if failed:
+        raise GraderFailure(f"the grader failed for {len(failed)} student(s) ({', '.join(failed[:10])}): their "
+                            f"cells say \"internal error\"; run again with --force --student ID, and report it")

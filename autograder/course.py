@@ -2,7 +2,8 @@
 
 Writes a standard nbgrader course directory: ``nbgrader_config.py`` (only when there is none:
 an instructor's own settings are never overwritten) and ``source/<assignment>/<assignment>.ipynb``
-from ``solutions/`` (the nbgrader source notebooks, with any data files beside them). It never
+from ``solutions/`` (the nbgrader source notebooks, with any data files beside them), and the
+course secret ``.rnngrade-secret`` of the hidden inputs (seeds.py) when there is none. It never
 touches ``gradebook.db``, ``release/``, ``submitted/``, ``autograded/`` or ``feedback/``, so running
 it again is safe: it only refreshes the source notebooks from the kit.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CourseError  # noqa: F401 - course.CourseError, as before
+from .seeds import SECRET_NAME, create_secret
 
 CONFIG_NAME = "nbgrader_config.py"
 CELL_TIMEOUT_S = 120  # nbgrader's per-cell limit when it executes a notebook (the experiments train small models)
@@ -111,6 +113,8 @@ def init_course(course: Path, kit_root: Path, assignments: list[str], course_id:
     for name, files in sources.items():
         for rel, src in files.items():
             _write_if_changed(course / "source" / name / rel, src.read_bytes(), report)
+    if not (course / SECRET_NAME).exists():  # the hidden inputs' secret, once: a new one would change them all
+        report.written.append(create_secret(course))
     return report
 
 

@@ -7,7 +7,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from .errors import ReleaseError
+from .errors import ReleaseError, UserError
 
 
 def umask() -> int:
@@ -66,3 +66,36 @@ def find_root(start: Path | None = None) -> Path:
             if (p / "solutions").is_dir() and (p / "pyproject.toml").is_file():
                 return p
     raise ReleaseError("no kit root found: run inside the rnn-exercise-kit checkout or pass --root")
+
+
+def _probe_write(folder: Path, what: str) -> None:
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".rnngrade-probe-")
+    except OSError as exc:
+        raise UserError(f"cannot write {what} in {folder} ({exc.strerror or exc}): choose a folder you can "
+                        f"write, or fix its permissions") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def check_writable_dir(folder: Path, what: str) -> None:
+    """Before any work: the folder exists (created if missing) and a file can be written in it;
+    UserError saying which and what to do otherwise. Nothing in it is touched."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder} is a file, not a folder: pass a folder for {what}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create the folder {folder} for {what} ({exc.strerror or exc}): choose a folder "
+                        f"you can write") from None
+    _probe_write(folder, what)
+
+
+def check_writable_file(path: Path, what: str) -> None:
+    """Before any work: the file can be (re)written atomically where it is; UserError otherwise.
+    An existing file is left as it is until the new one replaces it."""
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{path} is a folder: pass a file name for {what}")
+    check_writable_dir(path.parent if str(path.parent) else Path("."), what)

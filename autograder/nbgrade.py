@@ -62,6 +62,7 @@ class Outcome:
     skipped: bool = False  # already autograded (run with force to grade again)
     note: str = ""  # graded, but something needs the instructor (e.g. test cells nbgrader cannot find)
     functions: dict = field(default_factory=dict)  # function -> points
+    internal: bool = False  # the grader failed (not the notebook): the command exits 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,7 +215,8 @@ def gradebook(course: Path, config):
 
 
 def autograde(course: Path, assignment: str, *, jobs: int = 2, students: tuple = (), force: bool = False,
-              seed: int | None = None, timeout: float | None = None, lang: str | None = None,
+              seed: int | str | None = None, secret: bytes | None = None, timeout: float | None = None,
+              lang: str | None = None,
               on_done: Callable[[Outcome], None] | None = None, on_total: Callable[[int], None] | None = None
               ) -> list[Outcome]:
     """Autograde every submission of ``assignment`` in the nbgrader course ``course``; see the module
@@ -273,7 +275,7 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students: tuple =
 
         # grading processes (forked: they inherit the imports) work while this one records each finished
         # student in nbgrader; processes, not threads, so that nbgrader's bookkeeping has this one to itself
-        job = _Job(course, assignment, tmp, seed, timeout, lang)
+        job = _Job(course, assignment, tmp, seed, timeout, lang, secret)
         cfg = _converter_config(config, staged_root, results_dir)
         with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("fork"),
                                  initializer=_lower_priority) as pool:
@@ -290,9 +292,10 @@ class _Job:
     course: Path
     assignment: str
     tmp: Path  # the staging folder: submitted/, grading/, results/
-    seed: int | None
+    seed: int | str | None
     timeout: float | None
     lang: str
+    secret: bytes | None = None
 
 
 def _stage(job: _Job, config, student: str) -> tuple[Path | None, str]:
@@ -327,23 +330,23 @@ def _grade_one(job: _Job, student: str) -> Outcome:
     """Stage and grade one student in the isolated worker; write the results the preprocessor reads."""
     from .runner import Limits
 
-    error, note, path, functions = "", "", None, None
+    error, note, path, functions, internal = "", "", None, None, False
     try:
         path, note = _stage(job, load_config(job.course), student)
         error = note if path is None else ""
         if path is not None:
-            res = api.grade(path, job.assignment, seed=job.seed, lang=job.lang,
+            res = api.grade(path, job.assignment, seed=job.seed, secret=job.secret, lang=job.lang,
                             limits=Limits(per_call_s=job.timeout) if job.timeout else None)
             functions = _lines_for(res, job.lang)
     except api.SubmissionError as exc:
         error = str(exc)
     except Exception as exc:  # noqa: BLE001 - a grader bug must not cost the rest of the class
-        error = f"internal error while grading ({type(exc).__name__}: {exc}); please report it"
+        error, internal = f"internal error while grading ({type(exc).__name__}); please report it", True
     if functions is None or error:
         functions = _error_lines(job.assignment, error)
     _write_results(job.tmp / "results", student, functions, error)
     return Outcome(student, error=error, note=note if path is not None else "",  # a note of a graded notebook
-                   functions={f: v["points"] for f, v in functions.items()})
+                   functions={f: v["points"] for f, v in functions.items()}, internal=internal)
 
 
 def _overwrite_locked_cells(nb, course: Path, config, assignment: str, student: str):

@@ -41,7 +41,7 @@ def text_report(result: GradeResult, *, show_hidden_output: bool = True) -> str:
             lines.append(f"      {STATUS_MARK.get(status, '?')} {labels}")
             for out in message.splitlines():
                 lines.append(f"        {out}")
-    lines.append(f"graded in {result.execution_time:.2f} s (seed {result.seed}, rnngrade {result.rnngrade_version})")
+    lines.append(f"graded in {result.execution_time:.2f} s (rnngrade {result.rnngrade_version})")
     return "\n".join(lines) + "\n"
 
 
@@ -118,6 +118,13 @@ def summary(results: list[dict], bins: int = 10) -> str:
         ran = [t for r in results for t in r["tests"] if t["name"] == name]
         rate = sum(t["status"] == "passed" for t in ran) / len(ran)
         lines.append(f"  {100 * rate:5.1f}%  {name}")
+    ungraded = [r for r in results if r.get("status") in ("refused", "internal_error")]
+    if ungraded:
+        lines.append(f"not graded ({len(ungraded)}; 0 points each):")
+        for r in sorted(ungraded, key=lambda r: r["student"]):
+            why = "internal error of the grader" if r["status"] == "internal_error" else "submission refused"
+            reason = (r.get("notes") or [""])[0]
+            lines.append(f"  {r['student']}: {why}: {reason}")
     return "\n".join(lines) + "\n"
 
 

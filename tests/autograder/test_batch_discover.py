@@ -37,13 +37,16 @@ class TestDiscover:
 
 class TestResume:
     def test_load_done_requires_same_grading(self, tmp_path):
-        """A prior result counts only for the same assignment and seed, and only if it parses."""
+        """A prior result counts only for the same assignment and inputs, only if it parses, and never an
+        internal error."""
         p = tmp_path / "a.json"
-        p.write_text(json.dumps({"assignment": "gru", "seed": 3, "score": 1.0}))
-        assert load_done(p, "gru", 3)["score"] == 1.0
-        assert load_done(p, "gru", 4) is None and load_done(p, "lstm", 3) is None
-        p.write_text('{"assignment": "gru", "se')
-        assert load_done(p, "gru", 3) is None
+        p.write_text(json.dumps({"assignment": "gru", "inputs": "k-3", "score": 1.0, "status": "graded"}))
+        assert load_done(p, "gru", "k-3")["score"] == 1.0
+        assert load_done(p, "gru", "k-4") is None and load_done(p, "lstm", "k-3") is None
+        p.write_text(json.dumps({"assignment": "gru", "inputs": "k-3", "score": 0.0, "status": "internal_error"}))
+        assert load_done(p, "gru", "k-3") is None
+        p.write_text('{"assignment": "gru", "in')
+        assert load_done(p, "gru", "k-3") is None
 
     def test_safe_names(self):
         """Student ids become safe file names."""

@@ -59,27 +59,28 @@ class TestGrade:
     def test_stub_zero_exit_zero(self):
         """The untouched stub gets 0 and exit 0 (a grade was produced)."""
         r = run("grade", STUB, "--format", "json")
-        data = json.loads(r.output)
+        data = json.loads(r.stdout)
         assert r.exit_code == 0 and data["score"] == 0 and data["max_score"] == 15
         assert all(t["status"] == "error" for t in data["tests"])
 
     def test_json_to_file(self, tmp_path):
-        """-o writes the JSON result, with the fields of the issue, and the seed given."""
+        """-o writes the JSON result, with the fields of the issue, naming the inputs but never the seed."""
         out = tmp_path / "r.json"
         r = run("grade", SOLUTION, "--format", "json", "-o", out, "--seed", "7")
         data = json.loads(out.read_text())
-        assert r.exit_code == 0 and data["seed"] == 7 and data["assignment"] == "rnn_bptt"
+        assert r.exit_code == 0 and data["inputs"].startswith("k-") and data["assignment"] == "rnn_bptt"
+        assert "seed" not in data and '"7"' not in out.read_text()
         assert {t["visibility"] for t in data["tests"]} == {"visible", "hidden"}
 
     def test_seed_changes_hidden_inputs_not_the_score(self, tmp_path):
         """Another seed still gives the solution full marks (the inputs differ, the grading does not)."""
         r = run("grade", SOLUTION, "--format", "json", "--seed", "99")
-        assert json.loads(r.output)["score"] == 15
+        assert json.loads(r.stdout)["score"] == 15
 
     def test_gradescope(self):
         """--format gradescope writes Gradescope's results.json."""
         r = run("grade", SOLUTION, "--format", "gradescope")
-        data = json.loads(r.output)
+        data = json.loads(r.stdout)
         assert data["score"] == 15 and {t["status"] for t in data["tests"]} == {"passed"}
 
     def test_missing_path(self, tmp_path):
@@ -195,12 +196,129 @@ class TestSandboxOption:
     def test_off_still_grades_and_says_so(self):
         """--sandbox off grades with the limits only and says that isolation is off."""
         r = run("grade", SOLUTION, "--sandbox", "off", "--format", "json")
-        data = json.loads(r.output)
+        data = json.loads(r.stdout)
         assert r.exit_code == 0 and data["score"] == 15
         assert any("isolation is off" in n for n in data["notes"])
 
     def test_require_uses_bubblewrap(self, bwrap):
         """--sandbox require grades inside bubblewrap when it is installed."""
         r = run("grade", SOLUTION, "--sandbox", "require", "--format", "json")
-        data = json.loads(r.output)
+        data = json.loads(r.stdout)
         assert r.exit_code == 0 and data["score"] == 15 and not data["notes"]
+
+
+def ro_proc(ro: Path, *args, cwd):
+    """rnngrade as a process that sees the folder ro read-only (a read-only bind mount: root ignores
+    file modes), through bubblewrap."""
+    bwrap = shutil.which("bwrap")
+    cmd = [bwrap, "--dev-bind", "/", "/", "--ro-bind", str(ro), str(ro), RNNGRADE, *map(str, args)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+class TestBadInput:
+    """Bad input is refused in one line, exit 2, before any grading; nothing written before is lost."""
+
+    def test_negative_seed_grade(self):
+        """grade --seed -5 is a one-line error, not a traceback."""
+        one_line_error(run("grade", SOLUTION, "--seed", "-5"), "--seed -5", "must not start with '-'")
+
+    def test_negative_seed_batch_grades_nobody(self, klass, tmp_path):
+        """batch --seed -1 grades nobody and writes nothing (it used to give the whole class 0, exit 0)."""
+        out, res = tmp_path / "grades.csv", tmp_path / "results"
+        one_line_error(run("batch", klass, "-o", out, "--results", res, "--seed", "-1"), "--seed -1")
+        assert not out.exists() and not res.exists()
+
+    def test_negative_seed_subprocess(self, klass, tmp_path):
+        """As a process: exit 2 and one line on stderr."""
+        p = proc("batch", klass, "--seed", "-1", cwd=tmp_path)
+        assert p.returncode == 2 and p.stderr.strip().count("\n") == 0 and "--seed -1" in p.stderr
+        assert not (tmp_path / "results").exists()
+
+    def test_csv_path_is_a_folder(self, klass, tmp_path):
+        """-o naming a folder is refused before grading."""
+        one_line_error(run("batch", klass, "-o", tmp_path, "--results", tmp_path / "r"), "is a directory")
+        assert not (tmp_path / "r" / "alice.json").exists()
+
+    def test_usage_errors_are_one_line(self, klass):
+        """click's own usage errors (-j 0, an unknown option) are one line too, with where to look."""
+        one_line_error(run("batch", klass, "-j", "0"), "-j", "rnngrade batch -h")
+        one_line_error(run("grade", SOLUTION, "--bogus"), "--bogus")
+
+    def test_read_only_results_folder(self, bwrap, klass, tmp_path):
+        """A read-only --results folder is refused before anyone is graded; the old results and CSV stay."""
+        res, out = tmp_path / "results", tmp_path / "grades.csv"
+        res.mkdir()
+        (res / "alice.json").write_text("old result")
+        out.write_text("old csv")
+        p = ro_proc(res, "batch", klass, "-o", out, "--results", res, cwd=tmp_path)
+        assert p.returncode == 2, p.stderr
+        assert p.stderr.strip().count("\n") == 0 and "cannot write the results" in p.stderr
+        assert (res / "alice.json").read_text() == "old result" and out.read_text() == "old csv"
+
+    def test_read_only_csv_folder(self, bwrap, klass, tmp_path):
+        """A CSV in a read-only folder is refused before grading (it used to crash after grading everyone)."""
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        p = ro_proc(ro, "batch", klass, "-o", ro / "grades.csv", "--results", tmp_path / "res", cwd=tmp_path)
+        assert p.returncode == 2 and "cannot write the class CSV" in p.stderr, p.stderr
+        assert not (tmp_path / "res" / "alice.json").exists()
+
+    def test_read_only_grade_output(self, bwrap, tmp_path):
+        """grade -o into a read-only folder: exit 2, one line, nothing graded."""
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        p = ro_proc(ro, "grade", SOLUTION, "-o", ro / "r.json", cwd=tmp_path)
+        assert p.returncode == 2 and p.stderr.strip().count("\n") == 0 and "cannot write" in p.stderr
+
+
+class TestInternalError:
+    def test_batch_exits_1_and_names_the_student(self, klass, tmp_path, monkeypatch):
+        """A grader failure for one student is never a silent zero: the others are graded, the CSV written,
+        the student listed, their JSON marked, and batch exits 1."""
+        from autograder import api
+
+        real = api.grade
+
+        def failing_for_bob(path, *a, **k):
+            if "bob" in str(path):
+                raise RuntimeError("a bug in the grader")
+            return real(path, *a, **k)
+
+        monkeypatch.setattr(api, "grade", failing_for_bob)
+        out, res = tmp_path / "grades.csv", tmp_path / "results"
+        r = run("batch", klass, "-o", out, "--results", res)
+        assert r.exit_code == 1, r.output
+        assert "the grader failed for 1 student(s) (bob)" in r.output
+        assert "bob: internal error of the grader" in r.output
+        assert json.loads((res / "bob.json").read_text())["status"] == "internal_error"
+        rows = {row["student"]: row for row in csv.DictReader(out.read_text().splitlines())}
+        assert rows["alice"]["score"] == "15.0"
+        monkeypatch.setattr(api, "grade", real)
+        r = run("batch", klass, "-o", out, "--results", res, "--resume")  # bob, and only bob, again
+        assert r.exit_code == 0 and json.loads((res / "bob.json").read_text())["status"] == "graded"
+
+
+class TestSecretCommand:
+    def test_creates_once(self, tmp_path):
+        """rnngrade secret writes the course secret; a second run is a one-line error and keeps it."""
+        r = run("secret", tmp_path)
+        assert r.exit_code == 0 and (tmp_path / ".rnngrade-secret").exists()
+        before = (tmp_path / ".rnngrade-secret").read_text()
+        one_line_error(run("secret", tmp_path), "already exists")
+        assert (tmp_path / ".rnngrade-secret").read_text() == before
+
+    def test_batch_finds_it_and_hides_it(self, klass, tmp_path):
+        """As processes: batch finds the secret above the class folder, says nothing about public defaults,
+        and no result names the secret or a seed."""
+        p = proc("secret", tmp_path, cwd=tmp_path)
+        assert p.returncode == 0, p.stderr
+        secret = (tmp_path / ".rnngrade-secret").read_text().strip()
+        p = proc("batch", klass, "-o", tmp_path / "g.csv", "--results", tmp_path / "r", "--seed", "final",
+                 cwd=klass)
+        assert p.returncode == 0 and "public defaults" not in p.stderr, p.stderr
+        alice = (tmp_path / "r" / "alice.json").read_text()
+        assert json.loads(alice)["inputs"].startswith("s-") and json.loads(alice)["score"] == 15
+        for f in (tmp_path / "r").iterdir():
+            if f.suffix in (".json", ".txt"):
+                text = f.read_text()
+                assert secret not in text and "final" not in text and "seed" not in text

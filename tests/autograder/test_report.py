@@ -17,15 +17,16 @@ def result(student="alice", scores=(1.0, 0.0), statuses=("passed", "failed")):
                    visible=i == 0)
         for i, (s, st) in enumerate(zip(scores, statuses))
     ]
-    return GradeResult("rnn_bptt", student, sum(scores), 2.0, tests, 0.42, 7, notes=["file-system isolation is off"])
+    return GradeResult("rnn_bptt", student, sum(scores), 2.0, tests, 0.42, "s-0123456789abcdef",
+                       notes=["file-system isolation is off"])
 
 
 class TestFormats:
     def test_json_has_every_field(self):
         """--format json carries the issue's fields, tests with name/score/max_score/status/output/visibility."""
         data = json.loads(render(result(), "json"))
-        assert {"assignment", "student", "score", "max_score", "tests", "execution_time", "seed",
-                "rnngrade_version"} <= set(data)
+        assert {"assignment", "student", "score", "max_score", "tests", "execution_time", "inputs",
+                "rnngrade_version", "status"} <= set(data) and "seed" not in data
         assert data["tests"][1] == {"name": "deltas [case 1]", "score": 0.0, "max_score": 1.0, "status": "failed",
                                     "output": "deltas: δ_2 disagrees.", "visibility": "hidden"}
 
