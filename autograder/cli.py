@@ -183,7 +183,7 @@ def grade(path, assignment, fmt, output, seed, secret_file, timeout, lang, sandb
     text = report.render(result, fmt)
     if output:
         report.write_atomic(output, text)
-        click.echo(f"{result.student}: {result.score:g} / {result.max_score:g} → {output}")
+        click.echo(f"{report.printable(result.student)}: {result.score:g} / {result.max_score:g} → {output}")
     else:
         click.echo(text, nl=False)
     _notes(notes)
@@ -245,7 +245,9 @@ def batch(directory, assignment, jobs, output, results_dir, resume, lms, seed, s
     _notes(notes)
     failed = batch_mod.internal_errors(results)
     if failed:
-        shown = ", ".join(failed[:10]) + (", …" if len(failed) > 10 else "")
+        from .report import printable
+
+        shown = ", ".join(map(printable, failed[:10])) + (", …" if len(failed) > 10 else "")
         raise GraderFailure(f"the grader failed for {len(failed)} student(s) ({shown}): their results say "
                             f"\"internal error\"; run again with --resume to grade only them, and report it")
 
@@ -370,12 +372,14 @@ def nbgrader_autograde(assignment, course_dir, jobs, students, force, seed, secr
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    from .report import printable
+
     for o in outcomes:
         if o.skipped:
-            click.echo(f"{o.student}: already autograded (skipped; --force grades again)")
+            click.echo(f"{printable(o.student)}: already autograded (skipped; --force grades again)")
         else:
             problem = f"  ({o.error})" if o.error else f"  (note: {o.note})" if o.note else ""
-            click.echo(f"{o.student}: {o.score:g} / {o.max_score:g}{problem}")
+            click.echo(printable(f"{o.student}: {o.score:g} / {o.max_score:g}{problem}"))
     graded = [o for o in outcomes if not o.skipped]
     click.echo(f"{len(graded)} autograded, {len(outcomes) - len(graded)} skipped, "
                f"{sum(bool(o.error) for o in graded)} with a notebook that could not be graded as handed in; "
@@ -383,5 +387,5 @@ def nbgrader_autograde(assignment, course_dir, jobs, students, force, seed, secr
     _notes(notes)
     failed = [o.student for o in graded if getattr(o, "internal", False)]
     if failed:
-        raise GraderFailure(f"the grader failed for {len(failed)} student(s) ({', '.join(failed[:10])}): their "
+        raise GraderFailure(f"the grader failed for {len(failed)} student(s) ({printable(', '.join(failed[:10]))}): their "
                             f"cells say \"internal error\"; run again with --force --student ID, and report it")

@@ -17,11 +17,17 @@ from .files import write_atomic  # noqa: F401 - report.write_atomic, as before
 STATUS_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱"}
 
 
+def printable(text) -> str:
+    """Text a student may have chosen (a folder name, a file name in a note) as one printable line: no
+    terminal escape sequences, no line breaks that would forge another student's line."""
+    return "".join(ch if ch.isprintable() else "?" for ch in str(text))
+
+
 def text_report(result: GradeResult, *, show_hidden_output: bool = True) -> str:
     """The report a student or TA reads: one line per function, then each failing case and its message."""
-    lines = [f"{result.assignment} — {result.student}: {result.score:g} / {result.max_score:g} points"]
+    lines = [f"{result.assignment} — {printable(result.student)}: {result.score:g} / {result.max_score:g} points"]
     for note in result.notes:
-        lines.append(f"note: {note}")
+        lines.append(f"note: {printable(note)}")
     functions: dict[str, list] = {}
     for t in result.tests:
         functions.setdefault(t.function, []).append(t)
@@ -124,7 +130,7 @@ def summary(results: list[dict], bins: int = 10) -> str:
         for r in sorted(ungraded, key=lambda r: r["student"]):
             why = "internal error of the grader" if r["status"] == "internal_error" else "submission refused"
             reason = (r.get("notes") or [""])[0]
-            lines.append(f"  {r['student']}: {why}: {reason}")
+            lines.append(f"  {printable(r['student'])}: {why}: {printable(reason)}")
     return "\n".join(lines) + "\n"
 
 

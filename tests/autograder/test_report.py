@@ -85,3 +85,16 @@ class TestWriteAtomic:
         with pytest.raises(UnicodeEncodeError):
             write_atomic(p, "\ud800")
         assert p.read_text() == "old" and len(list(tmp_path.iterdir())) == 1
+
+
+class TestShown:
+    def test_terminal_escapes_and_line_breaks_are_neutralised(self):
+        """A student id or note with an escape sequence or a line break prints as one inert line."""
+        from autograder.report import printable
+
+        r = result(student="eve\x1b[2J\nalice: 15 / 15")
+        r.notes = ["eve\x1b]0;owned\x07.py is a symbolic link"]
+        text = text_report(r)
+        assert "\x1b" not in text and "\x07" not in text
+        assert text.splitlines()[0] == "rnn_bptt — eve?[2J?alice: 15 / 15: 1 / 2 points"
+        assert printable("山田 太郎") == "山田 太郎"
