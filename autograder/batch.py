@@ -31,22 +31,44 @@ def discover(root: Path, assignment: str | None) -> list[Entry]:
 
     Layouts: nbgrader's course folder (``root/submitted/<student>/<assignment>/``) or its
     ``submitted/`` folder itself; otherwise one folder or one file (.py, .ipynb, .zip) per student.
+    root itself may be a link (the TA chose it); nothing below it is followed: a link (as a student's
+    folder or file) or a special file named like a submission is an entry all the same, which grading
+    refuses with the reason (that student's zero), so that it is never graded through the link.
     """
+    import os
+    import stat
+
     root = Path(root)
     if not root.is_dir():
         raise api.SubmissionError(f"{root} is not a folder: pass the folder holding one submission per student")
-    base = root / "submitted" if (root / "submitted").is_dir() else root
+
+    def mode(p: Path) -> int:
+        try:
+            return os.lstat(p).st_mode
+        except OSError:
+            return 0
+
+    submitted = mode(root / "submitted")
+    if stat.S_ISLNK(submitted):
+        raise api.SubmissionError(f"{root / 'submitted'} is a symbolic link, and links below the class folder are "
+                                  f"never followed: pass the folder it points to")
+    base = root / "submitted" if stat.S_ISDIR(submitted) else root
     entries = []
-    for child in sorted(base.iterdir()):
-        if child.name.startswith("."):
+    with os.scandir(base) as it:
+        children = sorted((e.name, e.stat(follow_symlinks=False).st_mode) for e in it)
+    for name, m in children:
+        child = base / name
+        if name.startswith("."):
             continue
-        if child.is_dir():
+        if stat.S_ISDIR(m):
             nb_dir = child / assignment if assignment else None
-            if nb_dir is not None and nb_dir.is_dir():
-                entries.append(Entry(child.name, nb_dir))  # nbgrader: submitted/<student>/<assignment>/
+            if nb_dir is not None and stat.S_ISDIR(mode(nb_dir)) | stat.S_ISLNK(mode(nb_dir)):
+                entries.append(Entry(name, nb_dir))  # nbgrader: submitted/<student>/<assignment>/
             else:
-                entries.append(Entry(child.name, child))
-        elif child.suffix in SUBMISSION_SUFFIXES:
+                entries.append(Entry(name, child))
+        elif stat.S_ISLNK(m):  # a student's folder or file, unknown which without following it
+            entries.append(Entry(child.stem if child.suffix in SUBMISSION_SUFFIXES else name, child))
+        elif child.suffix in SUBMISSION_SUFFIXES:  # a FIFO or a device too: refused when graded
             entries.append(Entry(child.stem, child))
     if not entries:
         raise api.SubmissionError(f"{root} holds no submissions: expected one folder or .py/.ipynb/.zip file per student")

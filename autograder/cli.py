@@ -254,10 +254,10 @@ def batch(directory, assignment, jobs, output, results_dir, resume, lms, seed, s
 
 def _infer_class_assignment(directory: Path) -> str:
     from .errors import UserError
+    from .submission import assignment_names
     from .suites import ASSIGNMENTS
 
-    found = {p.stem for p in directory.rglob("*") if p.suffix in (".py", ".ipynb") and p.stem in ASSIGNMENTS}
-    found |= {p.name for p in directory.glob("submitted/*/*") if p.name in ASSIGNMENTS}
+    found = assignment_names(directory)  # names only: no link below the class folder followed, bounded
     if len(found) == 1:
         return found.pop()
     which = f"found {', '.join(sorted(found))}" if found else "no file is named after one"

@@ -1,13 +1,25 @@
-"""The grader's own files: where the kit lives, names safe as file names, atomic writes."""
+"""The grader's own files: where the kit lives, names safe as file names, atomic writes, CSV cells
+safe in a spreadsheet, and the students' files read as hostile input.
+
+Submissions are read with the TA's privileges, and links and special files arrive for real (GitHub
+Classroom clones, unzip, tar, shared folders). So a student's file is read only when it is a regular
+file, opened without following a link (O_NOFOLLOW, checked again with fstat), and no more than a limit
+counted while reading; folders below the one the TA named are walked through directory descriptors,
+never through a link, with bounded depth and count.
+"""
 
 from __future__ import annotations
 
+import csv
+import errno
+import io
 import os
 import re
+import stat
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePath
 
-from .errors import ReleaseError, UserError
+from .errors import ReleaseError, SubmissionError, UserError
 
 
 def umask() -> int:
@@ -99,3 +111,238 @@ def check_writable_file(path: Path, what: str) -> None:
     if path.is_dir():
         raise UserError(f"{path} is a folder: pass a file name for {what}")
     check_writable_dir(path.parent if str(path.parent) else Path("."), what)
+
+
+# --------------------------------------------------------------------------- CSV for spreadsheets
+
+#: what starts a formula (or, for tab and carriage return, hides one) in a spreadsheet: OWASP's CSV injection list
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Number(str):
+    """A number already formatted as text ("12.2333", "-1"): written to a CSV as it is."""
+
+
+def spreadsheet_cell(value):
+    """A CSV cell that a spreadsheet shows as text, never runs: text starting with = + - @ tab or CR gets a
+    leading single quote (OWASP); numbers (int, float, Number) are left as they are, negative ones too."""
+    if isinstance(value, str) and not isinstance(value, Number) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(rows) -> str:
+    """Rows (lists of cells) as CSV text, every text cell made safe for a spreadsheet: the one writer of
+    every CSV the kit writes."""
+    lines = []
+    for row in rows:
+        buf = io.StringIO()
+        # terminated by "\r\n" so that a cell holding a lone CR is quoted too (the writer quotes only the
+        # terminator's characters); the file's lines still end in "\n"
+        csv.writer(buf, lineterminator="\r\n").writerow([spreadsheet_cell(c) for c in row])
+        lines.append(buf.getvalue()[:-2] + "\n")
+    return "".join(lines)
+
+
+# --------------------------------------------------------------------------- students' files
+
+O_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+O_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder", stat.S_IFREG: "a file"}
+
+
+def _size(limit: int) -> str:
+    return f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit} bytes"
+
+
+def _link_error(shown) -> SubmissionError:
+    return SubmissionError(f"{shown} is a symbolic link: hand in the file itself, not a link")
+
+
+def _kind_error(shown, mode: int, wanted: str = "file") -> SubmissionError:
+    kind = _KINDS.get(stat.S_IFMT(mode), "a special file")
+    what = "a regular file" if wanted == "file" else "a folder"
+    return SubmissionError(f"{shown} is not {what} ({kind}): hand in the exercise's files themselves")
+
+
+def _os_error(shown, exc: OSError) -> SubmissionError:
+    if isinstance(exc, FileNotFoundError):
+        return SubmissionError(f"{shown} does not exist: hand in the exercise's files")
+    return SubmissionError(f"{shown} cannot be read ({exc.strerror or exc}): check its permissions")
+
+
+def lstat_at(dir_fd: int | None, name, shown):
+    """The entry's own stat (a link's, not its target's); SubmissionError when it cannot be read."""
+    try:
+        return os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except OSError as exc:
+        raise _os_error(shown, exc) from None
+
+
+def open_dir_at(dir_fd: int | None, name, shown) -> int:
+    """A descriptor of the folder ``name`` (in dir_fd, or a path), refused when it is a link or no folder."""
+    st = lstat_at(dir_fd, name, shown)
+    if stat.S_ISLNK(st.st_mode):
+        raise SubmissionError(f"{shown} is a symbolic link: hand in the folder itself, not a link")
+    if not stat.S_ISDIR(st.st_mode):
+        raise _kind_error(shown, st.st_mode, "folder")
+    try:
+        return os.open(name, O_DIR, dir_fd=dir_fd)
+    except OSError as exc:  # ELOOP: replaced by a link since the lstat
+        if exc.errno == errno.ELOOP:
+            raise SubmissionError(f"{shown} is a symbolic link: hand in the folder itself, not a link") from None
+        raise _os_error(shown, exc) from None
+
+
+def open_root(path) -> int:
+    """A descriptor of a folder the TA named (a class or course folder): a link there is followed."""
+    try:
+        return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise SubmissionError(f"{path} cannot be opened as a folder ({exc.strerror or exc}): pass the folder "
+                              f"holding the submissions") from None
+
+
+def read_at(dir_fd: int | None, name, limit: int, shown) -> bytes:
+    """The bytes of the regular file ``name`` (in dir_fd, or a path), at most ``limit``: a link, a FIFO, a
+    device or a larger file is a SubmissionError. The size is counted while reading (st_size can lie)."""
+    st = lstat_at(dir_fd, name, shown)
+    if stat.S_ISLNK(st.st_mode):
+        raise _link_error(shown)
+    if not stat.S_ISREG(st.st_mode):  # never opened: opening a FIFO or a device can block or act
+        raise _kind_error(shown, st.st_mode)
+    try:
+        fd = os.open(name, O_FILE, dir_fd=dir_fd)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # replaced by a link since the lstat
+            raise _link_error(shown) from None
+        raise _os_error(shown, exc) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):  # replaced since the lstat
+            raise _kind_error(shown, st.st_mode)
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(2**20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise _os_error(shown, exc) from None
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise SubmissionError(f"{shown} is larger than {_size(limit)}: remove data from it (a notebook: Edit > Clear "
+                              f"All Outputs) and hand it in again")
+    return b"".join(chunks)
+
+
+def read_below(dir_fd: int, parts, limit: int, shown) -> bytes:
+    """read_at of the file dir_fd/parts[0]/…/parts[-1], each folder on the way opened without following a link."""
+    fds = []
+    try:
+        for i, part in enumerate(parts[:-1]):
+            fds.append(open_dir_at(fds[-1] if fds else dir_fd, part, Path(shown).parents[len(parts) - 2 - i]))
+        return read_at(fds[-1] if fds else dir_fd, parts[-1], limit, shown)
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def read_regular(path, limit: int, root=None) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit``, never through a link (see read_at).
+
+    Without ``root`` only the file itself must not be a link (the folders above it are the caller's
+    choice). With ``root`` (a folder the TA chose, itself followed when a link) ``path`` is below root
+    (or relative to it) and no component below root is followed.
+    """
+    path = Path(path)
+    if root is None:
+        return read_at(None, path, limit, path)
+    try:
+        rel = path.relative_to(root)
+    except ValueError:  # a path relative to root
+        rel, path = path, Path(root, path)
+    if rel.is_absolute() or not rel.parts or ".." in rel.parts:
+        raise SubmissionError(f"{path} is not a file below {root}: pass a path inside it")
+    fd = open_root(root)
+    try:
+        return read_below(fd, rel.parts, limit, path)
+    finally:
+        os.close(fd)
+
+
+def walk_at(dir_fd: int, shown, *, max_depth: int, max_entries: int, skip=lambda name: False):
+    """(parent fd, relative parts, lstat mode) of every entry below the folder dir_fd that is not a folder,
+    sorted; links and special files are included (as what they are) but never followed. The parent fd is
+    valid until the next item. Folders deeper than max_depth are not entered, names for which skip(name)
+    holds neither; more than max_entries entries is a SubmissionError."""
+    count = 0
+
+    def entries(fd: int, prefix: tuple):
+        nonlocal count
+        try:
+            with os.scandir(fd) as it:
+                found = sorted((e.name, e.stat(follow_symlinks=False).st_mode) for e in it if not skip(e.name))
+        except PermissionError as exc:
+            if not prefix:
+                raise _os_error(shown, exc) from None
+            return  # a subfolder the TA cannot list
+        except OSError as exc:
+            raise _os_error(Path(shown, *prefix), exc) from None
+        count += len(found)
+        if count > max_entries:
+            raise SubmissionError(f"{shown} holds more than {max_entries} files and folders: hand in only the "
+                                  f"exercise's files")
+        for name, mode in found:
+            if not stat.S_ISDIR(mode):
+                yield fd, prefix + (name,), mode
+            elif len(prefix) + 1 < max_depth:
+                try:
+                    sub = os.open(name, O_DIR, dir_fd=fd)
+                except PermissionError:
+                    continue  # a folder the TA cannot read holds nothing to grade (as pathlib's rglob)
+                except OSError as exc:
+                    if exc.errno == errno.ELOOP:  # replaced by a link since the listing
+                        raise SubmissionError(f"{Path(shown, *prefix, name)} is a symbolic link: hand in the "
+                                              f"folder itself, not a link") from None
+                    raise _os_error(Path(shown, *prefix, name), exc) from None
+                try:
+                    yield from entries(sub, prefix + (name,))
+                finally:
+                    os.close(sub)
+
+    yield from entries(dir_fd, ())
+
+
+def copy_regular_tree(root, rel, dest: Path, *, file_limit: int, total_limit: int, max_entries: int = 1000,
+                      max_depth: int = 8, skip=lambda name: False) -> None:
+    """Copy the folder root/rel to dest: regular files only, each at most file_limit, all together at most
+    total_limit. root is the TA's folder (followed when a link); below it nothing is followed: a link or a
+    special file anywhere in root/rel is a SubmissionError naming it (relative to root), as is a size over a
+    limit. Names for which skip(name) holds are left out."""
+    rel = PurePath(rel)
+    fds = [open_root(root)]
+    try:
+        for i, part in enumerate(rel.parts):
+            fds.append(open_dir_at(fds[-1], part, PurePath(*rel.parts[:i + 1]).as_posix()))
+        dest.mkdir(parents=True, exist_ok=True)
+        total = 0
+        for parent, parts, mode in walk_at(fds[-1], rel.as_posix(), max_depth=max_depth, max_entries=max_entries,
+                                           skip=skip):
+            shown = PurePath(rel, *parts).as_posix()
+            if stat.S_ISLNK(mode):
+                raise _link_error(shown)
+            data = read_at(parent, parts[-1], file_limit, shown)
+            total += len(data)
+            if total > total_limit:
+                raise SubmissionError(f"{rel.as_posix()} holds more than {_size(total_limit)}: hand in only the "
+                                      f"exercise's files")
+            target = dest.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    finally:
+        for fd in fds:
+            os.close(fd)

@@ -16,13 +16,17 @@ Canvas (Grades › Import): the gradebook-export layout, Student, ID, SIS User I
 Section, then one column per assignment, and a "Points Possible" row under the header (Canvas
 creates an assignment it does not know from its column name, with those points). Canvas matches
 students by ID (its numeric user id: nbgrader's lms_user_id), then by SIS User ID or SIS Login ID.
+
+A name or id starting with =, +, -, @, a tab or a carriage return would be a formula in the TA's
+spreadsheet: it is written with a leading single quote (OWASP's CSV-injection advice), scores as
+plain numbers, so such a student's row is matched by hand in the LMS.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
+
+from .files import Number, csv_text
 
 LAYOUTS = ("moodle", "canvas")
 MOODLE_COLUMNS = ["First name", "Last name", "ID number", "Email address", "Username"]
@@ -42,18 +46,15 @@ class Row:
     scores: dict = field(default_factory=dict)
 
 
-def number(x: float) -> str:
-    """A score as an LMS reads it: a plain decimal, at most 4 places ("12.2333", "15")."""
+def number(x: float) -> Number:
+    """A score as an LMS reads it: a plain decimal, at most 4 places ("12.2333", "15"), written as a number."""
     text = f"{round(float(x), 4):.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return Number("0" if text in ("-0", "") else text)
 
 
 def _write(header: list, rows: list) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return buf.getvalue()
+    """The CSV, names and ids that a spreadsheet would run as a formula written as text (files.csv_text)."""
+    return csv_text([header, *rows])
 
 
 def moodle_csv(rows: list[Row], assignments: list[tuple[str, float]]) -> str:

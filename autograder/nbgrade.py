@@ -5,9 +5,10 @@ Plain ``nbgrader autograde`` executes each submitted notebook in a Jupyter kerne
 after another, and reads the points from the test cells' outputs; a student's answer cell runs in
 that same kernel and can replace the checks. Here:
 
-1. Each submission under ``submitted/<student>/<assignment>/`` is copied to a staging folder, its
-   locked cells (test cells included) restored from the gradebook with nbgrader's own
-   OverwriteCells, and its code graded by ``api.grade`` — the isolated worker, never the kernel,
+1. Each submission under ``submitted/<student>/<assignment>/`` is copied to a staging folder (regular
+   files only, size-capped, nothing followed through a link: a link or a FIFO handed in gives that
+   student a zero and the reason), its locked cells (test cells included) restored from the gradebook
+   with nbgrader's own OverwriteCells, and its code graded by ``api.grade`` — the isolated worker, never the kernel,
    the cell outputs or the student's test cells — several students at once (``jobs``).
 2. nbgrader's own Autograde converter then runs per student on the staged copy, with every one of
    its preprocessors except Execute, which ``RnngradeScores`` replaces: it writes each test cell's
@@ -26,7 +27,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
+import stat
 import tempfile
 import warnings
 import multiprocessing
@@ -36,19 +39,28 @@ from pathlib import Path
 from typing import Callable
 
 from . import api
-from .files import safe_name
+from .errors import SubmissionError
+from .files import copy_regular_tree, unique_names
+from .submission import MAX_NOTEBOOK_BYTES
 from .course import CONFIG_NAME, CourseError
 from .selfcheck import feedback_lines, function_points
 from .suites import get_suite
 
 try:  # the nbgrader extra; the module imports without it so that `rnngrade --help` works
     from nbgrader.preprocessors import NbGraderPreprocessor
-    from traitlets import Unicode
+    from traitlets import Dict, Unicode
 except ImportError:  # pragma: no cover - exercised only without the extra
     NbGraderPreprocessor = object
 
     def Unicode(*a, **k):  # noqa: N802
         return None
+
+    Dict = Unicode
+
+#: what staging copies of one student's submission at most
+MAX_STAGED_BYTES = 2 * MAX_NOTEBOOK_BYTES
+MAX_STAGED_ENTRIES = 1000
+MAX_STAGED_DEPTH = 8
 
 
 @dataclass
@@ -72,16 +84,18 @@ class Outcome:
 class RnngradeScores(NbGraderPreprocessor):
     """Fill each autograded test cell with rnngrade's feedback and points for its function.
 
-    Reads ``<results_dir>/<student>.json`` (written by :func:`autograde` before nbgrader runs):
+    Reads ``<results_dir>/<names[student]>.json`` (written by :func:`autograde` before nbgrader runs):
     {"functions": {name: {"points": p, "lines": [...]}}, "error": str}. A test cell's grade id is
     ``test_<function>``; its outputs become the feedback (stdout) and the points (execute_result).
     """
 
     results_dir = Unicode("", help="Folder of the per-student rnngrade results").tag(config=True)
+    names = Dict(help="Each student's results file name (files.unique_names: eve+1 and eve_1 each their own)"
+                 ).tag(config=True)
 
     def preprocess(self, nb, resources):
         student = resources["nbgrader"]["student"]
-        data = json.loads((Path(self.results_dir) / f"{safe_name(student)}.json").read_text(encoding="utf-8"))
+        data = json.loads((Path(self.results_dir) / f"{self.names[student]}.json").read_text(encoding="utf-8"))
         count = 0
         for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -166,10 +180,32 @@ def _check_course(course: Path, assignment: str, config) -> None:
                           f"{assignment}` in the course first") from None
 
 
+def _mode(path: Path) -> int:
+    try:
+        return os.lstat(path).st_mode
+    except OSError:
+        return 0
+
+
 def students_of(course: Path, assignment: str, only: tuple = ()) -> list[str]:
-    """Students with a submitted/<student>/<assignment>/ folder (only those named, when given)."""
+    """Students with a submitted/<student>/<assignment>/ folder (only those named, when given). No link is
+    followed: a link as the student's or the assignment's folder still names a student, whom staging
+    refuses with the reason."""
     submitted = course / "submitted"
-    found = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir()) if submitted.is_dir() else []
+    if stat.S_ISLNK(_mode(submitted)):
+        raise CourseError(f"{submitted} is a symbolic link, and links in the course are never followed: make it "
+                          f"a folder (nbgrader collect copies the submissions there)")
+    found = []
+    if stat.S_ISDIR(_mode(submitted)):
+        with os.scandir(submitted) as it:
+            for e in it:
+                kind = e.stat(follow_symlinks=False).st_mode
+                if e.name.startswith(".") or not (stat.S_ISDIR(kind) or stat.S_ISLNK(kind)):
+                    continue
+                inner = _mode(submitted / e.name / assignment) if stat.S_ISDIR(kind) else 0
+                if stat.S_ISLNK(kind) or stat.S_ISDIR(inner) or stat.S_ISLNK(inner):
+                    found.append(e.name)
+    found.sort()
     if not found:
         raise CourseError(f"no submissions of {assignment} under {submitted}: collect them first "
                           f"(nbgrader collect, or nbgrader zip_collect)")
@@ -197,9 +233,9 @@ def _error_lines(assignment: str, message: str) -> dict:
             for f, p in get_suite(assignment).points.items()}
 
 
-def _write_results(results_dir: Path, student: str, functions: dict, error: str) -> None:
-    """The file RnngradeScores reads for this student."""
-    (results_dir / f"{safe_name(student)}.json").write_text(
+def _write_results(results_dir: Path, name: str, functions: dict, error: str) -> None:
+    """The file RnngradeScores reads for a student (name: the student's in files.unique_names)."""
+    (results_dir / f"{name}.json").write_text(
         json.dumps({"functions": functions, "error": error}, ensure_ascii=False), encoding="utf-8")
 
 
@@ -234,6 +270,7 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students: tuple =
     _check_course(course, assignment, config)
     lang = resolve_lang(lang)
     everyone = students_of(course, assignment, tuple(students))
+    names = {s: name for name, s in unique_names(everyone).items()}  # eve+1 and eve_1 keep their own results
     outcomes: dict[str, Outcome] = {}
     todo = []
     for s in everyone:
@@ -262,7 +299,7 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students: tuple =
             problem = _run_nbgrader(cfg, assignment, o.student)
             if problem:
                 o.error = o.error or f"nbgrader could not use the notebook ({problem}); it was graded as the release"
-                _write_results(results_dir, o.student, _error_lines(assignment, o.error), o.error)
+                _write_results(results_dir, names[o.student], _error_lines(assignment, o.error), o.error)
                 _substitute(staged / f"{assignment}.ipynb", release_nb)
                 again = _run_nbgrader(cfg, assignment, o.student)
                 if again:
@@ -275,8 +312,8 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students: tuple =
 
         # grading processes (forked: they inherit the imports) work while this one records each finished
         # student in nbgrader; processes, not threads, so that nbgrader's bookkeeping has this one to itself
-        job = _Job(course, assignment, tmp, seed, timeout, lang, secret)
-        cfg = _converter_config(config, staged_root, results_dir)
+        job = _Job(course, assignment, tmp, seed, timeout, lang, secret, names)
+        cfg = _converter_config(config, staged_root, results_dir, names)
         with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("fork"),
                                  initializer=_lower_priority) as pool:
             for fut in as_completed([pool.submit(_grade_one, job, s) for s in todo]):
@@ -296,16 +333,24 @@ class _Job:
     timeout: float | None
     lang: str
     secret: bytes | None = None
+    names: dict = field(default_factory=dict)  # student -> results file name
 
 
 def _stage(job: _Job, config, student: str) -> tuple[Path | None, str]:
-    """Copy the submission into the staging folder: (the notebook to grade, or None; why not, or a note)."""
+    """Copy the submission into the staging folder: (the notebook to grade, or None; why not, or a note).
+    Regular files only, size-capped, nothing below the course followed through a link."""
     import nbformat
 
     a = job.assignment
     dest = job.tmp / "submitted" / student / a
-    shutil.copytree(job.course / "submitted" / student / a, dest, symlinks=False,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    try:
+        copy_regular_tree(job.course, Path("submitted", student, a), dest, file_limit=MAX_NOTEBOOK_BYTES,
+                          total_limit=MAX_STAGED_BYTES, max_entries=MAX_STAGED_ENTRIES, max_depth=MAX_STAGED_DEPTH,
+                          skip=lambda name: name == ".ipynb_checkpoints")
+    except SubmissionError as exc:
+        shutil.rmtree(dest, ignore_errors=True)  # none of it: nbgrader grades the release in its place
+        dest.mkdir(parents=True, exist_ok=True)
+        return None, str(exc)
     nb_path = dest / f"{a}.ipynb"
     if not nb_path.is_file():
         return None, f"no {a}.ipynb was handed in (submitted/{student}/{a}/ holds no notebook)"
@@ -344,7 +389,7 @@ def _grade_one(job: _Job, student: str) -> Outcome:
         error, internal = f"internal error while grading ({type(exc).__name__}); please report it", True
     if functions is None or error:
         functions = _error_lines(job.assignment, error)
-    _write_results(job.tmp / "results", student, functions, error)
+    _write_results(job.tmp / "results", job.names[student], functions, error)
     return Outcome(student, error=error, note=note if path is not None else "",  # a note of a graded notebook
                    functions={f: v["points"] for f, v in functions.items()}, internal=internal)
 
@@ -370,7 +415,7 @@ def _substitute(path: Path, release_nb: Path) -> None:
     shutil.copyfile(release_nb, path)
 
 
-def _converter_config(config, staged_root: Path, results_dir: Path):
+def _converter_config(config, staged_root: Path, results_dir: Path, names: dict):
     """The course's config for nbgrader's Autograde converter reading the staged copies, Execute replaced."""
     import copy
 
@@ -384,6 +429,7 @@ def _converter_config(config, staged_root: Path, results_dir: Path):
     cfg.Autograde.autograde_preprocessors = [RnngradeScores, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                              SaveAutoGrades, AssignLatePenalties]
     cfg.RnngradeScores.results_dir = str(results_dir)
+    cfg.RnngradeScores.names = dict(names)
     return cfg
 
 

@@ -94,15 +94,16 @@ def test_columns(results: list[dict]) -> list[str]:
 
 
 def class_csv(results: list[dict]) -> str:
-    """student, score, max_score, then one column per test (its score), one row per student."""
+    """student, score, max_score, then one column per test (its score), one row per student; a student id
+    a spreadsheet would run as a formula (=, +, -, @, …) is written as text (files.csv_text)."""
+    from .files import csv_text
+
     columns = test_columns(results)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["student", "score", "max_score", *columns])
+    rows = [["student", "score", "max_score", *columns]]
     for r in sorted(results, key=lambda r: r["student"]):
         by_name = {t["name"]: t["score"] for t in r["tests"]}
-        w.writerow([r["student"], r["score"], r["max_score"], *[by_name.get(c, 0) for c in columns]])
-    return buf.getvalue()
+        rows.append([r["student"], r["score"], r["max_score"], *[by_name.get(c, 0) for c in columns]])
+    return csv_text(rows)
 
 
 def summary(results: list[dict], bins: int = 10) -> str:

@@ -2,20 +2,33 @@
 
 A submission is a ``.py`` (its text), a ``.ipynb`` (its code cells, without the cells that only
 run experiments — tagged "experiment" — and without nbgrader's autograder test cells, which the
-student cannot change: we never run them; IPython's %magics and !commands become `pass`), a
-folder holding one of them, or a ``.zip`` of one (read in memory, with size limits).
+student cannot change: we never run them), a folder holding one of them, or a ``.zip`` of one (read
+in memory, with size limits). Only regular files are read, never through a symbolic link (see
+files.py): a link or a FIFO handed in is refused with the reason.
+
+A notebook's cells become Python as IPython makes them: %magics, !shell commands and ``obj?`` help are
+found where IPython finds them (at the start of a logical line, never inside brackets or after a
+backslash continuation; ``x = !cmd`` and ``x = %magic`` too) and become ``pass`` (``None`` as a value):
+the worker has no IPython. The self-check (``from autograder.selfcheck import check`` and the
+statements that use what it imported) becomes ``pass`` statement by statement, line numbers kept; a
+cell that is nothing else is left out.
 """
 
 from __future__ import annotations
 
+import ast
 import io
 import json
+import os
 import re
+import stat
+import textwrap
 import tokenize
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from . import files
 from .errors import SubmissionError
 from .suites import ASSIGNMENTS
 
@@ -26,9 +39,12 @@ MAX_ZIP_BYTES = 50 * 2**20
 MAX_ZIP_UNCOMPRESSED = 20 * 2**20
 MAX_ZIP_MEMBERS = 2000
 MAX_SOURCE_CHARS = 5 * 2**20
+MAX_DIR_DEPTH = 4  # a folder's candidate files are at most this many names deep
+MAX_DIR_ENTRIES = 10_000  # files and folders looked at in a student's folder
+MAX_CLASS_ENTRIES = 200_000  # … and in a whole class folder, to tell its assignment
 SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git", "node_modules"}
 #: cell magics whose body is plain Python: the first line is dropped, the body kept
-PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture", "%%prun")
+PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun")
 
 
 @dataclass(frozen=True)
@@ -65,32 +81,56 @@ def load_submission(path, assignment: str | None = None) -> Submission:
     """The Submission at ``path``: a .py, a .ipynb, a folder holding one, or a .zip of one.
 
     ``assignment`` (optional) picks the file named after it when a folder or zip holds several.
-    Raises SubmissionError (one line: what is wrong and what to do) for anything else.
+    Raises SubmissionError (one line: what is wrong and what to do) for anything else, a symbolic
+    link or a special file (FIFO, device) included: ``path`` itself is never followed.
     """
     path = Path(path)
-    if not path.exists():
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
         raise SubmissionError(f"{path} does not exist: pass the student's .py or .ipynb, a folder holding one, "
-                              f"or a .zip of one")
-    if path.is_dir():
-        return _from_dir(path, assignment)
+                              f"or a .zip of one") from None
+    except OSError as exc:
+        raise SubmissionError(f"{path} cannot be read ({exc.strerror or exc}): check its permissions") from None
     suffix = path.suffix.lower()
+    if stat.S_ISLNK(st.st_mode):
+        what = "file" if suffix in SUFFIXES + (".zip",) else "folder"
+        raise SubmissionError(f"{path} is a symbolic link: hand in the {what} itself, not a link")
+    if stat.S_ISDIR(st.st_mode):
+        return _from_dir(path, assignment)
     if suffix == ".zip":
         return _from_zip(path, assignment)
     if suffix not in SUFFIXES:
         raise SubmissionError(f"{path} is not a .py, .ipynb or .zip file: pass the student's module or notebook")
-    return _build(path.name, _read_limited(path), _student_of_file(path), str(path), dir_name=path.parent.name)
+    data = files.read_regular(path, _limit(path.name))
+    return _build(path.name, data, _student_of_file(path), str(path), dir_name=path.parent.name)
 
 
-def _read_limited(path: Path) -> bytes:
-    """The file's bytes, refused (SubmissionError) when unreadable or above its kind's size limit."""
-    limit = MAX_PY_BYTES if path.suffix.lower() == ".py" else MAX_NOTEBOOK_BYTES
+def _limit(name: str) -> int:
+    return MAX_PY_BYTES if name.lower().endswith(".py") else MAX_NOTEBOOK_BYTES
+
+
+def _skip_name(name: str) -> bool:
+    return name.startswith(".") or name in SKIP_DIRS
+
+
+def assignment_names(directory) -> set:
+    """The assignments that the submissions under a class folder are named after: files (``rnn_bptt.py``,
+    ``rnn_bptt.ipynb``) and nbgrader's ``submitted/<student>/<assignment>/`` folders, found without
+    following a link below the folder (the folder itself may be one) and without opening any file."""
+    fd = files.open_root(directory)
+    found = set()
     try:
-        if path.stat().st_size > limit:
-            raise SubmissionError(f"{path} is larger than {limit // 2**20} MB: clear the notebook's outputs "
-                                  f"(Cell > All Output > Clear) or remove data from the file")
-        return path.read_bytes()
-    except OSError as exc:
-        raise SubmissionError(f"{path} cannot be read ({exc.strerror or exc}): check its permissions") from None
+        for _, parts, _ in files.walk_at(fd, directory, max_depth=MAX_DIR_DEPTH + 2, max_entries=MAX_CLASS_ENTRIES,
+                                         skip=_skip_name):
+            p = PurePosixPath(*parts)
+            if p.suffix in SUFFIXES and p.stem in ASSIGNMENTS:
+                found.add(p.stem)
+            if len(parts) >= 3 and parts[0] == "submitted" and parts[2] in ASSIGNMENTS:
+                found.add(parts[2])
+    finally:
+        os.close(fd)
+    return found
 
 
 # --------------------------------------------------------------------------- containers
@@ -129,28 +169,28 @@ def _choose(names: list[str], where: str, assignment: str | None) -> str:
 
 
 def _from_dir(folder: Path, assignment: str | None) -> Submission:
-    names = []
-    for p in sorted(folder.rglob("*")):
-        rel = p.relative_to(folder)
-        if len(rel.parts) > 4 or any(part.startswith(".") or part in SKIP_DIRS for part in rel.parts):
-            continue
-        if p.suffix.lower() in SUFFIXES and p.is_file():
-            names.append(rel.as_posix())
-    # files directly in the folder first; deeper ones only when there are none
-    top = [n for n in names if "/" not in n]
-    chosen = _choose(top or names, str(folder), assignment)
-    path = folder / chosen
-    return _build(path.name, _read_limited(path), _student_of_dir(folder), str(path), dir_name=folder.name)
+    fd = files.open_dir_at(None, folder, folder)  # the folder itself is not followed either
+    try:
+        # links and special files are candidates too, so that choosing one refuses it rather than another file
+        names = ["/".join(parts) for _, parts, _ in files.walk_at(fd, folder, max_depth=MAX_DIR_DEPTH,
+                                                                  max_entries=MAX_DIR_ENTRIES, skip=_skip_name)
+                 if PurePosixPath(parts[-1]).suffix.lower() in SUFFIXES]
+        # files directly in the folder first; deeper ones only when there are none
+        top = [n for n in names if "/" not in n]
+        chosen = _choose(top or names, str(folder), assignment)
+        path = folder / chosen
+        data = files.read_below(fd, chosen.split("/"), _limit(chosen), path)
+    finally:
+        os.close(fd)
+    return _build(path.name, data, _student_of_dir(folder), str(path), dir_name=folder.name)
+
+
+def _zip_link(info: zipfile.ZipInfo) -> bool:
+    return stat.S_ISLNK(info.external_attr >> 16)
 
 
 def _from_zip(path: Path, assignment: str | None) -> Submission:
-    try:
-        if path.stat().st_size > MAX_ZIP_BYTES:
-            raise SubmissionError(f"{path} is larger than {MAX_ZIP_BYTES // 2**20} MB: zip only the exercise's "
-                                  f".py or .ipynb")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SubmissionError(f"{path} cannot be read ({exc.strerror or exc}): check its permissions") from None
+    raw = files.read_regular(path, MAX_ZIP_BYTES)
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             infos = zf.infolist()
@@ -174,6 +214,8 @@ def _from_zip(path: Path, assignment: str | None) -> Submission:
             chosen = _choose(top or names, str(path), assignment)
             info = zf.getinfo(chosen) if chosen in zf.namelist() else next(
                 i for i in infos if i.filename.replace("\\", "/") == chosen)
+            if _zip_link(info):  # its content is the link's target, a path, never the file
+                raise SubmissionError(f"{path}:{chosen} is a symbolic link: zip the file itself, not a link")
             with zf.open(info) as f:
                 data = f.read(MAX_ZIP_UNCOMPRESSED + 1)
             if len(data) > MAX_ZIP_UNCOMPRESSED:
@@ -228,10 +270,6 @@ def _py_source(data: bytes, origin: str) -> str:
         raise SubmissionError(f"{origin} is not readable text ({type(exc).__name__}: {exc}): save it as UTF-8") from None
 
 
-_MAGIC = re.compile(r"^([ \t]*)([%!].*)$")
-_SELFCHECK = re.compile(r"^\s*(from\s+autograder\b|import\s+autograder\b)", re.MULTILINE)
-
-
 def _cell_text(cell) -> str:
     src = cell.get("source", "")
     if isinstance(src, list):
@@ -243,7 +281,8 @@ def _cell_text(cell) -> str:
     return src
 
 
-def _skipped(cell, text: str) -> bool:
+def _skipped(cell) -> bool:
+    """A cell that is not the student's code: an experiment, or an nbgrader autograder test cell."""
     meta = cell.get("metadata") or {}
     if not isinstance(meta, dict):
         return False
@@ -251,21 +290,213 @@ def _skipped(cell, text: str) -> bool:
     if isinstance(tags, list) and "experiment" in tags:
         return True
     nbg = meta.get("nbgrader")
-    if isinstance(nbg, dict) and nbg.get("grade") is True and not nbg.get("solution"):
-        return True  # an autograder test cell: ours, not the student's (and never run)
-    # a test cell that lost its metadata: it only calls the self-check
-    return bool(_SELFCHECK.search(text)) and "def " not in text
+    return isinstance(nbg, dict) and nbg.get("grade") is True and not nbg.get("solution")  # ours, never run
 
 
-def _strip_magics(text: str) -> str | None:
-    """IPython's %magics and !shell lines as `pass`; None for a cell that is not Python."""
+# --------------------------------------------------------------------------- IPython's syntax
+
+#: IPython's escapes at the start of a logical line (inputtransformer2.ESCAPE_SINGLES)
+_ESCAPES = {"!", "?", "%", ",", ";", "/"}
+#: IPython's `obj?` / `obj??` (inputtransformer2._help_end_re)
+_HELP_END = re.compile(r"(%{0,2}(?!\d)[\w*]+(\.(?!\d)[\w*]+|\[-?[0-9]+\])*)(\?\??)$")
+_OPEN, _CLOSE = {"(", "[", "{"}, {")", "]", "}"}
+
+
+def ipython_to_python(text: str) -> str | None:
+    """A cell's code as the Python IPython would run, its IPython-only lines as ``pass``: None for a cell
+    that is not Python (a cell magic such as %%bash). Line numbers are kept.
+
+    IPython's own rules (IPython.core.inputtransformer2.TransformerManager), without IPython: the cell is
+    dedented; a first line ``%%name`` is a cell magic; then, at the start of a logical line only, ``!``,
+    ``!!``, ``%``, ``?``, ``??`` begin a command (``pass``), ``,f a`` / ``;f a`` / ``/f a`` are calls, a
+    logical line ending in ``name?`` asks for help (``pass``), and ``x = !cmd`` / ``x = %magic`` assign
+    ``None``. Brackets, strings and backslash continuations are found with Python's tokenizer.
+    """
+    text = textwrap.dedent(text.replace("\r\n", "\n").replace("\r", "\n"))
     lines = text.split("\n")
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
-    if first is not None and lines[first].lstrip().startswith("%%"):
-        if not lines[first].lstrip().startswith(PYTHON_CELL_MAGICS):
+    if first is not None and lines[first].startswith("%%"):
+        if re.match(r"%%\w+\?", lines[first]):
+            return None  # help on a cell magic
+        if lines[first][2:].rstrip().partition(" ")[0] not in PYTHON_CELL_MAGICS:
             return None
         lines[first] = ""
-    return "\n".join(_MAGIC.sub(r"\1pass  # IPython: \2", ln) if _MAGIC.match(ln) else ln for ln in lines)
+    start = 0
+    while start < len(lines):  # each command rewritten, the tokenizer starts again after it, as IPython's does
+        start = _rewrite_first_command(lines, start)
+    return "\n".join(lines)
+
+
+def _rewrite_first_command(lines: list[str], start: int) -> int:
+    """Rewrite (in place) the first IPython command of lines[start:]: the line to go on from (len(lines): done)."""
+    # leading whitespace never matters to where a logical line starts; without it the tokenizer cannot
+    # stop at an indentation error
+    stripped = (lines[i].lstrip(" \t\f") + "\n" for i in range(start, len(lines)))
+    group, depth = [], 0
+    try:
+        for tok in tokenize.generate_tokens(lambda: next(stripped, "")):
+            if tok.type == tokenize.ENDMARKER:
+                break
+            group.append(tok)
+            if tok.type == tokenize.NEWLINE or (tok.type == tokenize.NL and depth <= 0):
+                end = _rewrite_logical_line(lines, start, group)
+                if end is not None:
+                    return end + 1
+                group = []
+            elif tok.type == tokenize.OP and tok.string in _OPEN:
+                depth += 1
+            elif tok.type == tokenize.OP and tok.string in _CLOSE and depth > 0:
+                depth -= 1
+    except (tokenize.TokenError, SyntaxError):  # an unfinished string or bracket: what came before still counts
+        pass
+    if group:
+        end = _rewrite_logical_line(lines, start, group)
+        if end is not None:
+            return end + 1
+    return len(lines)
+
+
+def _continued_to(lines: list[str], row: int) -> int:
+    """The last physical line of the line at row continued with backslashes."""
+    while lines[row].endswith("\\") and row + 1 < len(lines):
+        row += 1
+    return row
+
+
+def _assemble(lines: list[str], row: int, col: int, end: int) -> str:
+    parts = [lines[row][col:], *lines[row + 1:end + 1]]
+    return " ".join([p.rstrip()[:-1] for p in parts[:-1]] + [parts[-1].rstrip()])
+
+
+def _replace(lines: list[str], row: int, end: int, new: str) -> int:
+    lines[row] = new
+    for i in range(row + 1, end + 1):
+        lines[i] = ""
+    return end
+
+
+def _autocall(escape: str, content: str) -> str | None:
+    """IPython's ,f a b -> f("a", "b"); ;f a b -> f("a b"); /f a b -> f(a, b)."""
+    name, _, args = content.partition(" ")
+    if escape == ",":
+        return '{}("{}")'.format(name, '", "'.join(args.split()))
+    if escape == ";":
+        return '{}("{}")'.format(name, args)
+    return "{}({})".format(name, ", ".join(args.split())) if name else None
+
+
+def _rewrite_logical_line(lines: list[str], offset: int, group: list) -> int | None:
+    """Rewrite the logical line of tokens ``group`` (rows counted from lines[offset]) when it is IPython's:
+    the last physical line rewritten, or None."""
+    row = offset + group[0].start[0] - 1
+    indent = lines[row][:len(lines[row]) - len(lines[row].lstrip(" \t\f"))]
+    note = "pass  # IPython: " + lines[row][len(indent):]
+    if len(group) > 2 and group[-2].string == "?":  # obj? and %magic? (before the escapes, as in IPython)
+        q_row = offset + group[-2].start[0] - 1
+        if _HELP_END.search("\n".join(lines[row:q_row + 1])[len(indent):]):
+            return _replace(lines, row, q_row, indent + note)
+    if group[0].string in _ESCAPES:
+        end = _continued_to(lines, row)
+        content = _assemble(lines, row, len(indent), end)
+        if content[0] in ",;/":
+            call = _autocall(content[0], content[1:])
+            return None if call is None else _replace(lines, row, end, indent + call)
+        return _replace(lines, row, end, indent + note)
+    assign = _assign_op(group)
+    if assign is None or group[assign].line.strip().startswith("="):
+        return None
+    after = [t for t in group[assign + 1:] if not (t.type == tokenize.ERRORTOKEN and t.string.isspace())]
+    if len(after) >= 2 and (after[0].string == "!" or (after[0].string == "%" and after[1].type == tokenize.NAME)):
+        r = offset + after[0].start[0] - 1
+        c = after[0].start[1] + len(lines[r]) - len(lines[r].lstrip(" \t\f"))
+        end = _continued_to(lines, r)
+        return _replace(lines, r, end, lines[r][:c] + "None  # IPython: " + lines[r][c:])
+    return None
+
+
+def _assign_op(group: list) -> int | None:
+    """The index of the first '=' outside brackets in a logical line's tokens (IPython's _find_assign_op)."""
+    depth = 0
+    for i, tok in enumerate(group):
+        if tok.string == "=" and depth == 0:
+            return i
+        if tok.string in _OPEN:
+            depth += 1
+        elif tok.string in _CLOSE and depth > 0:
+            depth -= 1
+    return None
+
+
+# --------------------------------------------------------------------------- the self-check
+
+
+def _is_autograder(module: str | None) -> bool:
+    return bool(module) and (module == "autograder" or module.startswith("autograder."))
+
+
+def _autograder_import(stmt) -> tuple[set, str] | None:
+    """For an import of the grader: (the names it binds, what replaces it); None for any other statement."""
+    if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and _is_autograder(stmt.module):
+        return _bound(stmt), "pass"
+    if isinstance(stmt, ast.Import) and any(_is_autograder(a.name) for a in stmt.names):
+        ours = ast.Import([a for a in stmt.names if _is_autograder(a.name)])
+        others = [a for a in stmt.names if not _is_autograder(a.name)]
+        return _bound(ours), ast.unparse(ast.Import(others)) if others else "pass"  # import numpy as np, autograder
+    return None
+
+
+def _bound(stmt) -> set:
+    """The names a top-level statement binds (enough to know when a student's own code takes a name back)."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {stmt.name}
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in stmt.names}
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
+    return {n.id for t in targets if t is not None for n in ast.walk(t) if isinstance(n, ast.Name)}
+
+
+def _without_selfcheck(text: str, tainted: set) -> tuple[str, bool]:
+    """(the cell with each top-level ``import autograder…`` statement, and each simple statement using a name
+    it bound, as ``pass`` — line numbers kept; whether nothing else was in the cell). ``tainted`` carries
+    the names bound by the self-check from cell to cell."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):  # not Python: the worker reports it where it is
+        return text, False
+    dropped = []  # (statement, what replaces it)
+    for stmt in tree.body:
+        loads = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        grader = _autograder_import(stmt)
+        if grader is not None:
+            dropped.append((stmt, grader[1]))
+            tainted |= grader[0]
+        elif isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign)) and loads & tainted:
+            dropped.append((stmt, "pass"))  # score = check(...), score
+            tainted |= _bound(stmt)
+        else:
+            tainted -= _bound(stmt)
+    if not dropped:
+        return text, False
+    if all(new == "pass" for _, new in dropped) and len(dropped) == len(tree.body):
+        return "", True
+    lines = text.split("\n")
+    for stmt, replacement in reversed(dropped):
+        first, last = stmt.lineno - 1, stmt.end_lineno - 1
+        # ast's columns count UTF-8 bytes
+        head = lines[first].encode("utf-8")[:stmt.col_offset].decode("utf-8")
+        tail = lines[last].encode("utf-8")[stmt.end_col_offset:].decode("utf-8")
+        # a statement over several lines: its other lines joined to `pass` by backslashes, so that
+        # whatever follows it on its last line (`; x = 1`) stays on the same logical line
+        new = [head + replacement + (" \\" if last > first else "")] + ["\\"] * (last - first - 1)
+        if last > first:
+            new.append(tail)
+        else:
+            new[0] += tail
+        lines[first:last + 1] = new
+    return "\n".join(lines), False
+
+
+# --------------------------------------------------------------------------- notebooks
 
 
 def notebook_source(data: bytes, origin: str = "the notebook") -> tuple[str, tuple]:
@@ -285,7 +516,7 @@ def notebook_source(data: bytes, origin: str = "the notebook") -> tuple[str, tup
     if nb.get("nbformat", 4) != 4:
         raise SubmissionError(f"{origin} is a notebook of format {nb.get('nbformat')!r}: save it with a current "
                               f"Jupyter (format 4)")
-    parts, cells, line = [], [], 1
+    parts, cells, line, tainted, size = [], [], 1, set(), 0
     for number, cell in enumerate(nb["cells"], start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -294,10 +525,17 @@ def notebook_source(data: bytes, origin: str = "the notebook") -> tuple[str, tup
         except ValueError:
             raise SubmissionError(f"{origin} is not a valid notebook (cell {number} has no text source): open it "
                                   f"in Jupyter, save it again and resubmit") from None
-        if _skipped(cell, text):
+        if _skipped(cell):
             continue
-        text = _strip_magics(text)
+        size += len(text)
+        if size > MAX_SOURCE_CHARS:  # before the tokenizer: it takes a while on megabytes
+            raise SubmissionError(f"{origin}: the code is larger than {MAX_SOURCE_CHARS // 2**20} MB: remove data "
+                                  f"from the notebook's code cells")
+        text = ipython_to_python(text)
         if text is None or not text.strip():
+            continue
+        text, only_selfcheck = _without_selfcheck(text, tainted)
+        if only_selfcheck:  # a test cell that lost its metadata: it only calls the self-check
             continue
         if not text.endswith("\n"):
             text += "\n"

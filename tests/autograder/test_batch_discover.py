@@ -1,11 +1,22 @@
-"""autograder.batch: finding a class's submissions and resuming."""
+"""autograder.batch: finding a class's submissions (links and special files among them) and resuming."""
 
+import csv
+import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from autograder.api import SubmissionError
 from autograder.batch import discover, load_done, safe_name
+from tests.autograder.test_files import finishes
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTION = ROOT / "solutions" / "rnn_bptt" / "rnn_bptt.py"
+RNNGRADE = Path(sys.executable).with_name("rnngrade")
 
 
 class TestDiscover:
@@ -26,6 +37,37 @@ class TestDiscover:
         entries = discover(tmp_path, "lstm")
         assert [(e.student, e.path.relative_to(tmp_path).as_posix()) for e in entries] == [
             ("s1", "submitted/s1/lstm"), ("s2", "submitted/s2/lstm")]
+
+    def test_links_and_special_files_are_entries(self, tmp_path):
+        """Links (as a student's folder or file) and a FIFO named like a submission are entries, never followed."""
+        (tmp_path / "bob").mkdir()
+        (tmp_path / "frank").symlink_to(tmp_path / "bob")
+        (tmp_path / "gus.py").symlink_to(SOLUTION)
+        os.mkfifo(tmp_path / "x.py")
+        os.mkfifo(tmp_path / "notes.txt")
+        done, exc = finishes(lambda: discover(tmp_path, "rnn_bptt"))
+        assert done and exc is None
+        assert [(e.student, e.path.name) for e in discover(tmp_path, "rnn_bptt")] == [
+            ("bob", "bob"), ("frank", "frank"), ("gus", "gus.py"), ("x", "x.py")]
+
+    def test_nbgrader_assignment_folder_link(self, tmp_path):
+        """A link as submitted/<student>/<assignment> is that student's entry (refused when graded), not followed."""
+        (tmp_path / "submitted" / "s1" / "lstm").mkdir(parents=True)
+        (tmp_path / "submitted" / "s2").mkdir()
+        (tmp_path / "submitted" / "s2" / "lstm").symlink_to(tmp_path / "submitted" / "s1" / "lstm")
+        entries = discover(tmp_path, "lstm")
+        assert [(e.student, e.path.relative_to(tmp_path).as_posix()) for e in entries] == [
+            ("s1", "submitted/s1/lstm"), ("s2", "submitted/s2/lstm")]
+
+    def test_submitted_link_refused_class_link_followed(self, tmp_path):
+        """A link as submitted/ is refused in one line; the class folder the TA names may itself be a link."""
+        (tmp_path / "real" / "s1" / "lstm").mkdir(parents=True)
+        (tmp_path / "course").mkdir()
+        (tmp_path / "course" / "submitted").symlink_to(tmp_path / "real")
+        with pytest.raises(SubmissionError, match=r"submitted is a symbolic link, and links below the class folder"):
+            discover(tmp_path / "course", "lstm")
+        (tmp_path / "via").symlink_to(tmp_path / "real")
+        assert [e.student for e in discover(tmp_path / "via", "lstm")] == ["s1"]
 
     def test_empty_or_missing(self, tmp_path):
         """An empty folder or a missing one is a one-line SubmissionError."""
@@ -53,3 +95,31 @@ class TestResume:
         assert safe_name("../../etc/passwd") == "etc_passwd" and safe_name("山田 太郎") == "山田_太郎"
         assert safe_name("///") == "student"
         assert safe_name("s.tanaka@uni.ac.jp") == "s.tanaka@uni.ac.jp"
+
+
+class TestHostileClass:
+    def test_batch_subprocess(self, tmp_path):
+        """A real `rnngrade batch`: links to another student, to the solution, to /dev/zero, a linked student folder
+        and a FIFO each give that student 0 and the reason, and the others are graded."""
+        klass = tmp_path / "class"
+        for student in ("bob", "alice", "carol", "dave"):
+            (klass / student).mkdir(parents=True)
+        (klass / "bob" / "rnn_bptt.py").write_bytes(SOLUTION.read_bytes())
+        (klass / "alice" / "rnn_bptt.py").symlink_to("../bob/rnn_bptt.py")
+        (klass / "carol" / "rnn_bptt.py").symlink_to(SOLUTION)
+        (klass / "dave" / "rnn_bptt.py").symlink_to("/dev/zero")
+        (klass / "frank").symlink_to(klass / "bob")
+        os.mkfifo(klass / "x.py")
+        r = subprocess.run([str(RNNGRADE), "batch", str(klass), "-a", "rnn_bptt", "-o", str(tmp_path / "g.csv"),
+                            "--results", str(tmp_path / "res")], capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        rows = list(csv.DictReader(io.StringIO((tmp_path / "g.csv").read_text(), newline="")))
+        assert {row["student"]: float(row["score"]) for row in rows} == {
+            "alice": 0, "bob": 15, "carol": 0, "dave": 0, "frank": 0, "x": 0}
+        notes = {s: json.loads((tmp_path / "res" / f"{s}.json").read_text())["notes"]
+                 for s in ("alice", "carol", "dave", "frank", "x")}
+        assert notes["alice"] == [f"{klass}/alice/rnn_bptt.py is a symbolic link: hand in the file itself, not a link"]
+        assert all("is a symbolic link" in notes[s][0] for s in ("carol", "dave", "frank"))
+        assert notes["x"] == [f"{klass}/x.py is not a regular file (a FIFO): hand in the exercise's files themselves"]
+        assert (tmp_path / "res" / "alice.txt").read_text().splitlines()[:2] == [
+            "rnn_bptt — alice: 0 / 15 points", f"note: {notes['alice'][0]}"]  # not bob's feedback

@@ -1,6 +1,7 @@
 """The LMS grade-import layouts (Moodle, Canvas), and `rnngrade batch --lms`."""
 
 import csv
+import io
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ CLASS = ROOT / "examples" / "class"
 
 
 def rows_of(text: str) -> list[list[str]]:
-    return list(csv.reader(text.splitlines()))
+    return list(csv.reader(io.StringIO(text, newline="")))
 
 
 ASSIGNMENTS = [("rnn_bptt", 15.0), ("lstm", 10.0)]
@@ -34,6 +35,11 @@ class TestNumber:
             ["15", "12.2333", "0", "0", "0", "2.5"]
 
 
+#: a student whose every text field would be a formula in a spreadsheet
+HOSTILE = lms.Row("=HYPERLINK(\"http://evil\",\"x\")", "+cmd", "-2+3", "@evil.org", "\t1001",
+                  {"rnn_bptt": -2.5})
+
+
 class TestMoodle:
     def test_layout(self):
         """Moodle's export column names, one row per student sorted by id, a missing score as 0."""
@@ -42,6 +48,12 @@ class TestMoodle:
         assert rows[1] == ["Alice", "Liddell", "1001", "alice@example.org", "alice", "15", "0"]
         assert rows[2] == ["", "", "", "", "bob", "12.2333", "0"]
         assert len(rows) == 3
+
+    def test_formulas_written_as_text(self):
+        """Every text field starting like a formula gets a leading quote; the (negative) score stays a number."""
+        rows = rows_of(lms.moodle_csv([HOSTILE], ASSIGNMENTS))
+        assert rows[1] == ["'+cmd", "'-2+3", "'\t1001", "'@evil.org", "'=HYPERLINK(\"http://evil\",\"x\")",
+                           "-2.5", "0"]
 
 
 class TestCanvas:
@@ -52,6 +64,11 @@ class TestCanvas:
         assert rows[1] == ["    Points Possible", "", "", "", "", "15", "10"]
         assert rows[2] == ["Liddell, Alice", "1001", "", "alice", "", "15", "0"]
         assert rows[3] == ["bob", "", "", "bob", "", "12.2333", "0"]
+
+    def test_formulas_written_as_text(self):
+        """Canvas's Student, ID and SIS Login ID cells starting like a formula are text; scores stay numbers."""
+        rows = rows_of(lms.canvas_csv([HOSTILE], ASSIGNMENTS))
+        assert rows[2] == ["'-2+3, +cmd", "'\t1001", "", "'=HYPERLINK(\"http://evil\",\"x\")", "", "-2.5", "0"]
 
     def test_unknown_layout(self):
         """render names the layouts it knows."""
@@ -71,6 +88,22 @@ class TestBatchLms:
         scores = {row[id_column]: float(row["rnn_bptt"]) for row in rows}
         assert scores["alice"] == 15 and scores["carol"] == 0 and 0 < scores["bob"] < 15
         assert f"({layout.capitalize()} grade import)" in r.output
+
+    @pytest.mark.parametrize("layout,id_column", [("moodle", "Username"), ("canvas", "SIS Login ID")])
+    def test_formula_student_ids_subprocess(self, tmp_path, layout, id_column):
+        """A real `rnngrade batch --lms`: folders named like formulas come out as text, their scores as numbers."""
+        klass = tmp_path / "class"
+        for student in ("=1+1", "@SUM(A1)", "-2+3"):
+            shutil.copytree(CLASS / "carol", klass / student)
+        shutil.copytree(CLASS / "alice", klass / "+alice")
+        out = tmp_path / "lms.csv"
+        r = subprocess.run([str(Path(sys.executable).with_name("rnngrade")), "batch", str(klass), "-a", "rnn_bptt",
+                            "-o", str(out), "--results", str(tmp_path / "res"), "--lms", layout],
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        rows = [row for row in csv.DictReader(io.StringIO(out.read_text(), newline="")) if row[id_column]]
+        assert {row[id_column]: row["rnn_bptt"] for row in rows} == {
+            "'=1+1": "0", "'@SUM(A1)": "0", "'-2+3": "0", "'+alice": "15"}
 
     def test_unknown_layout_exit_2(self, tmp_path):
         """An LMS the kit does not know: click's usage error (exit 2), nothing written."""

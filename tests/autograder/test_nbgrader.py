@@ -5,6 +5,7 @@ generate_feedback and export."""
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import warnings
@@ -100,6 +101,33 @@ def without_metadata(nb: dict) -> dict:
     return nb
 
 
+#: students added to the hardened course only: ids that sanitise to one file name, and hostile files
+SIMILAR = ("eve+1", "eve_1")
+HOSTILE = ("oscar", "paul", "quinn")
+
+
+def add_hostile_students(course: Path) -> None:
+    """eve+1 (honest) and eve_1 (the untouched release), oscar whose notebook is a link to alice's, paul with a
+    link to /dev/zero beside an honest notebook, quinn with a FIFO beside one."""
+    sub = course / "submitted"
+    honest = (sub / "alice" / A / f"{A}.ipynb").read_bytes()
+    for student, data in (("eve+1", honest), ("eve_1", (course / "release" / A / f"{A}.ipynb").read_bytes()),
+                          ("paul", honest), ("quinn", honest)):
+        (sub / student / A).mkdir(parents=True)
+        (sub / student / A / f"{A}.ipynb").write_bytes(data)
+    (sub / "oscar" / A).mkdir(parents=True)
+    (sub / "oscar" / A / f"{A}.ipynb").symlink_to(f"../../alice/{A}/{A}.ipynb")
+    (sub / "paul" / A / "data.npy").symlink_to("/dev/zero")
+    os.mkfifo(sub / "quinn" / A / "pipe")
+
+
+def copy_course(src: Path, dest: Path) -> None:
+    """A copy of a course holding hostile submissions: links copied as links (shutil.copytree's default would
+    read paul's /dev/zero until the disk is full), FIFOs left out (reading one waits forever)."""
+    shutil.copytree(src, dest, symlinks=True, ignore=lambda folder, names: [
+        n for n in names if stat.S_ISFIFO(os.lstat(os.path.join(folder, n)).st_mode)])
+
+
 def grades(course: Path) -> dict:
     """student -> {grade id: auto score} (None when nbgrader recorded no submission)."""
     from nbgrader.api import Gradebook, MissingEntry
@@ -142,6 +170,7 @@ def graded(tmp_path_factory):
     plain, hardened = base / "plain", base / "hardened"
     shutil.copytree(course, plain)
     shutil.copytree(course, hardened)
+    add_hostile_students(hardened)
     plain_run = nbgrader("autograde", A, cwd=plain, check=False)
     hard_run = rnngrade("nbgrader", "autograde", A, "--course", hardened, "-j", "2")
     assert hard_run.returncode == 0, hard_run.stdout + hard_run.stderr
@@ -305,15 +334,66 @@ class TestBothPaths:
     def test_resume_then_force_one_student(self, graded, tmp_path):
         """A second run skips everyone already autograded; --force --student grades just that one again."""
         course = tmp_path / "again"
-        shutil.copytree(graded["hardened"], course)
+        copy_course(graded["hardened"], course)
         r = invoke("nbgrader", "autograde", A, "--course", course)
         assert r.exit_code == 0, r.output
-        assert r.output.count("already autograded") == 8
+        assert r.output.count("already autograded") == 8 + len(SIMILAR) + len(HOSTILE)
         before = grades(course)
         r = invoke("nbgrader", "autograde", A, "--course", course, "--force", "--student", "bob")
         assert r.exit_code == 0, r.output
         assert "bob: 13.2 / 15" in r.output and "alice" not in r.output
         assert grades(course) == before
+
+
+class TestHostileSubmissions:
+    def test_similar_ids_keep_their_own_results(self, graded):
+        """eve+1 and eve_1 (one safe file name) each get their own grade: full marks and zero."""
+        hard = graded["hard_grades"]
+        assert total(hard["eve+1"]) == get_suite(A).max_score and total(hard["eve_1"]) == 0
+        assert "eve+1: 15 / 15" in graded["hard_run"].stdout
+
+    def test_linked_notebook_gets_zero_and_the_reason(self, graded):
+        """A notebook that is a link to alice's gets 0 and the reason in its autograded notebook; alice keeps hers."""
+        hard = graded["hard_grades"]
+        assert set(hard["oscar"].values()) == {0.0} and total(hard["alice"]) == get_suite(A).max_score
+        reason = f"submitted/oscar/{A}/{A}.ipynb is a symbolic link: hand in the file itself, not a link"
+        assert reason in (graded["hardened"] / "autograded" / "oscar" / A / f"{A}.ipynb").read_text(encoding="utf-8")
+        assert reason in next(ln for ln in graded["hard_run"].stdout.splitlines() if ln.startswith("oscar:"))
+
+    def test_special_files_refused_not_copied(self, graded):
+        """A link to /dev/zero or a FIFO in a submission gets 0 and the reason (the run did not hang or fill /tmp)."""
+        hard = graded["hard_grades"]
+        assert set(hard["paul"].values()) == {0.0} and set(hard["quinn"].values()) == {0.0}
+        lines = {ln.split(":")[0]: ln for ln in graded["hard_run"].stdout.splitlines()}
+        assert f"submitted/paul/{A}/data.npy is a symbolic link" in lines["paul"]
+        assert f"submitted/quinn/{A}/pipe is not a regular file (a FIFO)" in lines["quinn"]
+        assert not (graded["hardened"] / "autograded" / "paul" / A / "data.npy").exists()
+
+
+class TestStudentsOf:
+    def test_links_name_students_without_being_followed(self, tmp_path):
+        """Real folders and links (as student or assignment folder) are students; files and hidden names are not."""
+        from autograder.nbgrade import students_of
+
+        sub = tmp_path / "submitted"
+        (sub / "ann" / A).mkdir(parents=True)
+        (sub / "ben").mkdir()
+        (sub / "ben" / A).symlink_to(sub / "ann" / A)
+        (sub / "cat").symlink_to(sub / "ann")
+        (sub / "dan").mkdir()
+        (sub / "README").write_text("")
+        (sub / ".hidden" / A).mkdir(parents=True)
+        assert students_of(tmp_path, A) == ["ann", "ben", "cat"]
+
+    def test_submitted_link_refused(self, tmp_path):
+        """submitted/ as a link is a one-line CourseError."""
+        from autograder.course import CourseError
+        from autograder.nbgrade import students_of
+
+        (tmp_path / "elsewhere" / "ann" / A).mkdir(parents=True)
+        (tmp_path / "submitted").symlink_to(tmp_path / "elsewhere")
+        with pytest.raises(CourseError, match="submitted is a symbolic link"):
+            students_of(tmp_path, A)
 
 
 class TestAutogradeBadInput:

@@ -57,6 +57,16 @@ class TestClassOutputs:
         assert rows[0] == ["student", "score", "max_score", "deltas [case 0]", "deltas [case 1]"]
         assert rows[1][:3] == ["alice", "1.0", "2.0"] and rows[2][0] == "bob"
 
+    def test_csv_formula_ids_are_text(self):
+        """Student ids starting with = + - @ tab or CR are written with a leading quote; scores stay numbers, negative too."""
+        ids = ['=HYPERLINK("http://evil","x")', "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+        results = [result(s).to_json() for s in ids]
+        results[0]["score"] = -1.5
+        rows = list(csv.reader(io.StringIO(class_csv(results), newline="")))
+        assert sorted(r[0] for r in rows[1:]) == sorted("'" + s for s in ids)
+        assert {r[0]: r[1] for r in rows[1:]}["'" + ids[0]] == "-1.5"
+        assert all(len(r) == 5 for r in rows)
+
     def test_summary_text(self):
         """The summary has a histogram with every student counted and a pass rate per test."""
         text = summary([result("a").to_json(), result("b", (1.0, 1.0), ("passed", "passed")).to_json()])
