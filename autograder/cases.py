@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import numbers
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -70,8 +71,21 @@ class FDGradients(dict):
         self.source = source  # what the gradients are computed from, e.g. "D" ("" for the result itself)
 
 
+def _checked(got, like):
+    """A result that checks.compare(got, like, values=False) accepted, rebuilt as plain data: float64
+    arrays where ``like`` has arrays, floats where it has floats, the reference's containers."""
+    if isinstance(like, dict):
+        return {k: _checked(got[k], v) for k, v in like.items()}
+    if isinstance(like, (tuple, list)):
+        return type(like)(_checked(g, e) for g, e in zip(got, like))
+    if isinstance(like, float):
+        return checks.as_float(got, "")
+    return checks.as_float64_array(got, "")
+
+
 def _as_gradients(case: Case, result, expected: FDGradients) -> dict:
     """The student's (checked) result as {name: float64 gradient}, through the case's post."""
+    result = _checked(result, expected.like)
     if case.post is not None:
         grads = case.post(result, expected.extra)
     elif isinstance(result, dict):
@@ -128,7 +142,8 @@ def consistency_result(case: Case, result, expected: OwnForward, lang: str) -> C
         for key in expected.keys:
             a = checks.as_float64_array(result["analytic"].get(key), key)
             n = result["numerical"].get(key)
-            if isinstance(a, checks.Mismatch) or not isinstance(n, np.ndarray) or a.shape != n.shape:
+            if (isinstance(a, checks.Mismatch) or type(n) is not np.ndarray or n.dtype.kind not in "iuf"
+                    or a.shape != n.shape):
                 worst = (key, float("inf"))
                 break
             ok, rel, *_ = grad_agreement(a, n.astype(np.float64))
@@ -238,19 +253,44 @@ class CaseResult:
         return self.status == "passed"
 
 
-def _same(a, b) -> bool:
+def _same(a, b, depth: int = 0) -> bool:
+    """Whether ``b`` (an argument after the call: plain data, checks.Opaque, anything) still holds our
+    input ``a`` (arrays, dicts, lists, tuples, numbers, str, None): same types of data, same values."""
+    if depth > checks.MAX_DEPTH:
+        return False
     if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+        if type(b) is not np.ndarray or a.shape != b.shape or a.dtype != b.dtype:
+            return False
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
     if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+        return (isinstance(b, dict) and a.keys() == b.keys()
+                and all(_same(a[k], b[k], depth + 1) for k in a))
     if isinstance(a, (list, tuple)):
-        return isinstance(b, (list, tuple)) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    return a == b
+        return (isinstance(b, (list, tuple)) and len(a) == len(b)
+                and all(_same(x, y, depth + 1) for x, y in zip(a, b)))
+    if isinstance(a, (bool, str)) or a is None:
+        return type(b) is type(a) and a == b
+    if isinstance(a, numbers.Real):
+        if isinstance(b, (bool, np.bool_)) or not isinstance(b, numbers.Real):
+            return False
+        return a == b or (a != a and b != b)  # NaN stays NaN
+    return type(b) is type(a) and bool(a == b)
 
 
-def mutated_inputs(before: tuple, after: tuple, names: list[str]) -> list[str]:
-    """Names of the arguments whose contents changed during the call."""
-    return [n for n, a, b in zip(names, before, after) if not _same(a, b)]
+def mutated_inputs(before: tuple, after, names: list[str]) -> list[str]:
+    """Names of the arguments whose contents changed during the call (all of them when ``after`` is not a
+    sequence of as many arguments); never raises, whatever ``after`` holds."""
+    if not isinstance(after, (tuple, list)) or len(after) != len(before):
+        return list(names)
+    changed = []
+    for n, a, b in zip(names, before, after):
+        try:
+            same = _same(a, b)
+        except Exception:  # noqa: BLE001 - an argument that cannot be compared has not stayed the same
+            same = False
+        if not same:
+            changed.append(n)
+    return changed
 
 
 def first_mismatch(case: Case, result, expected) -> checks.Mismatch | None:
@@ -276,30 +316,37 @@ def judge(case: Case, result, expected, mutated: list[str], lang: str | None = "
           inputs: tuple | None = None) -> CaseResult:
     """Compare a raw student result with the reference; the first problem decides.
 
+    result: plain data as the worker's decoder gives it (arrays of any dtype, numbers, str, None,
+        tuples, lists, dicts, checks.Opaque), or the student's own objects in-process; whatever it
+        is, the verdict is "passed" or "failed" with the reason.
     lang: "en" or "ja" (None: from the locale) for the output.
     inputs: (args, kwargs) the case was called with, unchanged (pristine copies): with them a
         wrong result is checked against the function's typical mistakes (mistakes.py), and the
         hint names the one it matches.
+    A hidden case's output holds only the grader's and bounded facts (feedback's hidden switch).
     """
     lang = feedback.resolve_lang(lang)
-    if isinstance(expected, OwnForward):
-        return consistency_result(case, result, expected, lang)
-    gradcheck = case.compare == "gradcheck" and isinstance(expected, FDGradients)
-    threshold = case.compare == "threshold" and isinstance(expected, Threshold)
-    if threshold:
-        m = threshold_mismatch(case, result, expected)
-    else:
-        m = gradcheck_mismatch(case, result, expected) if gradcheck else first_mismatch(case, result, expected)
-    if m is None and mutated:
-        m = checks.mismatch(", ".join(mutated), "mutation", "mutated")
-    if m is None:
-        return CaseResult(case.name, case.function, case.points, case.points, "passed", "", case.visible)
-    hint = None
-    if inputs is not None and m.kind in ("value", "shape", "finite") and not threshold:
-        found = mistakes.diagnose(case, result, expected.like if gradcheck else expected, *inputs)
-        hint = found.hint if found else None
-    return CaseResult(case.name, case.function, 0.0, case.points, "failed",
-                      feedback.render(case, m, lang, hint), case.visible)
+    with np.errstate(all="ignore"):  # a student's extreme values are judged, not warned about
+        if isinstance(expected, OwnForward):
+            return consistency_result(case, result, expected, lang)
+        gradcheck = case.compare == "gradcheck" and isinstance(expected, FDGradients)
+        threshold = case.compare == "threshold" and isinstance(expected, Threshold)
+        if threshold:
+            m = threshold_mismatch(case, result, expected)
+        else:
+            m = gradcheck_mismatch(case, result, expected) if gradcheck else first_mismatch(case, result, expected)
+        if m is None and mutated:
+            m = checks.mismatch(", ".join(mutated), "mutation", "mutated")
+        if m is None:
+            return CaseResult(case.name, case.function, case.points, case.points, "passed", "", case.visible)
+        hint = None
+        by_type = m.kind in ("type", "dtype")  # a known mistake recognised from the returned value alone
+        if not threshold and (by_type or inputs is not None and m.kind in ("value", "shape", "finite")):
+            args, kwargs = inputs if inputs is not None else (None, None)
+            found = mistakes.diagnose(case, result, expected.like if gradcheck else expected, args, kwargs, m.kind)
+            hint = found.hint if found else None
+        return CaseResult(case.name, case.function, 0.0, case.points, "failed",
+                          feedback.render(case, m, lang, hint, hidden=not case.visible), case.visible)
 
 
 def error_result(case: Case, message: str, status: str = "error") -> CaseResult:
@@ -329,7 +376,15 @@ def run_in_process(case: Case, func, seed: int, index: int, lang: str | None = "
     except NotImplementedError:
         return error_result(case, feedback.not_implemented(case.function, lang))
     except Exception as exc:  # the student's exception is the student's result
-        hint = error_hint(case, str(exc), (pristine, kwargs))
-        return error_result(case, feedback.raised(case.function, exc, lang, hint))
+        try:
+            message = str(exc)
+        except Exception:  # noqa: BLE001 - an exception whose str() raises
+            message = ""
+        hint = error_hint(case, message, (pristine, kwargs))
+        return error_result(case, feedback.raised_text(case.function, type(exc).__name__, message, lang, hint,
+                                                       hidden=not case.visible))
     names = list(case.arg_names) or [f"argument {i + 1}" for i in range(len(args))]
-    return judge(case, result, expected, mutated_inputs(pristine, given, names), lang, (pristine, kwargs))
+    try:
+        return judge(case, result, expected, mutated_inputs(pristine, given, names), lang, (pristine, kwargs))
+    except Exception as exc:  # noqa: BLE001 - the student's own objects are judged here: never a traceback
+        return error_result(case, feedback.internal_error(case.function, type(exc).__name__, lang))

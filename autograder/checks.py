@@ -1,10 +1,13 @@
 """Tolerances and comparisons, in one place.
 
 A student's result is compared with the reference's in a fixed order — it is the right
-kind of object, a float64 ``numpy.ndarray`` (a list or tuple of numbers is converted;
+kind of object, a float64 ``numpy.ndarray`` (a list or tuple of real numbers is converted;
 anything else fails), the shape, all values finite, then the values — and the first
 problem found is the one reported. Comparisons never trust the student's objects: only
-plain ``numpy.ndarray`` / float data are read, and NaN never passes.
+plain ``numpy.ndarray`` / float data are read, and NaN never passes. Whatever the student
+returned, a comparison reports a Mismatch and never raises: a complex number, a bool, an
+int too large for a float, a string or an object array where a float belongs is the
+wrong type.
 
 The value tolerance accepts every correct way to write the math (loops or vectorized,
 any summation order: differences of a few ulps times the number of terms) and rejects
@@ -16,6 +19,7 @@ scaled by the largest reference entry so that near-zero entries of a large array
 from __future__ import annotations
 
 import numbers
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +31,8 @@ ATOL = 1e-9  # relative to max(1, max |expected|)
 GRAD_H = 1e-5
 GRAD_TOL = 1e-6
 GRAD_ELEM_TOL = 1e-5  # rnnref.gradcheck's element guard
+
+MAX_DEPTH = 64  # lists nested deeper are no array: numpy has at most 64 dimensions
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,8 @@ def mismatch(path: str, kind: str, code: str, rel_error: float = float("nan"), i
 def max_rel_error(got: np.ndarray, expected: np.ndarray) -> tuple[float, tuple]:
     """The largest |a − e| / (|e| + ATOL·scale) and the index where it occurs."""
     scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
-    err = np.abs(got - expected) / (np.abs(expected) + ATOL * scale)
+    with np.errstate(all="ignore"):  # a student's 1e308 against −1e308 overflows to inf: still an error size
+        err = np.abs(got - expected) / (np.abs(expected) + ATOL * scale)
     if err.size == 0:
         return 0.0, ()
     flat = int(np.argmax(err))
@@ -82,20 +89,90 @@ def max_rel_error(got: np.ndarray, expected: np.ndarray) -> tuple[float, tuple]:
 def values_close(got: np.ndarray, expected: np.ndarray) -> bool:
     """Entry-wise |a − e| ≤ ATOL·max(1, max|e|) + RTOL·|e|; NaN never passes."""
     scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
-    with np.errstate(invalid="ignore"):
+    with np.errstate(all="ignore"):
         return bool(np.all(np.abs(got - expected) <= ATOL * scale + RTOL * np.abs(expected)))
 
 
 def describe(obj) -> tuple:
     """What the student returned, as plain facts for feedback: ("array", type, dtype),
-    ("opaque", description), ("none",) or ("object", type name)."""
+    ("opaque", description), ("complex",), ("bigint",), ("none",) or ("object", type name)."""
     if isinstance(obj, Opaque):
         return ("opaque", obj.description)
     if isinstance(obj, np.ndarray):
         return ("array", type(obj).__name__, str(obj.dtype))
     if obj is None:
         return ("none",)
+    if isinstance(obj, (complex, np.complexfloating)):
+        return ("complex",)
+    if isinstance(obj, int) and not isinstance(obj, bool) and not _fits_float(obj):
+        return ("bigint",)
     return ("object", type(obj).__name__)
+
+
+def is_complex(obj) -> bool:
+    """A complex number or array, however it arrived: a Python or numpy complex, an ndarray of complex
+    dtype, or the placeholder the worker's decoder makes of one (an Opaque that says "complex")."""
+    if isinstance(obj, Opaque):
+        return re.search(r"\bcomplex", obj.description) is not None
+    if isinstance(obj, np.ndarray):
+        return obj.dtype.kind == "c"
+    return isinstance(obj, (complex, np.complexfloating))
+
+
+def _fits_float(n) -> bool:
+    try:
+        float(n)
+    except OverflowError:
+        return False
+    return True
+
+
+def _real_number(obj) -> float | tuple:
+    """A real scalar as a float, else what it is (describe()'s facts): bools and complex numbers are not
+    real numbers here, and neither is an int too large for a float."""
+    if isinstance(obj, (bool, np.bool_)):
+        return ("object", "bool")
+    if isinstance(obj, (complex, np.complexfloating)):
+        return ("complex",)
+    if isinstance(obj, numbers.Real):
+        try:
+            return float(obj)
+        except OverflowError:
+            return ("bigint",)
+        except (TypeError, ValueError):  # a Real that will not say its value (in-process only)
+            return describe(obj)
+    return describe(obj)
+
+
+def as_float(obj, path: str):
+    """The student's value as a Python float, or the Mismatch that prevents it: a real number, a numpy
+    real scalar or a one-entry real array (a one-entry complex array is a complex number)."""
+    if type(obj) is np.ndarray and obj.size == 1:
+        if obj.dtype.kind in "iuf":
+            obj = obj.reshape(-1)[0]
+        elif obj.dtype.kind == "c":
+            obj = complex(obj.reshape(-1)[0])
+    value = _real_number(obj)
+    if isinstance(value, tuple):
+        return mismatch(path, "type", "wrong_type", expected=("float",), got=value)
+    return value
+
+
+def _odd_entry(obj, depth: int = 0):
+    """The first entry of a (nested) list or tuple that is neither a real number nor a plain real array,
+    as describe()'s facts; None when there is none."""
+    if isinstance(obj, (list, tuple)):
+        if depth > MAX_DEPTH:
+            return ("ragged", type(obj).__name__)
+        for x in obj:
+            odd = _odd_entry(x, depth + 1)
+            if odd is not None:
+                return odd
+        return None
+    if type(obj) is np.ndarray:
+        return None if obj.dtype.kind in "iuf" else ("complex",) if obj.dtype.kind == "c" else describe(obj)
+    value = _real_number(obj)
+    return value if isinstance(value, tuple) else None
 
 
 def as_float64_array(obj, path: str):
@@ -106,14 +183,20 @@ def as_float64_array(obj, path: str):
         return mismatch(path, "type", "wrong_type", expected=("ndarray",), got=describe(obj))
     elif isinstance(obj, np.ndarray):  # a subclass: its methods are not to be trusted
         return mismatch(path, "type", "wrong_type", expected=("plain_ndarray",), got=("subclass", type(obj).__name__))
-    elif isinstance(obj, (list, tuple)) or isinstance(obj, numbers.Real):
+    elif isinstance(obj, (list, tuple)):
+        odd = _odd_entry(obj)
+        if odd is not None:
+            got = odd if odd[0] == "ragged" else ("entry", type(obj).__name__, odd)
+            return mismatch(path, "type", "wrong_type", expected=("ndarray",), got=got)
         try:
-            arr = np.array(obj, dtype=np.float64)
-        except (TypeError, ValueError):
+            return np.array(obj, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError, RecursionError):
             return mismatch(path, "type", "wrong_type", expected=("ndarray",), got=("ragged", type(obj).__name__))
-        return arr
     else:
-        return mismatch(path, "type", "wrong_type", expected=("ndarray",), got=describe(obj))
+        value = _real_number(obj)  # a number where an array belongs: its shape () is reported next
+        if isinstance(value, tuple):
+            return mismatch(path, "type", "wrong_type", expected=("ndarray",), got=value)
+        return np.array(value, dtype=np.float64)
     if arr.dtype != np.float64:
         return mismatch(path, "dtype", "wrong_dtype", expected="float64", got=str(arr.dtype))
     return arr
@@ -156,11 +239,9 @@ def compare(got, expected, path: str, values: bool = True) -> Mismatch | None:
                 return m
         return None
     if isinstance(expected, float):
-        if isinstance(got, np.ndarray) and type(got) is np.ndarray and got.size == 1:
-            got = float(got.reshape(()))
-        if not isinstance(got, numbers.Real) or isinstance(got, bool):
-            return mismatch(path, "type", "wrong_type", expected=("float",), got=describe(got))
-        value = float(got)
+        value = as_float(got, path)
+        if isinstance(value, Mismatch):
+            return value
         if not np.isfinite(value):
             return mismatch(path, "finite", "not_finite_number", got=value)
         if values and not values_close(np.array(value), np.array(expected)):

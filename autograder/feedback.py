@@ -8,10 +8,18 @@ use W instead of Wᵀ in the δ recursion? …``. checks.compare finds the facts
 (a Mismatch: its kind, a phrase code and plain facts); render() turns them into the sentence
 in the requested language. Never a hidden reference array: only shapes, dtypes, key names,
 error sizes, indices, and the student's own values.
+
+For a hidden case (``hidden=True``) the text holds only what the grader chose or a bounded
+fact: the kind of problem, the expected type, shape, length or keys (the reference's), the
+error size to two significant digits and its index, non-finite values (nan, inf), the
+catalogued hint; never the student's own text, type names, key names, shapes, lengths or
+numbers, and of an exception only a builtin type's name and the line. A student's code that
+saw a hidden case's inputs must not be able to send them back through the feedback.
 """
 
 from __future__ import annotations
 
+import builtins
 import os
 import re
 
@@ -120,6 +128,15 @@ def _thing(t, lang: str) -> str:
         return text.replace(" (ndarray subclass)", "（ndarray のサブクラス）")
     if what == "none":
         return "None"
+    if what == "complex":
+        return "複素数" if lang == "ja" else "a complex number"
+    if what == "bigint":
+        return "float に収まらない大きさの int" if lang == "ja" else "an int too large for a float"
+    if what == "entry":  # a list or tuple holding something that is not a real number
+        if lang != "ja":
+            return f"a {t[1]} holding {_thing(t[2], lang)}"
+        inner = _thing(t[2], lang)
+        return f"{inner}{'' if ord(inner[-1]) >= 0x3000 else ' '}を含む {t[1]}"
     return t[1] if lang == "ja" else _a(t[1])  # ("object", type name)
 
 
@@ -151,36 +168,47 @@ def _index(index, entry, lang: str) -> str:
     return f"位置 {list(index)}" if lang == "ja" else f"at index {list(index)}"
 
 
-def problem_text(code: str, facts: dict, lang: str = "en", entry: int | None = None) -> str:
+def _got(text: str, lang: str, hidden: bool) -> str:
+    """'(got …)' / '、実際: …' — nothing for a hidden case, where it would be the student's own fact."""
+    if hidden:
+        return ""
+    return f"、実際: {text}" if lang == "ja" else f" (got {text})"
+
+
+def problem_text(code: str, facts: dict, lang: str = "en", entry: int | None = None, hidden: bool = False) -> str:
     """The <problem> part of the template for a checks.Mismatch's code and facts.
 
     entry: for a labelled output (δ_t of D, …), the position inside the slice, which replaces
     the full index.
+    hidden: for a hidden case: without the student's type names, dtypes, shapes, lengths, key names
+    and measured values (see the module's docstring).
     """
     ja = lang == "ja"
     f = facts
     if code == "wrong_type":
-        e, g = _expected_kind(f["expected"], lang), _thing(f["got"], lang)
-        return f"の型が違います（期待: {e}、実際: {g}）" if ja else f"has the wrong type, expected {e} (got {g})"
+        e, g = _expected_kind(f["expected"], lang), _got(_thing(f["got"], lang), lang, hidden)
+        return f"の型が違います（期待: {e}{g}）" if ja else f"has the wrong type, expected {e}{g}"
     if code == "wrong_dtype":
-        return (f"の dtype が違います（期待: {f['expected']}、実際: {f['got']}）" if ja
-                else f"has the wrong dtype, expected {f['expected']} (got {f['got']})")
+        g = _got(f["got"], lang, hidden)
+        return f"の dtype が違います（期待: {f['expected']}{g}）" if ja else f"has the wrong dtype, expected {f['expected']}{g}"
     if code == "wrong_shape":
-        return (f"の形が違います（期待: {f['expected']}、実際: {f['got']}）" if ja
-                else f"has the wrong shape, expected {f['expected']} (got {f['got']})")
+        g = _got(f["got"], lang, hidden)
+        return f"の形が違います（期待: {f['expected']}{g}）" if ja else f"has the wrong shape, expected {f['expected']}{g}"
     if code == "wrong_length":
         names = f" ({', '.join(f['names'])})" if f.get("names") else ""
         if ja:
-            return f"の長さが違います（期待: {f['expected']} 個{names}、実際: {f['got']} 個）"
+            return f"の長さが違います（期待: {f['expected']} 個{names}{_got(str(f['got']) + ' 個', lang, hidden)}）"
         unit = "values" if f.get("names") else "items"
-        return f"has the wrong length, expected {f['expected']} {unit}{names} (got {f['got']})"
-    if code == "wrong_keys":
+        return f"has the wrong length, expected {f['expected']} {unit}{names}{_got(f['got'], lang, hidden)}"
+    if code == "wrong_keys":  # the missing keys are the reference's; the extra ones the student's
         missing, extra = f["missing"], f["extra"]
         if ja:
-            parts = ([f"{missing} がありません"] if missing else []) + ([f"{extra} は余分です"] if extra else [])
-            return f"のキーが違います（期待: {f['expected']}、実際: {f['got']}。{'、'.join(parts)}）"
-        parts = ([f"lacks the keys {missing}"] if missing else []) + ([f"has unexpected keys {extra}"] if extra else [])
-        return f"{' and '.join(parts)}, expected the keys {f['expected']} (got {f['got']})"
+            parts = (([f"{missing} がありません"] if missing else [])
+                     + (["余分なキーがあります" if hidden else f"{extra} は余分です"] if extra else []))
+            return f"のキーが違います（期待: {f['expected']}{_got(f['got'], lang, hidden)}。{'、'.join(parts)}）"
+        parts = (([f"lacks the keys {missing}"] if missing else [])
+                 + (["has unexpected keys" if hidden else f"has unexpected keys {extra}"] if extra else []))
+        return f"{' and '.join(parts)}, expected the keys {f['expected']}{_got(f['got'], lang, hidden)}"
     if code == "not_finite_number":
         return (f"が有限の数ではありません（期待: 有限の数、実際: {f['got']}）" if ja
                 else f"is not finite, expected a finite number (got {f['got']})")
@@ -201,9 +229,9 @@ def problem_text(code: str, facts: dict, lang: str = "en", entry: int | None = N
     if code == "threshold":  # a performance short of its bound: the bound and the student's own value
         if ja:
             return (f"が{'小さ' if f['at_least'] else '大き'}すぎます（期待: {f['bound']} "
-                    f"{'以上' if f['at_least'] else '以下'}、実際: {f['got']}）")
+                    f"{'以上' if f['at_least'] else '以下'}{_got(f['got'], lang, hidden)}）")
         return (f"is too {'low' if f['at_least'] else 'high'}, expected {'at least' if f['at_least'] else 'at most'} "
-                f"{f['bound']} (got {f['got']})")
+                f"{f['bound']}{_got(f['got'], lang, hidden)}")
     if code == "mutated":
         return ("がその場で書き換えられています（期待: 入力は変更しないこと、実際: 値が変わった）" if ja
                 else "was modified in place, expected the inputs unchanged (got new values)")
@@ -250,12 +278,13 @@ def case_hint(case, kind: str, lang: str = "en") -> str:
     return _GENERIC[lang].get(kind, "")
 
 
-def render(case, m, lang: str = "en", hint=None) -> str:
+def render(case, m, lang: str = "en", hint=None, hidden: bool = False) -> str:
     """The one-line feedback for a Mismatch ``m`` found in ``case``; ``hint`` (a str or
-    {"en", "ja"}) replaces the case's hint, e.g. a recognised mistake's."""
+    {"en", "ja"}) replaces the case's hint, e.g. a recognised mistake's. hidden: for a hidden
+    case, only the grader's and bounded facts (see the module's docstring)."""
     quantity, entry = _quantity(case, m, lang)
     code = getattr(m, "code", "")
-    problem = problem_text(code, m.facts, lang, entry) if code else m.problem
+    problem = problem_text(code, m.facts, lang, entry, hidden) if code else m.problem
     if not code and entry is not None:  # a Mismatch made by hand: only its English phrase is known
         problem = re.sub(r" at index \[[0-9, ]*\]", f" at entry {entry}", problem)
     text = pick(hint, lang) if hint else case_hint(case, m.kind, lang)
@@ -274,10 +303,43 @@ def not_implemented(function: str, lang: str = "en") -> str:
                      "Replace `raise NotImplementedError()` with your code.", lang)
 
 
-def raised_text(function: str, type_name: str, message: str, lang: str = "en", hint=None) -> str:
-    """An exception known by its type's name and message (e.g. sent back by an isolated worker)."""
-    text = message.strip().splitlines()[0][:200].strip() if message and message.strip() else ""
-    got = f"{type_name}{': ' + text if text else ''}"
+def exception_name(type_name: str) -> str | None:
+    """The exception's type name when it is Python's own (ValueError, …) or numpy's LinAlgError or AxisError;
+    None for any other, whose name the student chose."""
+    known = getattr(builtins, type_name, None) if isinstance(type_name, str) and type_name.isidentifier() else None
+    if (isinstance(known, type) and issubclass(known, BaseException)) or type_name in ("LinAlgError", "AxisError"):
+        return type_name
+    return None
+
+
+def _located(where: str, lang: str) -> str:
+    """'line 12' / 'cell 7, line 3' (Submission.where) in the language."""
+    if lang != "ja" or not where:
+        return where
+    return re.sub(r"^(?:cell (\d+), )?line (\d+)$",
+                  lambda m: (f"セル {m[1]} の" if m[1] else "") + f"{m[2]} 行目", where)
+
+
+def exception_text(type_name: str, message: str, lang: str = "en", hidden: bool = False, where: str = "") -> str:
+    """What an exception was, for the feedback: its type's name and the first line of its message
+    ("ValueError: shapes (2,) (3,) …"); for a hidden case only a builtin type's name and where it
+    was raised ("ValueError at line 12", "an exception at line 12")."""
+    if not hidden:
+        text = message.strip().splitlines()[0][:200].strip() if message and message.strip() else ""
+        return f"{type_name}{': ' + text if text else ''}"
+    name = exception_name(type_name) or ("例外" if lang == "ja" else "an exception")
+    if not where:
+        return name
+    return f"{name}（{_located(where, lang)}）" if lang == "ja" else f"{name} at {where}"
+
+
+def raised_text(function: str, type_name: str, message: str, lang: str = "en", hint=None, hidden: bool = False,
+                where: str = "") -> str:
+    """An exception known by its type's name and message (e.g. sent back by an isolated worker).
+
+    hidden: for a hidden case, never the message (see exception_text); where: the line it was raised at
+    ("line 12", "cell 7, line 3"), shown for a hidden case."""
+    got = exception_text(type_name, message, lang, hidden, where)
     if lang == "ja":
         return _sentence(function, "", f"呼び出しで例外が発生しました（期待: 戻り値、実際: {got}）",
                          pick(hint, lang) if hint else "小さな例で実行して、トレースバックを読んでください。", lang)
@@ -285,8 +347,24 @@ def raised_text(function: str, type_name: str, message: str, lang: str = "en", h
                      pick(hint, lang) if hint else "Run it on a small example and read the traceback.", lang)
 
 
-def raised(function: str, exc: BaseException, lang: str = "en", hint=None) -> str:
-    return raised_text(function, type(exc).__name__, str(exc), lang, hint)
+def raised(function: str, exc: BaseException, lang: str = "en", hint=None, hidden: bool = False) -> str:
+    return raised_text(function, type(exc).__name__, "" if hidden else str(exc), lang, hint, hidden)
+
+
+def ending(why: str, hidden: bool = False) -> str:
+    """How a worker process ended (runner.describe_exit's words); for a hidden case without the exit
+    code, which the student's code chose."""
+    return re.sub(r" with code -?\d+", "", why or "") if hidden else why
+
+
+def internal_error(function: str, type_name: str, lang: str = "en") -> str:
+    """A case the grader itself failed to judge (a bug of the grader, not of the submission)."""
+    name = exception_name(type_name) or "Exception"
+    if lang == "ja":
+        return _sentence(function, "", f"このケースの判定中に採点プログラムの内部エラーが発生しました（期待: 判定結果、実際: {name}）",
+                         "あなたのコードの誤りとは限りません。教員に報告してください。", lang)
+    return _sentence(function, "", f"internal error while judging this case, expected a verdict (got {name})",
+                     "Not necessarily a mistake of yours: please report it.", lang)
 
 
 def missing_function(function: str, lang: str = "en") -> str:

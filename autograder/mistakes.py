@@ -10,7 +10,13 @@ A variant that raises, or that agrees with the reference on the case, tells noth
 skipped.
 
 Some mistakes do not produce a result but a numpy error (W_out used where W̃_out belongs:
-(H+1,) against (H,)); ``error`` recognises them from the exception's message.
+(H+1,) against (H,)); ``error`` recognises them from the exception's message. Others show in
+the type of what is returned, whatever the inputs (a complex eigenvalue where ρ(W) belongs);
+``returns`` recognises them from the value itself, when it has the wrong type or dtype.
+
+Diagnosing never raises: the student's result may be anything the worker's decoder gives
+(checks.Opaque, complex numbers, huge ints, odd dtypes and shapes); what cannot be compared
+matches no mistake.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ class Mistake:
     variant: Callable | None = None  # same signature as the graded function, computes the wrong result
     outputs: tuple = ()  # compare only these outputs (names of the case's outputs); () = all of them
     error: Callable | None = None  # (args, kwargs, message) -> True when the student's exception is this mistake
+    returns: Callable | None = None  # (result) -> True when a result of the wrong type or dtype is this mistake
 
     @property
     def hint(self) -> dict:
@@ -53,11 +60,10 @@ def _agree(got, ref) -> bool:
     if isinstance(ref, (tuple, list)):
         return isinstance(got, (tuple, list)) and len(got) == len(ref) and all(_agree(g, r) for g, r in zip(got, ref))
     if isinstance(ref, (float, int)) and not isinstance(ref, bool):
-        if type(got) is np.ndarray and got.size == 1:
-            got = float(got.reshape(()))
-        if isinstance(got, bool) or not isinstance(got, (float, int, np.floating, np.integer)):
+        got = checks.as_float(got, "")
+        if isinstance(got, checks.Mismatch):
             return False
-        got, ref = np.array(float(got)), np.array(float(ref))
+        got, ref = np.array(got), np.array(float(ref))
     if not isinstance(ref, np.ndarray):
         return False
     arr = checks.as_float64_array(got, "")
@@ -107,19 +113,25 @@ def mistakes_for(case) -> tuple:
     return tuple(module.MISTAKES.get(case.function, ()))
 
 
-def diagnose(case, result, expected, args, kwargs) -> Mistake | None:
-    """The first known mistake whose variant gives the student's (wrong) result on these inputs."""
+def diagnose(case, result, expected, args, kwargs, kind: str = "value") -> Mistake | None:
+    """The known mistake the student's (wrong) result shows: for a problem of ``kind`` "type" or "dtype",
+    the first whose ``returns`` recognises the result; otherwise the first whose variant gives the
+    student's result on these inputs (args None: none). Never raises."""
     for mistake in mistakes_for(case):
-        if mistake.variant is None:
-            continue
         try:
+            if kind in ("type", "dtype"):
+                if mistake.returns is not None and mistake.returns(result):
+                    return mistake
+                continue
+            if mistake.variant is None or args is None:
+                continue
             wrong = _run(case, mistake.variant, args, kwargs)
-        except Exception:  # noqa: BLE001 - a variant that cannot run on these inputs tells nothing
+            if agrees(case, wrong, expected, mistake.outputs):
+                continue  # the mistake makes no difference here
+            if agrees(case, result, wrong, mistake.outputs):
+                return mistake
+        except Exception:  # noqa: BLE001 - a variant that cannot run here, or a result it cannot read, tells nothing
             continue
-        if agrees(case, wrong, expected, mistake.outputs):
-            continue  # the mistake makes no difference here
-        if agrees(case, result, wrong, mistake.outputs):
-            return mistake
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
+from ..checks import is_complex
 from ..mistakes import Mistake
 
 
@@ -126,6 +127,12 @@ MISTAKES = {
                 "要素の最大値 max |w_ij| で割っていませんか？ρ(W) は W の固有値の絶対値の最大、"
                 "np.abs(np.linalg.eigvals(W)).max() です。",
                 _scaled_by(lambda W: float(np.max(np.abs(W))))),
+        Mistake("complex_eigenvalue",
+                "Did you divide by an eigenvalue itself? np.linalg.eigvals(W) gives complex numbers, which made W "
+                "complex; ρ(W) = max |λ_i|: take the absolute value of the eigenvalues.",
+                "固有値そのもので割っていませんか？np.linalg.eigvals(W) の結果は複素数なので、W も複素数になりました。"
+                "ρ(W) = max |λ_i| なので、固有値の絶対値を取ってください。",
+                returns=is_complex),
     ),
     "reservoir_step": (
         Mistake("leak_swapped", *_LEAK_SWAPPED, _step("swapped")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import is_complex
 from ..mistakes import Mistake
 
 
@@ -82,6 +83,12 @@ MISTAKES = {
                 "np.linalg.eigvalsh を使っていませんか？これは W が対称行列だと仮定して片側の三角部分しか読みません。"
                 "再帰の重み W は対称ではないので np.linalg.eigvals を使ってください。",
                 lambda W: float(np.max(np.abs(np.linalg.eigvalsh(W))))),
+        Mistake("complex_eigenvalue",
+                "Did you return an eigenvalue itself? np.linalg.eigvals(W) gives complex numbers, and "
+                "ρ(W) = max |λ_i|: take the absolute value of the eigenvalues.",
+                "固有値そのものを返していませんか？np.linalg.eigvals(W) の結果は複素数です。ρ(W) = max |λ_i| なので、"
+                "固有値の絶対値を取ってください。",
+                returns=is_complex),
     ),
     "power_norms": (
         Mistake("entrywise_power",

@@ -80,13 +80,14 @@ class KnownMistakesContract:
         assert set(self.WITHOUT_MISTAKES) <= set(points)
 
     def test_hints_bilingual_questions(self):
-        """Names are unique per function; each hint is a question in English and in Japanese; a variant or an error."""
+        """Names are unique per function; each hint is a question in English and in Japanese; one of a variant, an
+        error or a returned value's test."""
         for function, ms in self.MISTAKES.items():
             assert len({m.name for m in ms}) == len(ms), function
             for m in ms:
                 assert m.hint_en.startswith("Did you ") and "?" in m.hint_en, m.name
                 assert "ませんか？" in m.hint_ja and re.search(r"[ぁ-ん]", m.hint_ja), m.name
-                assert (m.variant is None) != (m.error is None), m.name
+                assert [m.variant, m.error, m.returns].count(None) == 2, m.name
 
     def test_named_in_both_languages(self, function, mistake):
         """The student's version loses points, and a failure names the mistake, in en and ja."""

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from autograder.checks import as_float64_array, compare, values_close
+from autograder.checks import Opaque, as_float64_array, compare, is_complex, values_close
 
 
 class TestCompareArrays:
@@ -128,3 +128,58 @@ class TestCompareWithoutValues:
         assert compare({"W": np.ones((3, 2)), "E": 9.0}, e, "g", values=False).kind == "shape"
         assert compare({"W": np.full((2, 3), np.nan), "E": 0.5}, e, "g", values=False).kind == "finite"
         assert compare({"W": np.ones((2, 3), np.float32), "E": 0.5}, e, "g", values=False).kind == "dtype"
+
+
+class TestOddValues:
+    @pytest.mark.parametrize("value", [complex(0.5, 1), np.complex128(0.5 + 1j), np.array(0.5 + 1j),
+                                       np.array([0.5 + 1j]), Opaque("a complex number")])
+    def test_complex_number_for_a_float(self, value):
+        """A complex number where a float belongs, however it arrives, is the wrong type, named as such."""
+        m = compare(value, 0.5, "rho")
+        assert m.kind == "type" and m.problem == "has the wrong type, expected a float (got a complex number)"
+
+    def test_complex_entries_are_not_dropped(self):
+        """A list of complex numbers is the wrong type, not converted without its imaginary parts (ComplexWarning)."""
+        for value in ([0.5 + 1j, 0.5], [np.complex128(0.5 + 1j)], [np.array([1.0]), np.array([1j])]):
+            m = compare(value, np.zeros(2), "W")
+            assert m.kind == "type" and "holding a complex number" in m.problem, value
+
+    def test_int_beyond_float_range(self):
+        """A Python int too large for a float is the wrong type, as a number or inside a list."""
+        for value, expected in ((10 ** 400, 0.5), (10 ** 400, np.zeros(2)), ([10 ** 400, 1], np.zeros(2))):
+            m = compare(value, expected, "E")
+            assert m.kind == "type" and "an int too large for a float" in m.problem, value
+
+    def test_bools_are_not_numbers(self):
+        """Bools where floats belong are the wrong type: a bool, a list of bools, a one-entry bool array."""
+        assert compare([True, False], np.zeros(2), "mask").kind == "type"
+        assert compare(np.array([True]), 1.0, "E").kind == "type"
+        assert compare(np.True_, 1.0, "E").kind == "type"
+
+    def test_strings_and_object_arrays_are_not_parsed(self):
+        """A string array holding a number, or an object array, is the wrong type or dtype, never read as numbers."""
+        assert compare(np.array(["0.5"]), 0.5, "E").kind == "type"
+        assert compare(np.array([0.5], dtype=object), 0.5, "E").kind == "type"
+        assert compare(np.array([0.5, 1.0], dtype=object), np.zeros(2), "W").kind == "dtype"
+        assert compare(["0.5", "1.0"], np.zeros(2), "W").kind == "type"
+
+    def test_extreme_values_are_judged_without_warnings(self):
+        """Finite values whose difference overflows fail on their values, without a numpy warning."""
+        m = compare(np.full(2, 1e308), np.full(2, -1e308), "W")
+        assert m.kind == "value" and m.rel_error == np.inf
+        assert compare(1e308, -1e308, "E").kind == "value"
+
+    def test_ints_stay_accepted(self):
+        """Plain ints and a list of ints are still numbers."""
+        assert compare(2, 2.0, "E") is None
+        assert compare([1, 2], np.array([1.0, 2.0]), "W") is None
+
+
+class TestIsComplex:
+    def test_complex_in_every_form(self):
+        """A complex number or array is recognised as a Python, numpy or decoded (Opaque) value; real ones are not."""
+        for value in (1j, np.complex64(1j), np.zeros(2, complex), Opaque("a complex number"),
+                      Opaque("a numpy.ndarray of dtype complex128")):
+            assert is_complex(value), value
+        for value in (0.5, np.zeros(2), Opaque("a generator"), [1j], None):
+            assert not is_complex(value), value

@@ -326,3 +326,66 @@ class TestSelfcheck:
         monkeypatch.setenv("LANG", "C.UTF-8")
         check("rnn_bptt", "grad_W", {"grad_W": lambda D, Z: D @ Z})
         assert "visible cases passed" in capsys.readouterr().out
+
+
+# <function>: <quantity> <problem>, expected <X>. <hint> — a hidden case's text, without the student's facts
+HIDDEN_EN = re.compile(r"^[A-Za-z_]+: \S+ .+, expected .+\. \S.*$")
+HIDDEN_JA = re.compile(r"^[A-Za-z_]+: \S+ ?\S*[ぁ-んァ-ヶ一-龥].*（期待: .+）。\S.*$")
+
+
+class TestHidden:
+    @pytest.mark.parametrize("i", range(len(_examples())))
+    def test_no_student_facts_in_either_language(self, i):
+        """Hidden, every phrase keeps the template and drops '(got …)' / '実際:', except for non-finite values."""
+        case, m = _examples()[i]
+        for lang, template, got in (("en", HIDDEN_EN, "(got "), ("ja", HIDDEN_JA, "実際: ")):
+            text = render(case, m, lang, hidden=True)
+            if m.kind in ("value", "finite"):  # the error size, the index, nan or inf: bounded facts
+                assert text == render(case, m, lang), text
+            else:
+                assert template.match(text) and got not in text, text
+
+    def test_extra_keys_not_named(self):
+        """Hidden, a dict's missing keys (the reference's) are named, its extra keys (the student's) are not."""
+        m = compare({"W": 1.0, "secret_b": 2.0}, {"W": 1.0, "W_in": 2.0}, "grads")
+        for lang in ("en", "ja"):
+            text = render(_case(), m, lang, hidden=True)
+            assert "W_in" in text and "secret_b" not in text and "secret_b" in render(_case(), m, lang), text
+
+    def test_exception_type_and_line_only(self):
+        """Hidden, an exception shows a builtin type's name and its line, never its message or a made-up type name."""
+        for lang, where in (("en", "at line 12"), ("ja", "12 行目")):
+            text = feedback.raised_text("f", "ValueError", "secret 123", lang, hidden=True, where="line 12")
+            assert "ValueError" in text and where in text and "secret" not in text, text
+            text = feedback.raised_text("f", "Secret123Error", "", lang, hidden=True)
+            assert "Secret123" not in text and ("an exception" in text or "例外" in text), text
+        assert "secret 123" in feedback.raised_text("f", "ValueError", "secret 123")
+
+    def test_exception_names(self):
+        """exception_name keeps Python's own exception types (and numpy's LinAlgError), nothing else."""
+        assert [feedback.exception_name(n) for n in ("ValueError", "SystemExit", "LinAlgError")] == \
+            ["ValueError", "SystemExit", "LinAlgError"]
+        assert [feedback.exception_name(n) for n in ("Secret1Error", "print", "os.system", "")] == [None] * 4
+
+    def test_exit_code_dropped(self):
+        """Hidden, a worker's exit code (chosen by the student's code) is not shown; a signal is."""
+        assert feedback.ending("the process exited with code 123", hidden=True) == "the process exited"
+        assert feedback.ending("the process exited with code 123") == "the process exited with code 123"
+        assert feedback.ending("a segmentation fault (SIGSEGV)", hidden=True) == "a segmentation fault (SIGSEGV)"
+
+    def test_internal_error(self):
+        """A failure of the judge itself is worded in the template in both languages and asks to report it."""
+        en = feedback.internal_error("loss", "TypeError")
+        assert TEMPLATE_EN.match(en) and "internal error while judging this case" in en and "(got TypeError)" in en
+        assert "please report it" in en
+        ja = feedback.internal_error("loss", "TypeError", "ja")
+        assert TEMPLATE_JA.match(ja) and "TypeError" in ja and "報告" in ja
+
+    def test_new_kinds_of_values_named(self):
+        """Complex numbers, huge ints and lists holding them are named in both languages."""
+        for got, en, ja in ((("complex",), "a complex number", "複素数"),
+                            (("bigint",), "an int too large for a float", "float に収まらない"),
+                            (("entry", "list", ("complex",)), "a list holding a complex number", "複素数を含む list")):
+            facts = {"expected": ("float",), "got": got}
+            assert en in feedback.problem_text("wrong_type", facts, "en")
+            assert ja in feedback.problem_text("wrong_type", facts, "ja")

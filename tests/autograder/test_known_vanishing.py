@@ -23,6 +23,10 @@ def _rho_real_part(W):
     return float(np.abs(lam.real).max())
 
 
+def _rho_complex(W):
+    return np.max(np.linalg.eigvals(W))
+
+
 def _rho_svd(W):
     return float(np.linalg.svd(W, compute_uv=False)[0])
 
@@ -94,6 +98,7 @@ WRONG = {
     ("spectral_radius", "modulus_of_real_part"): _rho_real_part,
     ("spectral_radius", "spectral_norm"): _rho_svd,
     ("spectral_radius", "eigvalsh_on_non_symmetric"): _rho_eigvalsh,
+    ("spectral_radius", "complex_eigenvalue"): _rho_complex,
     ("power_norms", "entrywise_power"): _powers_entrywise,
     ("power_norms", "frobenius_norm"): _powers_fro,
     ("power_norms", "starts_at_W1"): _powers_from_one,
