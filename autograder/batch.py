@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import api, report
-from .files import safe_name, unique_names
+from .files import unique_names, write_atomic
 from .suites import ASSIGNMENTS, get_suite
 
 SUBMISSION_SUFFIXES = (".py", ".ipynb", ".zip")
@@ -161,8 +161,8 @@ def grade_class(
         for fut in as_completed(futures):
             sid, res = fut.result()
             data = res.to_json()
-            report.write_atomic(results_dir / f"{sid}.txt", report.text_report(res))
-            report.write_atomic(results_dir / f"{sid}.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            write_atomic(results_dir / f"{sid}.txt", report.text_report(res))
+            write_atomic(results_dir / f"{sid}.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
             done[sid] = data
             if on_done:
                 on_done(res.student, data, False)
@@ -179,9 +179,9 @@ def finish(results: list[dict], csv_path: Path, results_dir: Path, lms: str | No
     if lms:
         from . import lms as lms_mod
 
-        report.write_atomic(csv_path, lms_mod.render(lms, *lms_mod.rows_from_results(results)))
+        write_atomic(csv_path, lms_mod.render(lms, *lms_mod.rows_from_results(results)))
     else:
-        report.write_atomic(csv_path, report.class_csv(results))
+        write_atomic(csv_path, report.class_csv(results))
     report.summary_png(results, Path(results_dir) / "summary.png")
     return report.summary(results)
 

@@ -174,7 +174,7 @@ def grade(path, assignment, fmt, output, seed, secret_file, timeout, lang, sandb
     Exit 0 whenever a grade was produced, whatever the score; 2 for bad input; 1 when the grader failed.
     """
     from . import report
-    from .files import check_writable_file
+    from .files import check_writable_file, write_atomic
 
     if output:
         check_writable_file(output, "the result (-o)")
@@ -182,7 +182,7 @@ def grade(path, assignment, fmt, output, seed, secret_file, timeout, lang, sandb
     result = _grade(path, assignment, seed, timeout, lang, visible_only=False, sandbox=sandbox, secret=secret)
     text = report.render(result, fmt)
     if output:
-        report.write_atomic(output, text)
+        write_atomic(output, text)
         click.echo(f"{report.printable(result.student)}: {result.score:g} / {result.max_score:g} → {output}")
     else:
         click.echo(text, nl=False)
@@ -274,7 +274,7 @@ def demo(results_dir, lang) -> None:
     import tempfile
 
     from . import batch as batch_mod
-    from .files import find_root
+    from .files import find_root, safe_name
 
     root = find_root()
     klass = root / "examples" / "class"
@@ -283,7 +283,7 @@ def demo(results_dir, lang) -> None:
         click.echo(f"Grading the example class in {klass.relative_to(root)} (rnn_bptt, 3 students)\n")
         results = batch_mod.grade_class(klass, "rnn_bptt", out, jobs=2, lang=lang)
         for r in sorted(results, key=lambda r: r["student"]):
-            click.echo((out / f"{batch_mod.safe_name(r['student'])}.txt").read_text(encoding="utf-8"))
+            click.echo((out / f"{safe_name(r['student'])}.txt").read_text(encoding="utf-8"))
         click.echo(batch_mod.finish(results, out / "grades.csv", out), nl=False)
         if results_dir:
             click.echo(f"results in {out}")

@@ -129,7 +129,7 @@ if ExportPlugin is not None:
         default_to = ""
 
         def export(self, gradebook) -> None:
-            from .report import write_atomic
+            from .files import write_atomic
 
             dest = self.to or self.default_to
             rows, assignments = rows_from_gradebook(gradebook, [str(s) for s in self.student],

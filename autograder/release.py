@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ReleaseError
-from .files import find_root  # noqa: F401 - release.find_root, as before
 from .suites import get_suite
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"

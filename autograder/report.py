@@ -3,16 +3,12 @@ and the class summary (score histogram, per-test pass rate) in the terminal and 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 
 from .api import GradeResult
-from .files import write_atomic  # noqa: F401 - report.write_atomic, as before
 
 STATUS_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱"}
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from autograder.api import SubmissionError
-from autograder.batch import discover, load_done, safe_name
+from autograder.batch import discover, load_done
+from autograder.files import safe_name
 from tests.autograder.test_files import finishes
 
 ROOT = Path(__file__).resolve().parents[2]

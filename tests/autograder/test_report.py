@@ -8,7 +8,8 @@ import pytest
 
 from autograder.api import GradeResult
 from autograder.cases import CaseResult
-from autograder.report import class_csv, gradescope_json, render, summary, summary_png, text_report, write_atomic
+from autograder.files import write_atomic
+from autograder.report import class_csv, gradescope_json, render, summary, summary_png, text_report
 
 
 def result(student="alice", scores=(1.0, 0.0), statuses=("passed", "failed")):
