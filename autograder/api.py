@@ -111,10 +111,14 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | str 
         args, kwargs, expected = case.build(inputs.seed_for(case), i)
         built[i] = (args, kwargs, expected)
         calls.append(Call(i, case.function, case.driver, args, kwargs))
-    outcomes, info = run_calls(sub.source, calls, limits=limits or Limits(), sandbox=sandbox,
-                               module=assignment, filename=f"{assignment}.py")
     lang = feedback.resolve_lang(lang)
-    tests = [_judge_outcome(case, outcome, *built[i], sub, lang) for (i, case), outcome in zip(selected, outcomes)]
+    case_of = dict(selected)
+
+    def judge(o):  # each outcome as it arrives: only one outcome's data is held at a time
+        return _judge_outcome(case_of[o.index], o, *built[o.index], sub, lang)
+
+    tests, info = run_calls(sub.source, calls, limits=limits or Limits(), sandbox=sandbox,
+                            module=assignment, filename=f"{assignment}.py", judge=judge)
     notes = list(info.notes)
     if info.import_failure is not None:
         notes.append(_import_note(info.import_failure, sub))
@@ -132,11 +136,17 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | str 
 
 
 def _where(outcome, sub) -> str:
-    return f" at {sub.where(outcome.line)}" if outcome.line else ""
+    """' at line 12' (' at cell 7, line 3'); '' when the line is unknown or none of the submission's (the
+    student's code can forge a traceback's line number, e.g. to send a number back)."""
+    line = outcome.line
+    if not line or not 0 < line <= sub.source.count("\n") + 1:
+        return ""
+    return f" at {sub.where(line)}"
 
 
 def _paren(outcome, sub) -> str:
-    return f" ({sub.where(outcome.line)})" if outcome.line else ""
+    where = _where(outcome, sub)
+    return f" ({where.removeprefix(' at ')})" if where else ""
 
 
 def _import_note(o, sub) -> str:
@@ -150,39 +160,53 @@ def _import_note(o, sub) -> str:
 
 
 def _judge_outcome(case, o, args, kwargs, expected, sub, lang):
-    """A CaseResult from the worker's outcome of one case (plain data only) and the reference."""
+    """A CaseResult from the worker's outcome of one case (plain data only) and the reference.
+
+    Never raises: a failure of the judging itself is this case's error, never the whole grade's. For a
+    hidden case the text holds only the grader's and bounded facts (feedback's hidden switch: an
+    exception's builtin type and line, no message, no exit code), so that what the student's code saw of
+    the case's inputs cannot come back in it."""
     from . import cases, feedback
 
     fn = case.function
-    if o.status == "ok":
-        names = list(case.arg_names) or [f"argument {k + 1}" for k in range(len(args))]
-        after = o.args_after
-        mutated = (cases.mutated_inputs(tuple(args), tuple(after), names)
-                   if isinstance(after, (tuple, list)) and len(after) == len(args) else list(names))
-        return cases.judge(case, o.result, expected, mutated, lang, inputs=(args, kwargs))
-    if o.kind == "not_implemented":
-        return cases.error_result(case, feedback.not_implemented(fn, lang))
-    if o.kind == "missing":
-        return cases.error_result(case, feedback.missing_function(fn, lang))
-    if o.kind == "raised":
-        hint = cases.error_hint(case, o.exc_text or "", (args, kwargs))
-        return cases.error_result(case, feedback.raised_text(fn, o.exc_type or "Exception", o.exc_text or "",
-                                                             lang, hint))
-    if o.kind == "timeout":
-        kind = "total_timeout" if o.exc_type == "total" else "timeout"
-        return cases.error_result(case, feedback.no_result(fn, kind, lang, seconds=o.exc_text), "timeout")
-    if o.kind == "crashed":
-        return cases.error_result(case, feedback.no_result(fn, "crashed", lang, what=o.exc_text))
-    if o.kind == "import_error":
-        text = f": {o.exc_text}" if o.exc_text else ""
-        return cases.error_result(case, feedback.no_result(fn, "import_error", lang,
-                                                           what=f"{o.exc_type}{_where(o, sub)}{text}"))
-    if o.kind == "import_exit":
-        return cases.error_result(case, feedback.no_result(fn, "import_exit", lang, where=_paren(o, sub)))
-    if o.kind == "import_timeout":
-        return cases.error_result(case, feedback.no_result(fn, "import_timeout", lang, seconds=o.exc_text),
-                                  "timeout")
-    if o.kind == "import_crash":
-        return cases.error_result(case, feedback.no_result(fn, "import_crash", lang, what=o.exc_text))
-    # skipped (after repeated crashes or timeouts, or once the total time is used up)
-    return cases.error_result(case, f"{fn}: {o.message}.", "timeout" if o.status == "timeout" else "error")
+    hidden = not case.visible
+    try:
+        at = _where(o, sub).removeprefix(" at ")  # "line 12": a hidden case's exception shows only this and its type
+        if o.status == "ok":
+            names = list(case.arg_names) or [f"argument {k + 1}" for k in range(len(args))]
+            mutated = cases.mutated_inputs(tuple(args), o.args_after, names)
+            return cases.judge(case, o.result, expected, mutated, lang, inputs=(args, kwargs))
+        if o.kind == "not_implemented":
+            return cases.error_result(case, feedback.not_implemented(fn, lang))
+        if o.kind == "missing":
+            return cases.error_result(case, feedback.missing_function(fn, lang))
+        if o.kind == "raised":
+            hint = cases.error_hint(case, o.exc_text or "", (args, kwargs))
+            return cases.error_result(case, feedback.raised_text(fn, o.exc_type or "Exception", o.exc_text or "",
+                                                                 lang, hint, hidden, at))
+        if o.kind == "timeout":
+            kind = "total_timeout" if o.exc_type == "total" else "timeout"
+            return cases.error_result(case, feedback.no_result(fn, kind, lang, seconds=o.exc_text), "timeout")
+        if o.kind == "crashed":
+            return cases.error_result(case, feedback.no_result(fn, "crashed", lang,
+                                                               what=feedback.ending(o.exc_text, hidden)))
+        if o.kind == "import_error":
+            if hidden:
+                what = feedback.exception_text(o.exc_type or "Exception", "", lang, True, at)
+            else:
+                what = f"{o.exc_type}{_where(o, sub)}" + (f": {o.exc_text}" if o.exc_text else "")
+            return cases.error_result(case, feedback.no_result(fn, "import_error", lang, what=what))
+        if o.kind == "import_exit":
+            return cases.error_result(case, feedback.no_result(fn, "import_exit", lang, where=_paren(o, sub)))
+        if o.kind == "import_timeout":
+            return cases.error_result(case, feedback.no_result(fn, "import_timeout", lang, seconds=o.exc_text),
+                                      "timeout")
+        if o.kind == "import_crash":
+            return cases.error_result(case, feedback.no_result(fn, "import_crash", lang,
+                                                               what=feedback.ending(o.exc_text, hidden)))
+        if o.kind == "judge_error":  # the runner's word for a judge that raised
+            return cases.error_result(case, feedback.internal_error(fn, o.exc_type, lang))
+        # skipped (after repeated crashes or timeouts, or once the total time is used up)
+        return cases.error_result(case, f"{fn}: {o.message}.", "timeout" if o.status == "timeout" else "error")
+    except Exception as exc:  # noqa: BLE001 - a bug of the judge costs this case, never the whole grade
+        return cases.error_result(case, feedback.internal_error(fn, type(exc).__name__, lang))

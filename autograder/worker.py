@@ -1,32 +1,24 @@
-"""The isolated worker: runs one student module's functions on the calls of a job.
+"""The isolated worker: runs one student module's functions, one call at a time.
 
-Run as ``python -I -B worker.py JOBDIR`` by runner.py inside bubblewrap, or without it as
+Run as ``python -I -B worker.py JOBDIR`` by session.py inside bubblewrap, or without it as
 ``python -I -B worker.py --supervise JOBDIR``: a supervisor (a child subreaper) that runs the
 worker as its child and, when the worker ends, kills every process the worker left behind.
-Standalone on purpose (stdlib + numpy; drivers.py is loaded by file path): the autograder
-package, rnnref and solutions/ are not importable here.
+Standalone on purpose (stdlib + numpy; wire.py and drivers.py are loaded from their source):
+the autograder package, rnnref and solutions/ are not importable here.
 
-JOBDIR holds (read-only for this process):
-  job.json     {"calls": [{"index", "function", "driver", "args", "kwargs"}], "module": name,
-                "result_fd": fd, "limits": {...}, "drop": [uid, gid] | null, "workdir": path,
-                "forbidden_modules": [...], "forbidden_paths": [...]}
-  inputs.npz   the arrays the skeletons of "args"/"kwargs" name (loaded with allow_pickle=False)
-  submission.py, drivers.py
+JOBDIR (readable by the grader's user only: everything is read before dropping to uid 65534)
+holds job.json {"module", "filename", "result_fd", "input_fd", "limits": {...}, "drop": [uid,
+gid] | null, "workdir", "forbidden_modules", "forbidden_paths", "allowed_paths", "jobdir"},
+worker.py, wire.py, drivers.py and submission.py. No inputs: each call's arrive on
+``input_fd`` (stdin) as a K frame when the grader makes that call (see wire.py for the frames).
 
-Everything goes back to the parent through the pipe ``result_fd`` as frames:
-  b"R\\n"                        ready: limits applied, numpy loaded (sent before any student code)
-  b"I <n>\\n" + n bytes          the import's outcome, JSON
-  b"C <index> <n>\\n" + n bytes  one call's outcome: an .npz (allow_pickle=False) whose member
-                                "__meta__" is the JSON {status, kind, exc_type, exc_text, result,
-                                args_after, seconds} and whose other members are the arrays the
-                                skeletons name
-A frame is sent only once complete, so a call that never finishes leaves no outcome. The
-parent trusts nothing in these frames beyond their being plain data: it times the calls
-itself, decodes without pickle and judges in its own process.
-
-Skeletons (JSON) stand for structures: null, bools, numbers and strings as themselves;
-{"t": [...]} a tuple, {"l": [...]} a list, {"d": [[key, value], ...]} a dict with str keys,
-{"a": name} an array of the .npz, {"o": description} a value that is not plain data.
+To the grader, through the pipe ``result_fd``: R once limits are applied and numpy is loaded
+(then it waits for the grader's G: no student code has run yet), I with the import's outcome,
+then for each K frame received the C frame of that call's outcome, with the K frame's index
+and token. The end of the input is the end of the run. A frame is written whole, once
+complete, so a call that never finishes leaves no outcome. The grader trusts nothing in these
+frames beyond their being plain data: it times the calls itself, decodes them as hostile
+(wire.decode) and judges them in its own process.
 """
 
 import io
@@ -35,35 +27,48 @@ import os
 import sys
 import time
 
-MAX_ARRAY_BYTES = 50 * 2**20  # one returned array
-MAX_NODES = 200_000  # items of one returned structure
-MAX_DEPTH = 64
-MAX_STR = 10_000
-PLAIN_KINDS = "biufc"  # bool, int, uint, float, complex
-
 
 class Channel:
-    """Frames to the parent over a pipe: written whole, so a crash leaves no partial outcome."""
+    """Frames to the grader over a pipe: written whole, so a crash leaves no partial outcome."""
 
     def __init__(self, fd):
         self.fd = fd
         self.os_write = os.write  # bound now: the student's module may replace os.write
 
-    def _write(self, data):
-        view = memoryview(data)
+    def send(self, frame):
+        view = memoryview(frame)
         while view:
             n = self.os_write(self.fd, view)
             if not n:
                 raise OSError("the result pipe accepts nothing")
             view = view[n:]
 
-    def ready(self):
-        self._write(b"R\n")
 
-    def send(self, tag, payload, index=None):
-        head = f"{tag} {index} {len(payload)}\n" if index is not None else f"{tag} {len(payload)}\n"
-        self._write(head.encode("ascii") + payload)
+class Calls:
+    """Frames from the grader: G once, then K frames, each the next call; None once there are no more."""
 
+    def __init__(self, fd, parse_head):
+        self.fd, self.parse_head, self.buf = fd, parse_head, bytearray()
+        self.os_read = os.read  # bound now, like Channel's
+
+    def next(self):
+        while True:
+            head = self.parse_head(self.buf)
+            if head is not None:
+                tag, fields, size, n = head
+                while len(self.buf) < n + size:
+                    if not self._fill():
+                        raise EOFError("the grader's input ended inside a frame")
+                payload = self.buf[n: n + size]
+                del self.buf[: n + size]
+                return tag, fields, payload
+            if not self._fill():
+                return None
+
+    def _fill(self):
+        data = self.os_read(self.fd, 1 << 20)
+        self.buf += data
+        return bool(data)
 
 class CappedStream(io.TextIOBase):
     """sys.stdout / sys.stderr: the first `cap` characters reach the fd, the rest is dropped
@@ -238,127 +243,19 @@ def install_guard(forbidden_modules, forbidden_paths, allowed_paths=()):
 # --------------------------------------------------------------------------- data
 
 
-def load_by_path(name, path):
-    import importlib.util
+def load_source(name, path, source):
+    """A module from its source (read before the privileges were dropped)."""
+    import types
 
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def decode(skel, arrays):
-    """A skeleton and its arrays (from the parent: trusted) as Python objects, arrays copied."""
-    if isinstance(skel, dict):
-        if "a" in skel:
-            return arrays[skel["a"]].copy()
-        if "t" in skel:
-            return tuple(decode(x, arrays) for x in skel["t"])
-        if "l" in skel:
-            return [decode(x, arrays) for x in skel["l"]]
-        if "d" in skel:
-            return {k: decode(v, arrays) for k, v in skel["d"]}
-        raise ValueError(f"unknown skeleton {sorted(skel)}")
-    return skel
+    module = types.ModuleType(name)
+    module.__file__ = path
+    sys.modules[name] = module
+    exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)
+    return module
 
 
-class Encoder:
-    """A student's value as a skeleton plus plain arrays. Never trusts the value: an ndarray
-    subclass, an unknown object or anything too large becomes {"o": description}."""
-
-    def __init__(self, np, max_bytes):
-        self.np = np
-        self.arrays = {}
-        self.nodes = 0
-        self.bytes_left = max_bytes
-
-    def opaque(self, description):
-        return {"o": description[:200]}
-
-    def type_name(self, obj):
-        try:
-            name = type.__dict__["__name__"].__get__(type(obj))
-        except Exception:
-            name = "object"
-        return name if isinstance(name, str) else "object"
-
-    def article(self, word):
-        return ("an " if word[:1].lower() in "aeiou" else "a ") + word
-
-    def encode(self, obj, depth=0):
-        np = self.np
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise OverflowError("too many items")
-        if depth > MAX_DEPTH:
-            return self.opaque("a structure nested too deeply")
-        t = type(obj)
-        if obj is None or t is bool or t is str and len(obj) <= MAX_STR:
-            return obj
-        if t is str:
-            return self.opaque("a very long str")
-        if t is int:
-            return obj if abs(obj) < 2**63 else float(obj)
-        if t is float:
-            return obj
-        if t is np.ndarray:
-            return self.array(obj)
-        if isinstance(obj, np.ndarray):
-            return self.opaque(f"{self.article(self.type_name(obj))} (ndarray subclass)")
-        if isinstance(obj, np.generic):
-            if isinstance(obj, np.bool_):
-                return bool(obj)
-            if isinstance(obj, np.integer):
-                return int(obj)
-            if t is np.float64:
-                return float(obj)
-            return self.array(np.asarray(obj))
-        if isinstance(obj, float):
-            return float.__float__(obj)
-        if isinstance(obj, bool):
-            return bool(obj)
-        if isinstance(obj, int):
-            return int.__index__(obj) if abs(int.__index__(obj)) < 2**63 else float(int.__index__(obj))
-        if isinstance(obj, tuple):
-            n = tuple.__len__(obj)
-            return {"t": [self.encode(tuple.__getitem__(obj, i), depth + 1) for i in range(n)]}
-        if isinstance(obj, list):
-            n = list.__len__(obj)
-            return {"l": [self.encode(list.__getitem__(obj, i), depth + 1) for i in range(n)]}
-        if isinstance(obj, dict):
-            items = list(dict.items(obj))
-            if not all(type(k) is str for k, _ in items):
-                return self.opaque("a dict with keys that are not strings")
-            return {"d": [[k, self.encode(v, depth + 1)] for k, v in items]}
-        if isinstance(obj, complex):
-            return self.array(np.asarray(complex(obj)))
-        return self.opaque(self.article(self.type_name(obj)))
-
-    def array(self, arr):
-        dt = arr.dtype
-        if dt.kind not in PLAIN_KINDS or dt.fields is not None or dt.subdtype is not None:
-            return self.opaque(f"a numpy.ndarray of dtype {dt}")
-        if arr.nbytes > min(MAX_ARRAY_BYTES, self.bytes_left):
-            return self.opaque("an array too large to return")
-        self.bytes_left -= arr.nbytes
-        name = f"x{len(self.arrays)}"
-        self.arrays[name] = arr
-        return {"a": name}
-
-
-def packer(np):
-    """pack(meta, arrays) -> the bytes of an .npz: the meta JSON as uint8, then the arrays.
-    Its functions are bound before the student's module runs (it may monkeypatch numpy)."""
-    savez, frombuffer, uint8, dumps, BytesIO = np.savez, np.frombuffer, np.uint8, json.dumps, io.BytesIO
-
-    def pack(meta, arrays):
-        buf = BytesIO()
-        data = {"__meta__": frombuffer(dumps(meta, allow_nan=True).encode("utf-8"), dtype=uint8)}
-        data.update(arrays)
-        savez(buf, **data)
-        return buf.getvalue()
-
-    return pack
+def refuse(description):
+    raise ValueError(f"the grader sent {description}")
 
 
 def exception_info(exc, filename):
@@ -393,8 +290,11 @@ def exception_info(exc, filename):
 
 def main(argv):
     jobdir = argv[1]
-    with open(os.path.join(jobdir, "job.json"), "rb") as f:
-        job = json.loads(f.read())
+    texts = {}
+    for name in ("job.json", "wire.py", "drivers.py", "submission.py"):
+        with open(os.path.join(jobdir, name), "rb") as f:
+            texts[name] = f.read()
+    job = json.loads(texts["job.json"])
     chan = Channel(int(job["result_fd"]))
     if job.get("drop"):
         drop_privileges(*job["drop"])
@@ -414,22 +314,22 @@ def main(argv):
 
     warnings.simplefilter("ignore")
     np.seterr(all="ignore")
-    drivers = load_by_path("_rnngrade_drivers", os.path.join(jobdir, "drivers.py"))
-    with np.load(os.path.join(jobdir, "inputs.npz"), allow_pickle=False) as z:
-        arrays = {k: z[k] for k in z.files}
+    wire = load_source("_rnngrade_wire", os.path.join(jobdir, "wire.py"), texts["wire.py"])
+    drivers = load_source("_rnngrade_drivers", os.path.join(jobdir, "drivers.py"), texts["drivers.py"])
+    calls = Calls(int(job.get("input_fd", 0)), wire.parse_head)
     cap = int(job.get("limits", {}).get("output_kb", 64)) * 1024
-    out_cap = job.get("max_result_bytes", MAX_ARRAY_BYTES)
-    with open(os.path.join(jobdir, "submission.py"), "rb") as f:
-        source = f.read()
     install_guard(job.get("forbidden_modules", []), job.get("forbidden_paths", []),
                   list(job.get("allowed_paths", [])) + [jobdir, job["workdir"]])
     sys.stdout = CappedStream(1, cap)
     sys.stderr = CappedStream(2, cap)
     sys.stdin = None
-    pack = packer(np)
-    perf_counter, exit_now, errstate, catch_warnings, simplefilter = (
-        time.perf_counter, os._exit, np.errstate, warnings.catch_warnings, warnings.simplefilter)
-    chan.ready()
+    # bound before the student's module runs: it may monkeypatch numpy, time, warnings, os
+    encode, decode, head, driver_table = wire.encode, wire.decode, wire.head, dict(drivers.DRIVERS)
+    exit_now, errstate, catch_warnings, simplefilter = os._exit, np.errstate, warnings.catch_warnings, \
+        warnings.simplefilter
+    chan.send(head("R"))
+    if calls.next()[0] != "G":  # the grader has read R: only now may the student's code run
+        raise ValueError("the grader did not say go")
 
     # ---- the student's module: anything may happen from here on
     filename = job.get("filename", "submission.py")
@@ -440,7 +340,7 @@ def main(argv):
     module.__file__ = filename
     sys.modules[name] = module
     try:
-        code = compile(source, filename, "exec", dont_inherit=True)
+        code = compile(texts.pop("submission.py"), filename, "exec", dont_inherit=True)
         exec(code, module.__dict__)
         info = {"ok": True}
     except SystemExit as exc:
@@ -456,42 +356,43 @@ def main(argv):
         if isinstance(exc, SyntaxError):
             text = exc.msg if isinstance(exc.msg, str) else text
         info = {"ok": False, "kind": kind, "exc_type": tname, "exc_text": text, "line": line}
-    chan.send("I", json.dumps(info).encode("utf-8"))
+    payload = json.dumps(info).encode("utf-8")
+    chan.send(head("I", size=len(payload)) + payload)
     if not info["ok"]:
         exit_now(0)
 
     namespace = module.__dict__
-    for call in job["calls"]:
-        func = dict.get(namespace, call["function"])
-        t0 = perf_counter()
+    while True:
+        frame = calls.next()  # nothing of a call is here before the grader makes it
+        if frame is None:
+            break
+        tag, fields, payload = frame
+        if tag != "K":
+            raise ValueError(f"unexpected frame {tag} from the grader")
+        index, token = fields
+        fields, values = decode(payload, None, refuse, copy=True)
+        del payload
+        func = dict.get(namespace, fields.get("function"))
         meta = {"status": "error", "kind": "missing"}
-        args = kwargs = result = None
+        args = result = None
         if callable(func):
+            args, kwargs = values["args"], values["kwargs"]
             try:
-                args = decode(call["args"], arrays)
-                kwargs = decode(call["kwargs"], arrays)
                 with catch_warnings(), errstate(all="ignore"):
                     simplefilter("ignore")
-                    result = drivers.DRIVERS[call["driver"]](func, args, kwargs)
+                    result = driver_table[fields["driver"]](func, args, kwargs)
                 meta = {"status": "ok", "kind": "ok"}
             except BaseException as exc:  # SystemExit, KeyboardInterrupt, … included
                 tname, text, line = exception_info(exc, filename)
                 kind = "not_implemented" if isinstance(exc, NotImplementedError) else "raised"
                 meta = {"status": "error", "kind": kind, "exc_type": tname, "exc_text": text, "line": line}
-        meta["seconds"] = perf_counter() - t0
-        enc = Encoder(np, out_cap)
         try:
-            if meta["status"] == "ok":
-                meta["result"] = enc.encode(result)
-                meta["args_after"] = enc.encode(args)
-            payload = pack(meta, enc.arrays)
-        except BaseException as exc:
-            meta = {"status": "ok", "kind": "ok", "seconds": meta["seconds"],
-                    "result": {"o": "a value that could not be returned"
-                               + (" (too large)" if isinstance(exc, OverflowError) else "")},
-                    "args_after": None}
-            payload = pack(meta, {})
-        chan.send("C", payload, call["index"])
+            out = encode(meta, {"result": result, "args_after": args} if meta["status"] == "ok" else {})
+        except BaseException:  # e.g. a RecursionError or MemoryError on the student's value
+            out = encode({"status": "ok", "kind": "ok", "result": {"o": "a value that could not be returned"},
+                          "args_after": None}, {})
+        del result, args
+        chan.send(head("C", index, token, size=len(out)) + out)
     # no atexit hooks, no finalizers: the student's code must not run after the last call
     exit_now(0)
 

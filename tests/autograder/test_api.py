@@ -17,9 +17,11 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 from autograder import api
+from autograder.checks import Opaque
 from autograder.runner import Limits
 from autograder.submission import Submission, load_submission
 from autograder.suites import get_suite
@@ -285,10 +287,13 @@ class TestGrade:
 
 class TestAttacks:
     def test_sys_exit_in_function(self):
-        """sys.exit() in a function is that function's exception; nothing else is lost."""
+        """sys.exit() in a function is that function's exception (a hidden case: its type and line only); nothing
+        else is lost."""
         result = grade(attack("exit_in_function"))
         assert_only(result, "forward")
-        assert all("raised an exception, expected a result (got SystemExit: 3)" in t.output
+        line = SOLUTION.read_text(encoding="utf-8").count("\n") + 2 + 6  # the override's sys.exit(3)
+        assert all("raised an exception, expected a result (got "
+                   + ("SystemExit: 3)" if t.visible else f"SystemExit at line {line})") in t.output
                    for t in cases_of(result, "forward"))
 
     def test_sys_exit_at_import(self):
@@ -362,10 +367,11 @@ class TestAttacks:
         assert result.notes[-1].startswith("the module could not be imported: SyntaxError at line 3")
 
     def test_exception_at_import(self):
-        """An exception at import is zero, naming it and its line."""
+        """An exception at import is zero, naming it and its line (and its message for a visible case)."""
         result = grade(load_submission(ATTACKS / "import_exception.py"))
         assert result.score == 0
-        assert all("(got RuntimeError at line 2: boom at import)" in t.output for t in result.tests)
+        assert all(f"(got RuntimeError at line 2{': boom at import' if t.visible else ''})" in t.output
+                   for t in result.tests)
 
     def test_missing_function(self):
         """A missing function loses its points with 'function not found'."""
@@ -491,3 +497,88 @@ class TestFallback:
         ref = grade(attack("import_rnnref", ROOT=ROOT), sandbox="off")
         assert_only(ref, "deltas")
         assert "rnnref is not available to submissions" in cases_of(ref, "deltas")[0].output
+
+
+# --------------------------------------------------------------------------- judging one outcome
+
+
+def _outcome(**kw):
+    from autograder.runner import Outcome
+
+    return Outcome(**{"index": 0, "status": "error", **kw})
+
+
+def _judged(o, visible=True, lang="en"):
+    """_judge_outcome of the first case of spectral_radius (vanishing), made visible or hidden."""
+    import dataclasses
+
+    suite = get_suite("vanishing")
+    i, case = suite.for_function("spectral_radius")[0]
+    case = dataclasses.replace(case, visible=visible)
+    args, kwargs, expected = case.build(suite.seed, i)
+    sub = Submission("import numpy as np\n" * 20, "s", "py", "vanishing")
+    return api._judge_outcome(case, o, args, kwargs, expected, sub, lang)
+
+
+class TestJudgeOutcome:
+    def test_a_failing_judge_is_this_case_error(self, monkeypatch):
+        """An exception while judging becomes this case's error with a clear message, never a traceback."""
+        from autograder import cases
+
+        def boom(*a, **k):
+            raise TypeError("a bug of the grader")
+
+        monkeypatch.setattr(cases, "judge", boom)
+        r = _judged(_outcome(status="ok", kind="ok", result=0.5, args_after=(np.zeros((2, 2)),)))
+        assert r.status == "error" and r.score == 0
+        assert r.output.startswith("spectral_radius: internal error while judging this case, expected a verdict "
+                                   "(got TypeError). ") and "a bug of the grader" not in r.output
+
+    @pytest.mark.parametrize("result", [Opaque("a complex number"), np.array(0.5 + 1j), 10 ** 400])
+    def test_odd_results_are_failures(self, result):
+        """A complex or huge-int result fails as the wrong type, whatever the arguments after the call hold."""
+        for after in (None, (np.array([1.0, 2.0]),), (Opaque("an object"),), [[np.nan]]):
+            r = _judged(_outcome(status="ok", kind="ok", result=result, args_after=after))
+            assert r.status == "failed" and "has the wrong type, expected a float" in r.output, r.output
+
+    @pytest.mark.parametrize("lang", ["en", "ja"])
+    def test_hidden_exception(self, lang):
+        """A hidden case's exception shows its builtin type and line, never its message or a made-up type name."""
+        raised = _outcome(kind="raised", exc_type="ValueError", exc_text="W = [[4711]]", line=3)
+        assert "4711" in _judged(raised, True, lang).output
+        hidden = _judged(raised, False, lang).output
+        assert "4711" not in hidden and "ValueError" in hidden and ("line 3" in hidden or "3 行目" in hidden), hidden
+        made_up = _judged(_outcome(kind="raised", exc_type="W4711Error", exc_text="", line=3), False, lang).output
+        assert "4711" not in made_up, made_up
+
+    def test_forged_line_not_shown(self):
+        """A line number beyond the submission (a forged traceback's) is not shown."""
+        o = _outcome(kind="raised", exc_type="ValueError", exc_text="", line=4711)
+        assert "4711" not in _judged(o, False).output and "4711" not in _judged(o, True).output
+
+    def test_hidden_exit_code_and_import_message(self):
+        """A hidden case shows neither the exit code of a crash nor the message of a failed import."""
+        crash = _outcome(status="crashed", kind="crashed", exc_text="the process exited with code 47")
+        assert "47" in _judged(crash).output and "47" not in _judged(crash, False).output
+        failed = _outcome(kind="import_error", exc_type="RuntimeError", exc_text="4711", line=2)
+        assert "4711" in _judged(failed).output
+        assert "4711" not in _judged(failed, False).output and "RuntimeError at line 2" in _judged(failed, False).output
+
+    def test_runner_judge_error(self):
+        """The runner's "judge_error" outcome is worded like any internal error."""
+        r = _judged(_outcome(kind="judge_error", exc_type="KeyError", message="internal error …"), lang="ja")
+        assert r.status == "error" and "採点プログラムの内部エラー" in r.output and "KeyError" in r.output
+
+
+class TestHostileResults:
+    def test_complex_result_is_a_type_mismatch(self):
+        """The honest mistake np.max(np.linalg.eigvals(W)) returns a complex number for some W: those cases fail
+        saying so, the others (real eigenvalues) pass, every other function keeps its credit."""
+        source = (ROOT / "solutions" / "vanishing" / "vanishing.py").read_text(encoding="utf-8")
+        source += "\n\ndef spectral_radius(W):\n    return np.max(np.linalg.eigvals(W))\n"
+        result = api.grade(Submission(source, "eve", "py", "vanishing"), "vanishing", limits=FAST)
+        radius = [t for t in result.tests if t.function == "spectral_radius"]
+        others = [t for t in result.tests if t.function != "spectral_radius"]
+        assert all(t.passed for t in others) and not all(t.passed for t in radius)
+        assert any("got a complex number" in t.output for t in radius)
+        assert 0 < result.score < result.max_score

@@ -3,21 +3,31 @@
 Every test starts real worker processes (bubblewrap where it is available); nothing is mocked.
 """
 
+import json
 import os
+import resource
+import shutil
 import socket
+import stat
+import subprocess
+import sys
+import tempfile
 import textwrap
 import threading
 import time
 import uuid
+import weakref
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from autograder import wire
 from autograder.checks import Opaque
 from autograder.runner import Call, Limits, SandboxUnavailable, run_calls
 
 ROOT = Path(__file__).resolve().parents[2]
+ATTACKS = Path(__file__).resolve().parent / "attacks"
 FAST = Limits(per_call_s=1.0, total_s=30.0)
 
 
@@ -30,11 +40,19 @@ def mode(request):
     return "off"
 
 
-def run(source, *calls, limits=FAST, sandbox="auto"):
+def run(source, *calls, limits=FAST, sandbox="auto", **kw):
     """run_calls on a dedented source; calls as (function, args) or (function, args, kwargs)."""
     cs = [Call(i, c[0], "call", tuple(c[1]) if len(c) > 1 else (), c[2] if len(c) > 2 else {})
           for i, c in enumerate(calls)]
-    return run_calls(textwrap.dedent(source).lstrip("\n"), cs, limits=limits, sandbox=sandbox)
+    return run_calls(textwrap.dedent(source).lstrip("\n"), cs, limits=limits, sandbox=sandbox, **kw)
+
+
+def attack(name, **fill):
+    """The whole-module attack file `name`, its placeholders __KEY__ filled."""
+    text = (ATTACKS / f"{name}.py").read_text(encoding="utf-8")
+    for key, value in fill.items():
+        text = text.replace(f"__{key}__", str(value))
+    return text
 
 
 def processes_named(name):
@@ -513,12 +531,270 @@ class TestConcurrency:
 class TestMountOrder:
     def test_python_under_tmp_is_bound_over_the_private_tmp(self, monkeypatch):
         """A venv under /tmp (a checkout cloned there) is bound after the private /tmp, not hidden by it."""
-        import autograder.runner as runner
+        from autograder import sandbox
 
         venv = "/tmp/some-clone/.venv"
-        monkeypatch.setattr(runner, "_python_dirs", lambda: [venv])
-        args = runner._bwrap_args("bwrap", True, None, runner.Limits(), None)
+        monkeypatch.setattr(sandbox, "python_dirs", lambda: [venv])
+        args = sandbox.bwrap_args("bwrap", True, None, sandbox.Limits(), None)
         tmpfs = next(i for i in range(len(args) - 1) if args[i] == "--tmpfs" and args[i + 1] == "/tmp")
         bind = next(i for i in range(len(args) - 2) if args[i] == "--ro-bind" and args[i + 1] == venv)
         assert tmpfs < bind
         assert sum(1 for i in range(len(args) - 1) if args[i] == "--tmpfs" and args[i + 1] == "/tmp") == 1
+
+
+class TestJudge:
+    def test_results_are_what_the_judge_returns(self):
+        """With judge=, each call's result is what the judge made of its outcome, failures included, in order."""
+        outs, _ = run("""
+            import os
+            def f(x):
+                return x + 1
+            def boom():
+                os._exit(3)
+        """, ("f", [1.0]), ("boom",), ("f", [2.0]), judge=lambda o: (o.index, o.kind, o.result))
+        assert outs == [(0, "ok", 2.0), (1, "crashed", None), (2, "ok", 3.0)]
+
+    def test_each_outcome_is_judged_then_dropped(self):
+        """Each outcome is judged as it arrives and not kept: when one is judged, the earlier ones' arrays are gone."""
+        refs = []
+
+        def judge(o):
+            alive = [r() is not None for r in refs]
+            refs.append(weakref.ref(o.result))
+            return alive
+
+        outs, _ = run("""
+            import numpy as np
+            def f(n):
+                return np.ones(n)
+        """, *[("f", [10**5])] * 4, judge=judge)
+        assert outs == [[], [False], [False, False], [False, False, False]]
+
+    def test_judging_is_not_charged_to_the_next_call(self):
+        """The next call runs while an outcome is judged; its time per call does not count the judging."""
+        def judge(o):
+            if o.index == 0:
+                time.sleep(1.5)
+            return o
+
+        outs, _ = run("""
+            import time
+            def f():
+                time.sleep(0.3)
+                return 1.0
+        """, ("f",), ("f",), ("f",), limits=Limits(per_call_s=1.0, total_s=30), judge=judge)
+        assert [o.status for o in outs] == ["ok"] * 3
+        assert all(o.seconds < 1.0 for o in outs)
+
+    def test_judging_counts_against_the_total_time(self):
+        """Judging is part of the submission's total time: past total_s the calls left are stopped or skipped."""
+        def judge(o):
+            if o.status == "ok":
+                time.sleep(1.2)
+            return o
+
+        t0 = time.monotonic()
+        outs, _ = run("def f():\n    return 1.0\n", *[("f",)] * 5, limits=Limits(per_call_s=1.0, total_s=3.0),
+                      judge=judge)
+        assert outs[0].status == "ok" and outs[-1].status == "timeout"
+        assert "total time of 3 s" in outs[-1].message or "the submission's total time" in outs[-1].message
+        assert time.monotonic() - t0 < 6.0
+
+    def test_a_failing_judge_costs_only_its_case(self):
+        """A judge that raises makes that case an error saying so (judged once more); the other cases are judged."""
+        def judge(o):
+            if o.index == 1 and o.kind == "ok":
+                raise TypeError("a bug of the judge")
+            if o.index == 2:
+                raise KeyError("fails for every outcome")
+            return (o.kind, o.message)
+
+        outs, _ = run("def f():\n    return 1.0\n", ("f",), ("f",), ("f",), ("f",), judge=judge)
+        assert outs[0] == outs[3] == ("ok", "")
+        assert outs[1] == ("judge_error", "internal error while judging this case (TypeError); please report it")
+        assert outs[2].kind == "judge_error" and outs[2].exc_type == "KeyError" and outs[2].status == "error"
+
+
+class TestForgedFrames:
+    def test_forged_frames_are_ignored(self, mode):
+        """Frames the submission writes into the result pipe (through its descriptor and /proc/self/fd), one
+        claiming the expected value of a later call, change no outcome; bytes that are no frame fail only the
+        call that wrote them."""
+        def judge(o):
+            return "full marks" if o.result == 1.0 else (o.kind, o.result)
+
+        outs, info = run(attack("forged_frames", LATER=2), ("forge_later",), ("garbage",), ("stub",), sandbox=mode,
+                         judge=judge)
+        assert outs[0] == ("ok", "mine")
+        assert outs[1] == ("crashed", None)
+        assert outs[2] == ("not_implemented", None)
+
+    def test_hostile_frames_become_placeholders(self, mode):
+        """A submission sending, as its own outcomes, frames built to hurt (a 5000-digit integer, complex,
+        pickled and structured arrays, deep nesting, a size that lies, an 8 MB array named 150 000 times)
+        gets placeholders or a failed call; the grader does not raise and stays small."""
+        kinds = ["huge_int", "complex", "pickled", "structured", "nested", "lying_size"]
+        calls = [("hostile", [k]) for k in kinds] + [("honest",), ("hostile", ["references"]), ("honest",)]
+        outs, _ = run(attack("hostile_frames"), *calls, sandbox=mode, limits=Limits(per_call_s=5, total_s=60))
+        results = [o.result for o in outs]
+        assert results[:4] == [Opaque("an integer too large for a float"),
+                               Opaque("a numpy.ndarray of dtype complex128"),
+                               Opaque("a numpy.ndarray of dtype object"),
+                               Opaque("a numpy.ndarray of a structured dtype")]
+        nested = results[4]
+        for _ in range(wire.MAX_DEPTH + 1):
+            (nested,) = nested
+        assert nested == Opaque("a structure nested too deeply")
+        assert (outs[5].status, outs[5].exc_text) == ("crashed", "malformed data from the worker")
+        assert results[6] == 2.0
+        too_much = Opaque("too much data returned (more than 64 MB from all the calls together)")
+        assert results[7] == results[8] == too_much  # the budget is the whole submission's
+        assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 2**20  # KB: under 1 GB
+
+    def test_budget_covers_the_whole_submission(self):
+        """Two honest calls returning 40 MB each: the first comes back, the second is past the submission's 64 MB."""
+        outs, _ = run("""
+            import numpy as np
+            def f():
+                return np.ones(5 * 10**6)
+        """, ("f",), ("f",), limits=Limits(per_call_s=5, total_s=60))
+        assert outs[0].result.nbytes == 40 * 10**6
+        assert outs[1].result == Opaque("too much data returned (more than 64 MB from all the calls together)")
+
+
+class TestInputs:
+    def test_inputs_arrive_only_with_their_call(self, mode):
+        """At import and in each call the submission finds no input of another call, wherever it looks
+        (the job folder, its working directory, every descriptor, the grader's other job folders)."""
+        marks = [f"snoop-marker-{i}{uuid.uuid4().int % 10**12}" for i in range(3)]
+        outs, _ = run(attack("snoop_inputs"), *[("f", [m]) for m in marks], sandbox=mode)
+        assert [o.kind for o in outs] == ["raised"] * 3
+        assert [o.exc_text for o in outs] == ["import [] call []"] * 3
+
+    def test_job_folder_holds_no_inputs(self, mode):
+        """While the calls run, the job folder holds only job.json (naming no call), worker.py, wire.py,
+        drivers.py and submission.py, readable by the grader's user only."""
+        source = f"# {uuid.uuid4().hex}\ndef f(x):\n    return 1.0\n"
+        seen = []
+
+        def judge(o):
+            for d in Path(tempfile.gettempdir()).glob("rnngrade-*"):
+                try:
+                    if (d / "submission.py").read_text() == source:
+                        files = sorted(p.name for p in d.iterdir() if p.is_file())
+                        modes = {p.name: p.stat().st_mode & 0o777 for p in d.iterdir() if p.is_file()}
+                        seen.append((files, modes, json.loads((d / "job.json").read_text())))
+                except OSError:
+                    pass
+            return o.result
+
+        outs, _ = run(source, ("f", ["in-0"]), ("f", ["in-1"]), sandbox=mode, judge=judge)
+        assert outs == [1.0, 1.0] and len(seen) == 2
+        for files, modes, job in seen:
+            assert files == ["drivers.py", "job.json", "submission.py", "wire.py", "worker.py"]
+            assert set(modes.values()) == {0o600}
+            assert "calls" not in job and "in-1" not in json.dumps(job)
+
+
+def _searchable_by_others(path) -> bool:
+    """Every directory from / to path (included) has the search bit for others."""
+    parts = os.path.abspath(path).split("/")
+    return all(os.stat("/".join(parts[:i]) or "/").st_mode & stat.S_IXOTH for i in range(1, len(parts) + 1))
+
+
+def _python_dirs_now():
+    return [sys.prefix, sys.base_prefix, os.path.realpath(sys.executable), os.path.dirname(np.__file__)]
+
+
+@pytest.fixture
+def open_dir():
+    """A fresh folder other users can search, under the temporary directory; removed afterwards."""
+    d = tempfile.mkdtemp(prefix="rnngrade-test-")
+    os.chmod(d, 0o755)
+    yield Path(d)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+USER_SCRIPT = '''
+import json, sys
+from autograder.runner import Call, run_calls
+SOURCE = """
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+def f(paths):
+    out = [os.getuid()]
+    for p in paths:
+        fd = libc.open(p.encode(), 0)  # the audit hook does not see this: only permissions stop it
+        out.append(0 if fd >= 0 else ctypes.get_errno())
+    return out
+"""
+paths, protect = json.loads(sys.argv[1])
+(o,), info = run_calls(SOURCE, [Call(0, "f", "call", (paths,), {})], sandbox="off", protect=protect)
+print(json.dumps({"result": o.result, "message": o.message, "notes": info.notes}))
+'''
+
+
+def _python_for_nobody(where: Path):
+    """An interpreter of this Python version, with numpy and the grader, that uid 65534 can run:
+    this one, or a venv of the system's Python made under where; None if there is none."""
+    if all(map(_searchable_by_others, _python_dirs_now())):
+        return sys.executable
+    system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
+    site = os.path.dirname(os.path.dirname(np.__file__))
+    if not (system.is_file() and _searchable_by_others(system) and _searchable_by_others(site)):
+        return None
+    venv = where / "venv"
+    subprocess.run([str(system), "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    purelib = subprocess.run([str(venv / "bin" / "python"), "-c",
+                              "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    Path(purelib, "rnngrade_kit.pth").write_text(f"import site; site.addsitedir({site!r})\n")
+    return str(venv / "bin" / "python")
+
+
+class TestUser:
+    def test_root_without_sandbox_runs_as_nobody(self, open_dir):
+        """Without the sandbox, as root, the worker runs as uid 65534: a protected folder closed to others
+        stays unreadable to it, and one note names every path it can read (a protected folder left open,
+        the grader's sources) with the chmod that fixes it."""
+        if os.geteuid() != 0:
+            pytest.skip("only root drops to uid 65534")
+        python = _python_for_nobody(open_dir)
+        if python is None:
+            pytest.skip("no interpreter of this version that uid 65534 can run")
+        closed, opened = open_dir / "results", open_dir / "open"
+        for d, mode in ((closed, 0o700), (opened, 0o755)):
+            d.mkdir()
+            os.chmod(d, mode)
+            (d / "alice.json").write_text("{}")
+            os.chmod(d / "alice.json", 0o644)
+        sources = ROOT / "solutions" / "rnn_bptt" / "rnn_bptt.py"
+        paths = [str(closed / "alice.json"), str(opened / "alice.json"), str(sources)]
+        proc = subprocess.run([python, "-c", USER_SCRIPT, json.dumps([paths, [str(closed), str(opened)]])],
+                              capture_output=True, text=True, timeout=120, cwd=open_dir)
+        assert proc.returncode == 0, proc.stderr
+        out = json.loads(proc.stdout)
+        uid, *errnos = out["result"]
+        assert uid == 65534 and errnos[0] == 13 and errnos[1] == 0
+        notes = [n for n in out["notes"] if "user 65534" in n]
+        assert len(notes) == 1 and str(opened) in notes[0]
+        fixed = notes[0].split("chmod o-rx ")[1].split()
+        for path, err in zip(paths, errnos):  # named exactly when uid 65534 could read it
+            assert (err == 0) == any(path == f or path.startswith(f + "/") for f in fixed), path
+
+    def test_root_without_python_for_nobody_says_why(self):
+        """Where uid 65534 cannot reach Python, the worker stays root and one note names the folder in the way
+        and the fix."""
+        if os.geteuid() != 0:
+            pytest.skip("only root drops to uid 65534")
+        blocked = []
+        for p in _python_dirs_now():
+            parts = os.path.abspath(p).split("/")
+            blocked += ["/".join(parts[:i]) or "/" for i in range(1, len(parts) + 1)
+                        if not os.stat("/".join(parts[:i]) or "/").st_mode & stat.S_IXOTH][:1]
+        if not blocked:
+            pytest.skip("uid 65534 can reach this Python (see test_root_without_sandbox_runs_as_nobody)")
+        (o,), info = run("import os\ndef f():\n    return os.getuid()\n", ("f",), sandbox="off")
+        notes = [n for n in info.notes if "user 65534" in n]
+        assert o.result == 0 and len(notes) == 1
+        assert "cannot reach Python" in notes[0] and f"chmod o+x {blocked[0]}" in notes[0]

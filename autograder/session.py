@@ -1,0 +1,487 @@
+"""One worker process's run over a list of calls: the grader's side of the trust boundary.
+
+States: "starting" (until the worker's R frame: limits set, numpy loaded, no student code yet;
+answered with G, which the worker waits for before running any), "importing" (until its I
+frame), "calling" (one call's K frame sent, waiting for that call's C frame), "finishing"
+(every outcome in, the input pipe closed: the worker exits by itself). The
+session ends at the first call that times out or crashes (``stopped``) or when the import fails
+(``import_failure``); runner.py starts a fresh worker for the calls left.
+
+Each call's inputs are sent only when that call is made, after the previous outcome arrived,
+with a token new for the call; a C frame counts only for the call in progress and with its
+token (any other frame is the student's code writing to the pipe: ignored). Each outcome is
+decoded by wire.decode, charged to the submission's budget, handed to the runner to be judged
+and dropped; the next call already runs in the worker meanwhile, and its clock does not count
+the judging.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import select
+import signal
+import subprocess
+import sys
+import time
+
+from . import runner, sandbox, wire
+from .checks import Opaque
+from .errors import WorkerFailure
+
+STARTUP_S = 15.0  # for the worker to load numpy (no student code yet); counted in total_s
+FINISH_S = 5.0  # for the worker to exit once every outcome is in
+MALFORMED = "malformed data from the worker"
+
+SIGNAL_TEXT = {
+    "SIGSEGV": "a segmentation fault (SIGSEGV)",
+    "SIGBUS": "a bus error (SIGBUS)",
+    "SIGABRT": "an abort (SIGABRT)",
+    "SIGFPE": "a floating-point exception signal (SIGFPE)",
+    "SIGILL": "an illegal instruction (SIGILL)",
+    "SIGKILL": "the process killed (SIGKILL), e.g. for using too much memory",
+    "SIGXCPU": "the CPU time limit exceeded (SIGXCPU)",
+    "SIGXFSZ": "the file size limit exceeded (SIGXFSZ)",
+}
+
+
+def describe_exit(code: int | None, signal_as_128: bool = True) -> str:
+    """How the worker ended, for a student: 'a segmentation fault (SIGSEGV)', 'exit code 3'.
+
+    code: the exit status as subprocess gives it (-n for signal n); with signal_as_128, codes
+    above 128 are signals too, as bubblewrap and the supervisor report them."""
+    if code is None:
+        return "the process ended in an unknown way"
+    sig = None
+    if code < 0:
+        sig = -code
+    elif signal_as_128 and code > 128 and code - 128 < 65:
+        sig = code - 128  # bubblewrap reports a signal as 128 + its number
+    if sig is not None:
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
+        return SIGNAL_TEXT.get(name, f"the process killed by {name}")
+    return f"the process exited with code {code}"
+
+
+class Session:
+    """One worker process over a list of calls; stops at the first call that times out or crashes."""
+
+    def __init__(self, run: "runner._Runner", calls: list):
+        self.r = run
+        self.pending = list(calls)  # the calls without an outcome yet; pending[0] is the one in progress
+        self.done: list[int] = []  # indexes of the calls whose outcome was settled here
+        self.stopped: runner.Outcome | None = None  # the call that timed out or crashed
+        self.import_failure: runner.Outcome | None = None
+        self.cpu = 0.0  # CPU time of the worker, once reaped
+        self.state = "starting"
+        self.t_mark = 0.0  # when the current stage started (less the time spent judging)
+        self.deadline = 0.0
+        self.token = ""  # of the call in progress
+        self.buf = bytearray()  # from the result pipe, not yet a whole frame
+        self.info_buf = b""  # bwrap's --info-fd JSON
+        self.to_send = bytearray()  # the K frame not yet written to the input pipe
+        self.close_input = False  # once to_send is written: no call follows
+        self.fds: list[int] = []  # pipes still open for reading
+        self.res_r = self.out_r = self.info_r = self.in_w = None
+        self.proc: subprocess.Popen | None = None
+        self.pidfd = None  # of bwrap or the supervisor
+        self.child_pidfd = None  # of the sandbox's pid 1
+        self.child_pid = None  # … where pidfd_open is not available
+
+    def run(self) -> None:
+        r = self.r
+        res_r, res_w = os.pipe()
+        out_r, out_w = os.pipe()
+        in_r, in_w = os.pipe()
+        info_r = info_w = None
+        try:
+            fcntl.fcntl(in_w, fcntl.F_SETPIPE_SZ, 1 << 20)  # most inputs in one write
+        except (AttributeError, OSError):
+            pass
+        os.set_blocking(in_w, False)
+        job = dict(r.job_common, result_fd=res_w, input_fd=0,
+                   limits=dict(r.job_common["limits"], cpu_s=max(1.0, r.limits.cpu_s - r.cpu_used)))
+        job_path = os.path.join(r.jobdir, "job.json")
+        fd = os.open(job_path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8") as f:
+            json.dump(job, f)
+        os.replace(job_path + ".tmp", job_path)
+        pass_fds = [res_w]
+        if r.sandboxed:
+            info_r, info_w = os.pipe()
+            pass_fds.append(info_w)
+            cmd = sandbox.bwrap_args(r.bwrap, r.as_root, r.jobdir, r.limits, info_w) + [
+                sys.executable, "-I", "-B", f"{sandbox.SANDBOX_JOB}/worker.py", sandbox.SANDBOX_JOB]
+            env, cwd = None, None
+        else:  # the worker below a supervisor that kills whatever the worker leaves behind
+            cmd = [sys.executable, "-I", "-B", os.path.join(r.jobdir, "worker.py"), "--supervise", r.jobdir]
+            env, cwd = sandbox.environment(r.workdir), r.workdir
+        try:
+            self.proc = subprocess.Popen(cmd, stdin=in_r, stdout=out_w, stderr=out_w, pass_fds=pass_fds, env=env,
+                                         cwd=cwd, start_new_session=True, close_fds=True)
+        except BaseException:
+            for fd in (res_r, out_r, info_r, in_w):
+                if fd is not None:
+                    os.close(fd)
+            raise
+        finally:
+            for fd in (res_w, out_w, info_w, in_r):
+                if fd is not None:
+                    os.close(fd)
+        r.info.workers += 1
+        try:
+            self.pidfd = os.pidfd_open(self.proc.pid)
+        except (AttributeError, OSError):
+            pass
+        self.res_r, self.out_r, self.info_r, self.in_w = res_r, out_r, info_r, in_w
+        self.fds = [res_r, out_r] + ([info_r] if info_r is not None else [])
+        try:
+            self._loop()
+        except BaseException:  # KeyboardInterrupt in the grader, a bug: the worker must not outlive us
+            self._kill()
+            raise
+        finally:
+            self._end()
+            for fd in (res_r, out_r, info_r, self.in_w, self.pidfd, self.child_pidfd):
+                if fd is not None:
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+            self.in_w = None
+
+    # -- the event loop
+
+    def _loop(self) -> None:
+        """Read frames until every call has an outcome, or a call times out or crashes."""
+        r = self.r
+        self.t_mark = time.monotonic()
+        self.deadline = min(self.t_mark + STARTUP_S, r.deadline)
+        exited = False
+        while True:
+            now = time.monotonic()
+            if now >= self.deadline:
+                return self._timed_out(now - self.t_mark)
+            watch = list(self.fds) + ([self.pidfd] if self.pidfd is not None else [])
+            writing = [self.in_w] if self.to_send and self.in_w is not None else []
+            wait = min(self.deadline - now, 0.05 if self.pidfd is None else 3600.0)
+            try:
+                ready, can_write, _ = select.select(watch, writing, [], wait)
+            except InterruptedError:
+                continue
+            if can_write:
+                self._write()
+            if self.pidfd in ready or (self.pidfd is None and self.proc.poll() is not None):
+                exited = True
+            self._read([fd for fd in ready if fd != self.pidfd])
+            if exited:
+                self._drain()  # whatever the worker wrote before it ended is in the pipes now
+            if self._frames():
+                return None
+            if exited:
+                if self.state == "finishing":
+                    return None
+                why = describe_exit(self._reap(5.0))
+                return self._crashed(time.monotonic() - self.t_mark, why)
+
+    def _read(self, ready) -> None:
+        for fd in ready:
+            try:
+                data = os.read(fd, 1 << 20)
+            except OSError:
+                data = b""
+            if not data:
+                self.fds.remove(fd)
+            elif fd == self.res_r:
+                self.buf += data
+            elif fd == self.out_r:
+                self.r.keep_output(data)
+            elif fd == self.info_r:
+                self.info_buf += data
+                self._child_pid(self.info_buf)
+
+    def _drain(self) -> None:
+        while self.fds:
+            ready = select.select(self.fds, [], [], 0)[0]
+            if not ready:
+                return
+            self._read(ready)
+            if len(self.buf) > wire.MAX_FRAME + wire.MAX_HEAD:
+                return
+
+    def _write(self) -> None:
+        """As much of the pending K frame as the input pipe takes now; never blocks."""
+        try:
+            n = os.write(self.in_w, memoryview(self.to_send)[: 1 << 20])
+        except BlockingIOError:
+            return
+        except OSError:  # the worker is gone: its end is seen on the other pipes
+            self.to_send.clear()
+            n = 0
+        del self.to_send[:n]
+        if not self.to_send and self.close_input:
+            os.close(self.in_w)
+            self.in_w = None
+
+    def _send_next(self, now: float) -> None:
+        """Send the inputs of pending[0]: the worker makes that call on receiving them."""
+        call = self.pending[0]
+        self.token = secrets.token_hex(8)
+        payload = self.r.payloads[call.index]
+        self.to_send += wire.head("K", call.index, self.token, size=len(payload)) + payload
+        self.close_input = len(self.pending) == 1
+        self._write()
+        self.state, self.t_mark = "calling", now
+        self.deadline = min(now + self.r.limits.per_call_s, self.r.deadline)
+
+    def _frames(self) -> bool:
+        """Handle the complete frames in the buffer; True when the session is over."""
+        r = self.r
+        while True:
+            now = time.monotonic()
+            try:
+                if len(self.buf) > wire.MAX_FRAME + wire.MAX_HEAD:
+                    raise wire.ProtocolError("frame too large")
+                head = wire.parse_head(self.buf)
+            except wire.ProtocolError:
+                self._crashed(now - self.t_mark, MALFORMED)
+                return True
+            if head is None:
+                return False
+            tag, fields, size, n = head
+            if len(self.buf) < n + size:
+                return False
+            payload = self.buf[n: n + size]
+            del self.buf[: n + size]
+            if tag == "R" and self.state == "starting":  # sent before any student code: trustworthy
+                self.to_send += wire.head("G")  # the worker runs the student's code once it reads this
+                self._write()
+                self.state, self.t_mark = "importing", now
+                self.deadline = min(now + r.import_s, r.deadline)
+            elif tag == "I" and self.state == "importing":
+                failure = self._import_info(payload, now - self.t_mark)
+                if failure is not None:
+                    self.import_failure = failure
+                    self._kill()
+                    return True
+                self._send_next(now)
+            elif (tag == "C" and self.state == "calling"
+                  and fields == [str(self.pending[0].index), self.token]):
+                if self._outcome(payload, now):
+                    return True
+            # any other frame was written by the student's code: ignored
+            del payload
+
+    def _outcome(self, payload: bytearray, now: float) -> bool:
+        """Decode the outcome of the call in progress, send the next call, judge; True when the
+        session is over (the outcome was malformed)."""
+        r = self.r
+        index = self.pending[0].index
+        seconds = now - self.t_mark
+        try:
+            outcome = self._decode(index, payload, seconds)
+        except Exception:  # noqa: BLE001 - ProtocolError; another one (a bug of wire.py) costs this call only
+            self._crashed(seconds, MALFORMED)
+            return True
+        self.pending.pop(0)
+        self.done.append(index)
+        if self.pending:
+            self._send_next(time.monotonic())
+        else:
+            self.state = "finishing"  # the worker exits once it reads the end of its input
+        t0 = time.monotonic()
+        r.settle(outcome)
+        del outcome
+        judged = time.monotonic() - t0
+        if self.state == "calling":  # the next call's clock does not count the judging
+            self.t_mark += judged
+            self.deadline = min(self.t_mark + r.limits.per_call_s, r.deadline)
+        else:
+            self.deadline = min(time.monotonic() + FINISH_S, r.deadline + FINISH_S)
+        return False
+
+    def _decode(self, index: int, payload: bytearray, seconds: float) -> runner.Outcome:
+        fields, values = wire.decode(payload, self.r.budget, Opaque)
+        status, kind = fields.get("status"), fields.get("kind")
+        line = fields.get("line")
+        line = line if type(line) is int else None
+        if status == "ok":
+            return runner.Outcome(index, "ok", values.get("result"), values.get("args_after"), "", seconds, "ok")
+        if status == "error" and kind in ("raised", "not_implemented", "missing"):
+            exc_type = wire.clean_text(fields.get("exc_type"), 100)
+            exc_text = wire.clean_text(fields.get("exc_text"))
+            if kind == "missing":
+                message = "function not found"
+            elif kind == "not_implemented":
+                message = "not implemented yet (NotImplementedError)"
+            else:
+                message = f"raised {exc_type}" + (f": {exc_text}" if exc_text else "")
+            return runner.Outcome(index, "error", None, None, message, seconds, kind, exc_type, exc_text, line)
+        raise wire.ProtocolError(f"unknown status {wire.clean_text(status, 20)!r}")
+
+    def _child_pid(self, info_buf: bytes) -> None:
+        if self.child_pidfd is not None:
+            return
+        try:
+            pid = int(json.loads(info_buf.decode())["child-pid"])
+        except (ValueError, KeyError, TypeError):
+            return
+        try:
+            self.child_pidfd = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            self.child_pid = pid
+
+    def _import_info(self, payload: bytearray, seconds: float) -> runner.Outcome | None:
+        try:
+            info = wire.loads(payload)
+            if type(info) is not dict:
+                raise wire.ProtocolError("not an object")
+        except wire.ProtocolError:
+            info = {"ok": False, "kind": "exception", "exc_type": "?", "exc_text": MALFORMED}
+        if info.get("ok") is True:
+            return None
+        kind = info.get("kind")
+        exc_type = wire.clean_text(info.get("exc_type"), 100)
+        text = info.get("exc_text")
+        line = info.get("line") if type(info.get("line")) is int else None
+        at = f" at line {line}" if line else ""
+        if kind == "exit":
+            code = text if type(text) in (int, str) else None
+            code_txt = f" (exit code {wire.clean_text(str(code), 60)})" if code is not None else ""
+            message = (f"the module called sys.exit() at import{at}{code_txt}: code outside the functions must not "
+                       f"exit; put experiments under `if __name__ == \"__main__\":`")
+            text = wire.clean_text(str(code)) if code is not None else ""
+            kind = "import_exit"
+        else:
+            text = wire.clean_text(text)
+            message = f"the module could not be imported: {exc_type}{at}" + (f": {text}" if text else "")
+            kind = "import_error"
+        return runner.Outcome(-1, "error", message=message, seconds=seconds, kind=kind, exc_type=exc_type,
+                              exc_text=text, line=line)
+
+    # -- endings
+
+    def _timed_out(self, seconds: float) -> None:
+        r, state, pending = self.r, self.state, self.pending
+        self._kill()
+        total = time.monotonic() >= r.deadline - 1e-3
+        if state == "starting":
+            if total:
+                return None  # the total time is used up: the remaining calls are skipped
+            raise WorkerFailure(f"the grader's worker did not start within {STARTUP_S:g} s: {r.output_tail()}")
+        if state == "importing":
+            if total:
+                msg = f"the module did not finish importing within the total time of {r.limits.total_s:g} s"
+            else:
+                msg = (f"the module did not finish importing within {r.import_s:g} s: look for an endless loop or a "
+                       f"long computation outside the functions")
+            self.import_failure = runner.Outcome(-1, "timeout", message=msg, seconds=seconds, kind="import_timeout",
+                                                 exc_text=f"{r.limits.total_s if total else r.import_s:g}")
+            return None
+        if state == "finishing" or not pending:
+            return None
+        limit = r.limits.total_s if total else r.limits.per_call_s
+        what = "the submission's total time" if total else "the time per call"
+        self.stopped = runner.Outcome(pending[0].index, "timeout", message=f"timed out after {limit:g} s ({what})",
+                                      seconds=seconds, kind="timeout", exc_type="total" if total else "call",
+                                      exc_text=f"{limit:g}")
+        return None
+
+    def _crashed(self, seconds: float, why: str) -> None:
+        state, pending = self.state, self.pending
+        self._kill()
+        if state == "starting":
+            raise WorkerFailure(f"the grader's worker failed to start ({why}): {self.r.output_tail()}")
+        if state == "importing":
+            self.import_failure = runner.Outcome(-1, "crashed", message=f"the module crashed the worker while being "
+                                                                        f"imported ({why})",
+                                                 seconds=seconds, kind="import_crash", exc_text=why)
+            return None
+        if state == "finishing" or not pending:
+            return None
+        self.stopped = runner.Outcome(pending[0].index, "crashed", message=f"crashed: {why}", seconds=seconds,
+                                      kind="crashed", exc_text=why)
+        return None
+
+    def _kill(self) -> None:
+        """Kill the worker and everything it started."""
+        if self.r.sandboxed:
+            # killing the sandbox's pid 1 makes the kernel kill its whole pid namespace; bwrap then exits
+            try:
+                if self.child_pidfd is not None:
+                    signal.pidfd_send_signal(self.child_pidfd, signal.SIGKILL)
+                    return
+                if self.child_pid is not None:
+                    os.kill(self.child_pid, signal.SIGKILL)
+                    return
+            except OSError:
+                pass
+            self._killpg()
+        else:
+            # the supervisor kills the worker and every process below it, then exits
+            try:
+                self.proc.send_signal(signal.SIGTERM)
+            except OSError:
+                pass
+
+    def _killpg(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except OSError:
+            try:
+                self.proc.kill()
+            except OSError:
+                pass
+
+    def _reap(self, timeout: float) -> int | None:
+        """Wait for the worker (bwrap) to end; its CPU time is added to the submission's."""
+        proc = self.proc
+        if proc.returncode is not None:
+            return proc.returncode
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+            except ChildProcessError:
+                proc.returncode = proc.returncode if proc.returncode is not None else -1
+                return proc.returncode
+            if pid:
+                self.cpu += ru.ru_utime + ru.ru_stime
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                return proc.returncode
+            if time.monotonic() >= end:
+                return None
+            if self.pidfd is not None:
+                select.select([self.pidfd], [], [], max(0.0, min(0.5, end - time.monotonic())))
+            else:
+                time.sleep(0.005)
+
+    def _end(self) -> None:
+        """After the session: the worker and every process it started are gone."""
+        if self.in_w is not None:  # the worker waiting for a call that will not come: it ends now
+            os.close(self.in_w)
+            self.in_w = None
+        code = self._reap(5.0)
+        if code is None:  # still running (a worker that ignored its end): kill it
+            self._kill()
+            code = self._reap(5.0)
+            if code is None:
+                self._killpg()
+                self._reap(5.0)
+        if self.r.sandboxed:
+            # bwrap has reaped the sandbox's pid 1, which the kernel lets end only after every
+            # process of its namespace is gone; make sure of it when bwrap itself was killed
+            if self.child_pidfd is not None:
+                try:
+                    signal.pidfd_send_signal(self.child_pidfd, signal.SIGKILL)
+                except OSError:
+                    pass
+                select.select([self.child_pidfd], [], [], 5.0)
+        else:
+            self._killpg()  # whatever is left in the process group (the supervisor got the rest)
+        self.r.cpu_used += self.cpu

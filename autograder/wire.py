@@ -1,0 +1,499 @@
+"""The one frame format between the grader and its worker, both ways: encoder and decoder.
+
+The grader imports this as ``autograder.wire``; the worker (``python -I``, where the autograder
+package is not importable) loads the copy in its job folder by file path. Standalone on
+purpose: stdlib + numpy only.
+
+A frame is a head line ``TAG [FIELD ...] SIZE\\n`` followed by SIZE bytes:
+
+  R 0                         worker → grader: ready (limits applied, numpy loaded, no student code yet)
+  G 0                         grader → worker: R was read, go on (so the student's code, which runs
+                              only now, cannot take R out of the pipe before the grader sees it)
+  I SIZE                      worker → grader: the import's outcome, JSON
+  K INDEX TOKEN SIZE          grader → worker: the call to make now, an .npz frame whose meta is
+                              {"function", "driver", "args", "kwargs"}
+  C INDEX TOKEN SIZE          worker → grader: that call's outcome, an .npz frame whose meta is
+                              {"status", "kind", "exc_type", "exc_text", "line", "result", "args_after"}
+
+TOKEN is random, new for each call and sent only with it: an outcome the student's code forges
+before its call was made cannot carry it.
+
+An .npz frame is a zip (stored, not compressed) of .npy members: ``__meta__`` the meta as JSON
+bytes (uint8), ``x0``, ``x1``, … the arrays its skeletons name. Skeletons: null, bools, numbers
+and strings as themselves; {"t": [...]} a tuple, {"l": [...]} a list, {"d": [[key, value], ...]} a
+dict with str keys, {"a": name} an array member, {"o": description} a value that is not plain data.
+
+Everything the worker sends is hostile: ``decode`` parses the zip and the .npy headers itself
+(never pickle, never numpy's loader), and every node of a structure and every *reference* to an
+array (one array named a million times is a million arrays to whoever judges it) is charged to a
+``Budget``: past it, the value is an opaque "too much data returned". It returns only None,
+bool, int within ±2**63, float, str of at most MAX_STR characters, tuple, list, dict with str keys,
+numpy.ndarray of dtype kind b/i/u/f, or ``opaque(description)``; it raises only ProtocolError.
+The encoder charges the same budget, so an honest value it sends fits the decoder's.
+"""
+
+import io
+import json
+import re
+import struct
+
+import numpy as np
+
+MAX_HEAD = 64  # bytes of a head line
+MAX_FRAME = 96 * 2**20  # payload of one frame
+MAX_META = 2 * 2**20  # the JSON meta of a frame: parsing it costs up to ~30 times this
+MAX_JSON = 64 * 2**10  # an I frame
+MAX_MEMBERS = 10_000
+MAX_STR = 10_000
+MAX_DEPTH = 64
+MAX_ARRAY_BYTES = 50 * 2**20  # one returned array
+BUDGET_BYTES = 64 * 2**20  # data one call may send; the grader charges it once per submission
+NODE_BYTES = 64  # the charge for one node of a structure
+ARRAY_BYTES = 128  # … and for one reference to an array, on top of its data
+PLAIN_KINDS = "biuf"
+TOO_MUCH = f"too much data returned (more than {BUDGET_BYTES // 2**20} MB)"
+
+# bound now: the worker loads this module before the student's code, which may monkeypatch numpy
+_ndarray, _generic, _asarray, _frombuffer, _savez = np.ndarray, np.generic, np.asarray, np.frombuffer, np.savez
+_bool_, _integer, _float64, _complexfloating = np.bool_, np.integer, np.float64, np.complexfloating
+_uint8, _dumps, _BytesIO = np.uint8, json.dumps, io.BytesIO
+
+_HEAD = re.compile(rb"([RGICK])((?: [0-9a-f]{1,32}){0,2}) ([0-9]{1,9})")
+_FIELDS = {b"R": 0, b"G": 0, b"I": 0, b"K": 2, b"C": 2}
+_EOCD = struct.Struct("<4s4H2LH")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_MEMBER = re.compile(rb"(__meta__|x[0-9]{1,5})\.npy")
+_NPY = re.compile(r"\{'descr': (.{1,200}?), 'fortran_order': (True|False), 'shape': \(([0-9, ]{0,400})\), \} *\n?",
+                  re.S)
+
+
+def _descr_table():
+    """The .npy descr strings of the plain dtypes (and of complex, to name them): no np.dtype()
+    of a string from the worker, ever."""
+    plain, named = {}, {}
+    for t in (np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+              np.float16, np.float32, np.float64, np.longdouble, np.complex64, np.complex128, np.clongdouble):
+        for dt in {np.dtype(t), np.dtype(t).newbyteorder("<"), np.dtype(t).newbyteorder(">")}:
+            descr = repr(np.lib.format.dtype_to_descr(dt))
+            if dt.kind in PLAIN_KINDS:
+                plain[descr] = dt
+            else:
+                named[descr] = f"a numpy.ndarray of dtype {dt.name}"
+    named["'|O'"] = "a numpy.ndarray of dtype object"
+    return plain, named
+
+
+_PLAIN_DESCR, _NAMED_DESCR = _descr_table()
+
+
+class ProtocolError(ValueError):
+    """A frame that is not what the protocol says: the call that sent it fails."""
+
+
+class _OverBudget(Exception):
+    pass
+
+
+class Budget:
+    """Bytes of data a decoder may still hand out. Once overspent it stays spent."""
+
+    def __init__(self, total=BUDGET_BYTES):
+        self.total = self.left = total
+
+    def spend(self, n):
+        if n > self.left:
+            self.left = 0
+            raise _OverBudget
+        self.left -= n
+
+
+def clean_text(s, limit=300):
+    """A str from the worker as printable text of at most limit characters ('' for anything else)."""
+    if not isinstance(s, str):
+        return ""
+    return "".join(ch if ch.isprintable() else " " for ch in s[:limit])
+
+
+# --------------------------------------------------------------------------- heads
+
+
+def head(tag, *fields, size=0):
+    return f"{' '.join((tag,) + tuple(str(f) for f in fields))} {size}\n".encode("ascii")
+
+
+def parse_head(buf):
+    """(tag, fields, size, length of the head) of the frame at the start of buf, None when the
+    head is not complete yet. Raises ProtocolError for anything but a valid head."""
+    nl = buf.find(b"\n", 0, MAX_HEAD)
+    if nl < 0:
+        if len(buf) >= MAX_HEAD:
+            raise ProtocolError("malformed frame head")
+        return None
+    m = _HEAD.fullmatch(bytes(buf[:nl]))
+    if m is None:
+        raise ProtocolError("malformed frame head")
+    tag, fields, size = m.group(1), m.group(2).split(), int(m.group(3))
+    if (len(fields) != _FIELDS[tag] or size > MAX_FRAME or (tag in (b"R", b"G") and size)
+            or (fields and not fields[0].isdigit())):
+        raise ProtocolError("malformed frame head")
+    return tag.decode(), [f.decode() for f in fields], size, nl + 1
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+def _article(word):
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
+def _type_name(obj):
+    try:
+        name = type.__dict__["__name__"].__get__(type(obj))
+    except Exception:  # noqa: BLE001 - a metaclass may do anything
+        name = "object"
+    return name if isinstance(name, str) else "object"
+
+
+class Encoder:
+    """Values as skeletons plus arrays, charging the budget as the decoder will. Never trusts a
+    value (it may be the student's): an ndarray subclass, an unknown object or anything too
+    large becomes {"o": description}; with strict, a TypeError instead."""
+
+    def __init__(self, budget_bytes=BUDGET_BYTES, strict=False):
+        self.arrays = {}
+        self.left = budget_bytes  # None: no limit
+        self.strict = strict
+
+    def value(self, obj):
+        names, left = len(self.arrays), self.left
+        try:
+            return self._enc(obj, 0)
+        except _OverBudget:
+            if self.strict:
+                raise TypeError("too much data to send") from None
+            for name in list(self.arrays)[names:]:
+                del self.arrays[name]
+            self.left = left
+            return {"o": TOO_MUCH}
+
+    def _spend(self, n):
+        if self.left is not None:
+            if n > self.left:
+                raise _OverBudget
+            self.left -= n
+
+    def _opaque(self, description):
+        if self.strict:
+            raise TypeError(f"cannot send {description}")
+        return {"o": description[:200]}
+
+    def _enc(self, obj, depth):
+        self._spend(NODE_BYTES)
+        if depth > MAX_DEPTH:
+            return self._opaque("a structure nested too deeply")
+        t = type(obj)
+        if obj is None or t is bool or t is float:
+            return obj
+        if t is str:
+            return self._str(obj)
+        if t is int:
+            return self._int(obj)
+        if t is _ndarray:
+            return self._array(obj)
+        if isinstance(obj, _ndarray):
+            return self._opaque(f"{_article(_type_name(obj))} (ndarray subclass)")
+        if isinstance(obj, _generic):
+            if isinstance(obj, _bool_):
+                return bool(obj)
+            if isinstance(obj, _integer):
+                return self._int(int(obj))
+            if t is _float64:
+                return float(obj)
+            if isinstance(obj, _complexfloating):
+                return self._opaque("a complex number")
+            return self._array(_asarray(obj))  # float32 and other scalars: a 0-d array of their dtype
+        if isinstance(obj, float):
+            return float.__float__(obj)
+        if isinstance(obj, int):
+            return self._int(int.__index__(obj))
+        if isinstance(obj, complex):
+            return self._opaque("a complex number")
+        if isinstance(obj, tuple):
+            return {"t": [self._enc(tuple.__getitem__(obj, i), depth + 1) for i in range(tuple.__len__(obj))]}
+        if isinstance(obj, list):
+            return {"l": [self._enc(list.__getitem__(obj, i), depth + 1) for i in range(list.__len__(obj))]}
+        if isinstance(obj, dict):
+            items = list(dict.items(obj))
+            if not all(type(k) is str for k, _ in items):
+                return self._opaque("a dict with keys that are not strings")
+            out = []
+            for k, v in items:
+                self._spend(len(k))
+                out.append([k, self._enc(v, depth + 1)])
+            return {"d": out}
+        return self._opaque(_article(_type_name(obj)))
+
+    def _str(self, s):
+        if len(s) > MAX_STR:
+            return self._opaque("a very long str")
+        self._spend(len(s))
+        return s
+
+    def _int(self, n):
+        if -2**63 < n < 2**63:
+            return n
+        try:
+            return float(n)  # as a float, like numpy would
+        except OverflowError:
+            return self._opaque("an integer too large for a float")
+
+    def _array(self, arr):
+        dt = arr.dtype
+        if dt.kind not in PLAIN_KINDS or dt.fields is not None or dt.subdtype is not None:
+            return self._opaque(f"a numpy.ndarray of dtype {dt}")
+        if arr.nbytes > MAX_ARRAY_BYTES:
+            return self._opaque("an array too large to return")
+        self._spend(arr.nbytes + ARRAY_BYTES)
+        if len(self.arrays) >= MAX_MEMBERS - 1:
+            raise _OverBudget
+        name = f"x{len(self.arrays)}"
+        self.arrays[name] = arr
+        return {"a": name}
+
+
+def _pack(meta, arrays):
+    raw = _dumps(meta, allow_nan=True, separators=(",", ":")).encode("ascii")
+    if len(raw) > MAX_META:
+        raise _OverBudget
+    buf = _BytesIO()
+    _savez(buf, __meta__=_frombuffer(raw, dtype=_uint8), **arrays)
+    return buf.getvalue()
+
+
+def encode(fields, values, budget_bytes=BUDGET_BYTES, strict=False):
+    """The payload of an .npz frame: fields (small JSON scalars) as they are, values (any
+    Python data) as skeletons and arrays, within budget_bytes (None: no limit). strict: raise
+    TypeError for what is not plain data instead of sending it as opaque."""
+    enc = Encoder(budget_bytes, strict)
+    meta = dict(fields)
+    for key, value in values.items():
+        meta[key] = enc.value(value)
+    try:
+        return _pack(meta, enc.arrays)
+    except _OverBudget:  # a structure whose JSON is too long
+        if strict:
+            raise TypeError("too much data to send") from None
+        meta = dict(fields)
+        meta.update({key: {"o": TOO_MUCH} for key in values})
+        return _pack(meta, {})
+
+
+# --------------------------------------------------------------------------- decoding
+
+_HUGE = object()  # an integer literal beyond float range
+
+
+def _parse_int(text):
+    if len(text) > 400:  # more digits than the largest float has
+        return _HUGE
+    n = int(text)
+    if -2**63 < n < 2**63:
+        return n
+    try:
+        return float(n)
+    except OverflowError:
+        return _HUGE
+
+
+def loads(data, limit=MAX_JSON):
+    """JSON from the worker: at most limit bytes; integers beyond float range are a marker."""
+    if len(data) > limit:
+        raise ProtocolError("too much JSON")
+    try:
+        return json.loads(bytes(data).decode("utf-8"), parse_int=_parse_int)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ProtocolError("malformed JSON") from None
+
+
+def _str_ok(s):
+    """s with lone surrogates (valid JSON, unprintable, unencodable) replaced."""
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return s.encode("utf-8", "replace").decode("utf-8")
+
+
+def _npy(mv, start, end):
+    """An .npy member: (dtype, shape, fortran, data offset, count), or a description of why it
+    is not plain data. Sizes are checked before anything is allocated."""
+    if end - start < 10 or bytes(mv[start:start + 6]) != b"\x93NUMPY":
+        raise ProtocolError("malformed array member")
+    major = mv[start + 6]
+    if major == 1:
+        (hlen,), hstart = struct.unpack_from("<H", mv, start + 8), start + 10
+    elif major in (2, 3) and end - start >= 12:
+        (hlen,), hstart = struct.unpack_from("<I", mv, start + 8), start + 12
+    else:
+        raise ProtocolError("malformed array member")
+    if hlen > 4096 or hstart + hlen > end:
+        raise ProtocolError("malformed array member")
+    m = _NPY.fullmatch(bytes(mv[hstart:hstart + hlen]).decode("latin-1"))
+    if m is None:
+        raise ProtocolError("malformed array header")
+    descr, fortran, shape_text = m.groups()
+    parts = [p.strip() for p in shape_text.split(",")]
+    if parts and parts[-1] == "":
+        parts.pop()
+    if len(parts) > 32 or not all(p.isdigit() and len(p) <= 12 for p in parts):
+        raise ProtocolError("malformed array shape")
+    shape = tuple(int(p) for p in parts)
+    dt = _PLAIN_DESCR.get(descr)
+    if dt is None:
+        if descr in _NAMED_DESCR:
+            return _NAMED_DESCR[descr]
+        return "a numpy.ndarray of a structured dtype" if descr.startswith("[") else \
+            "a numpy.ndarray of an unsupported dtype"
+    count = nonzero = 1
+    for d in shape:
+        count *= d
+        nonzero *= max(d, 1)
+    data = hstart + hlen
+    if nonzero * dt.itemsize > MAX_FRAME or count * dt.itemsize != end - data:
+        raise ProtocolError("array member of the wrong size")
+    return dt, shape, fortran == "True", data, count
+
+
+def _members(mv):
+    """The members of an .npz payload: name -> _npy(...). The zip is read here, strictly as
+    numpy.savez writes it (stored members, no comment, no zip64 directory)."""
+    n = len(mv)
+    if n > MAX_FRAME or n < _EOCD.size:
+        raise ProtocolError("malformed frame")
+    sig, disk, cd_disk, entries, total, cd_size, cd_off, comment = _EOCD.unpack_from(mv, n - _EOCD.size)
+    if (sig != b"PK\x05\x06" or disk or cd_disk or entries != total or not 0 < total <= MAX_MEMBERS
+            or comment or cd_off + cd_size != n - _EOCD.size):
+        raise ProtocolError("malformed frame")
+    members = {}
+    pos, end_cd = cd_off, cd_off + cd_size
+    for _ in range(total):
+        if pos + _CENTRAL.size > end_cd:
+            raise ProtocolError("malformed frame")
+        f = _CENTRAL.unpack_from(mv, pos)
+        sig, flags, method, csize, usize, nlen, xlen, clen, offset = f[0], f[5], f[6], f[10], f[11], f[12], f[13], \
+            f[14], f[18]
+        name = bytes(mv[pos + _CENTRAL.size: pos + _CENTRAL.size + nlen])
+        pos += _CENTRAL.size + nlen + xlen + clen
+        m = _MEMBER.fullmatch(name)
+        if sig != b"PK\x01\x02" or flags & 1 or method != 0 or csize != usize or m is None or pos > end_cd:
+            raise ProtocolError("malformed frame member")
+        if offset + _LOCAL.size > cd_off:
+            raise ProtocolError("malformed frame member")
+        loc = _LOCAL.unpack_from(mv, offset)
+        start = offset + _LOCAL.size + loc[10] + loc[11]
+        if loc[0] != b"PK\x03\x04" or start + usize > cd_off:
+            raise ProtocolError("malformed frame member")
+        key = m.group(1).decode()
+        if key in members:
+            raise ProtocolError("duplicate frame member")
+        members[key] = _npy(mv, start, start + usize)
+    return members
+
+
+class _Decoder:
+    def __init__(self, mv, members, budget, opaque, copy):
+        self.mv, self.members, self.budget, self.opaque, self.copy = mv, members, budget, opaque, copy
+        self.views = {}
+
+    def value(self, skel):
+        try:
+            return self._dec(skel, 0)
+        except _OverBudget:
+            return self.opaque(f"too much data returned (more than {self.budget.total // 2**20} MB from all "
+                               f"the calls together)")
+
+    def _spend(self, n):
+        if self.budget is not None:
+            self.budget.spend(n)
+
+    def _dec(self, skel, depth):
+        self._spend(NODE_BYTES)
+        if depth > MAX_DEPTH:
+            return self.opaque("a structure nested too deeply")
+        t = type(skel)
+        if skel is None or t is bool or t is int or t is float:
+            return skel
+        if skel is _HUGE:
+            return self.opaque("an integer too large for a float")
+        if t is str:
+            if len(skel) > MAX_STR:
+                return self.opaque("a very long str")
+            self._spend(len(skel))
+            return _str_ok(skel)
+        if t is dict and len(skel) == 1:
+            (key, val), = skel.items()
+            if key == "a" and type(val) is str and val in self.members:
+                return self._array(val)
+            if key == "o" and type(val) is str:
+                return self.opaque(clean_text(val, 200) or "an object")
+            if key in ("t", "l") and type(val) is list:
+                items = [self._dec(x, depth + 1) for x in val]
+                return tuple(items) if key == "t" else items
+            if key == "d" and type(val) is list:
+                out = {}
+                for item in val:
+                    if not (type(item) is list and len(item) == 2 and type(item[0]) is str
+                            and len(item[0]) <= MAX_STR):
+                        return self.opaque("malformed data from the worker")
+                    self._spend(len(item[0]))
+                    out[_str_ok(item[0])] = self._dec(item[1], depth + 1)
+                return out
+        return self.opaque("malformed data from the worker")
+
+    def _array(self, name):
+        spec = self.members[name]
+        if isinstance(spec, str):
+            return self.opaque(spec)
+        dt, shape, fortran, offset, count = spec
+        nbytes = count * dt.itemsize
+        if self.budget is not None and nbytes > MAX_ARRAY_BYTES:
+            return self.opaque("an array too large to return")
+        self._spend(nbytes + ARRAY_BYTES)
+        arr = self.views.get(name)
+        if arr is None:
+            arr = _frombuffer(self.mv, dtype=dt, count=count, offset=offset) if count else np.empty(0, dt)
+            arr = self.views[name] = arr.reshape(shape, order="F" if fortran else "C")
+        return arr.copy() if self.copy else arr
+
+
+VALUES = ("result", "args_after", "args", "kwargs")
+
+
+def decode(payload, budget, opaque, copy=False):
+    """(fields, values) of an .npz frame. fields: the meta's JSON scalars (str cut to MAX_STR
+    characters; anything else dropped); values: its skeletons (keys VALUES) as plain data.
+
+    budget: a Budget charged for every node and array reference (None: no limit, for the
+    grader's own inputs); opaque(description): what stands for a value that is not plain data;
+    copy: every array reference its own copy (else views of payload, writable when it is a
+    bytearray). Raises ProtocolError, and nothing else, for whatever the payload is.
+    """
+    mv = memoryview(payload).cast("B")
+    members = _members(mv)
+    spec = members.pop("__meta__", None)
+    if not (isinstance(spec, tuple) and spec[0] == np.dtype(np.uint8) and len(spec[1]) == 1):
+        raise ProtocolError("no meta in the frame")
+    meta = loads(mv[spec[3]: spec[3] + spec[4]], MAX_META)
+    if type(meta) is not dict:
+        raise ProtocolError("the meta is not an object")
+    fields = {}
+    for key, val in meta.items():
+        if key in VALUES:
+            continue
+        if val is None or type(val) in (bool, int, float):
+            fields[key] = val
+        elif type(val) is str:
+            fields[key] = _str_ok(val[:MAX_STR])
+    dec = _Decoder(mv, members, budget, opaque, copy)
+    return fields, {key: dec.value(meta[key]) for key in VALUES if key in meta}
