@@ -26,9 +26,11 @@ class GradeResult:
     execution_time: float
     inputs: str  # seeds.Inputs.id: names the inputs graded on, never the seed or the secret
     rnngrade_version: str = __version__
-    notes: list = field(default_factory=list)  # e.g. "file-system isolation is off: …", import errors
+    notes: list = field(default_factory=list)  # about the submission, for its student: e.g. an import error
     status: str = "graded"  # "graded"; "refused": not gradeable (a bad file, 0 and the reason in notes);
     # "internal_error": the grader failed (0, and the command that graded it exits 1)
+    isolation: list = field(default_factory=list)  # for the TA, never in the student's report: what of the
+    # isolation could not be arranged here ("file-system isolation is off: …", what uid 65534 can read)
 
     def to_json(self) -> dict:
         """The JSON result: {assignment, student, score, max_score, tests: [...], execution_time, inputs,
@@ -54,6 +56,7 @@ class GradeResult:
             "rnngrade_version": self.rnngrade_version,
             "notes": list(self.notes),
             "status": self.status,
+            "isolation": list(self.isolation),
         }
 
     def dumps(self) -> str:
@@ -65,7 +68,7 @@ class GradeResult:
 
 def grade(path_or_submission, assignment: str | None = None, *, seed: int | str | None = None,
           secret: bytes | None = None, visible_only: bool = False, limits=None, sandbox: str = "auto",
-          lang: str | None = None) -> GradeResult:
+          lang: str | None = None, protect=()) -> GradeResult:
     """Grade one submission.
 
     Parameters
@@ -81,6 +84,8 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | str 
     limits : runner.Limits (default Limits())
     sandbox : "auto", "require" or "off" (see runner.run_calls)
     lang : "ja" or "en" for the feedback (default: from the locale)
+    protect : folders the student's code must not read (the results, the course with its gradebook);
+        without bubblewrap a note says when their permissions let it (see runner.run_calls)
 
     Each case's inputs and expected result are built here; only (function, driver, args,
     kwargs) go to the isolated worker, and every result is judged here.
@@ -110,7 +115,7 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | str 
     for i, case in selected:
         args, kwargs, expected = case.build(inputs.seed_for(case), i)
         built[i] = (args, kwargs, expected)
-        calls.append(Call(i, case.function, case.driver, args, kwargs))
+        calls.append(Call(i, case.function, case.driver, args, kwargs, private=not case.visible))
     lang = feedback.resolve_lang(lang)
     case_of = dict(selected)
 
@@ -118,8 +123,9 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | str 
         return _judge_outcome(case_of[o.index], o, *built[o.index], sub, lang)
 
     tests, info = run_calls(sub.source, calls, limits=limits or Limits(), sandbox=sandbox,
-                            module=assignment, filename=f"{assignment}.py", judge=judge)
-    notes = list(info.notes)
+                            module=assignment, filename=f"{assignment}.py", judge=judge,
+                            protect=protect)
+    notes = []
     if info.import_failure is not None:
         notes.append(_import_note(info.import_failure, sub))
     max_score = suite.max_score if not visible_only else round(sum(c.points for _, c in selected), 9)
@@ -132,6 +138,7 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | str 
         execution_time=time.perf_counter() - t0,
         inputs=inputs.id,
         notes=notes,
+        isolation=list(info.notes),
     )
 
 
@@ -150,13 +157,16 @@ def _paren(outcome, sub) -> str:
 
 
 def _import_note(o, sub) -> str:
+    """The note of a failed import. One that failed while hidden cases ran (a fresh worker after a crash)
+    comes without the exception's type and text: runner.Call.private."""
     if o.kind == "import_error":
-        return f"the module could not be imported: {o.exc_type}{_where(o, sub)}" + (f": {o.exc_text}" if o.exc_text else "")
+        return (f"the module could not be imported: {o.exc_type or 'an exception'}{_where(o, sub)}"
+                + (f": {o.exc_text}" if o.exc_text else ""))
     if o.kind == "import_exit":
         return f"the module called sys.exit() at import{_paren(o, sub)}"
     if o.kind == "import_timeout":
-        return f"the module did not finish importing within {o.exc_text} s"
-    return f"the module crashed the Python process while being imported ({o.exc_text})"
+        return "the module did not finish importing within " + (f"{o.exc_text} s" if o.exc_text else "its time limit")
+    return "the module crashed the Python process while being imported" + (f" ({o.exc_text})" if o.exc_text else "")
 
 
 def _judge_outcome(case, o, args, kwargs, expected, sub, lang):

@@ -146,7 +146,8 @@ def grade_class(
 
     def one(sid: str, e: Entry) -> tuple[str, api.GradeResult]:
         try:
-            res = api.grade(e.path, assignment, seed=seed, secret=secret, limits=limits, lang=lang)
+            res = api.grade(e.path, assignment, seed=seed, secret=secret, limits=limits, lang=lang,
+                            protect=[results_dir])
             res.student = e.student
         except api.SubmissionError as exc:
             res = failed_result(e.student, assignment, inputs, str(exc))

@@ -134,13 +134,13 @@ def list_cmd() -> None:
             click.echo(f"  {fn:<24} {pts:>4g} points  {visible} visible + {len(cases) - visible} hidden cases")
 
 
-def _grade(path: Path, assignment, seed, timeout, lang, visible_only, sandbox="auto", secret=None):
+def _grade(path: Path, assignment, seed, timeout, lang, visible_only, sandbox="auto", secret=None, protect=()):
     from . import api
     from .runner import Limits
 
     limits = Limits(per_call_s=timeout) if timeout else None
     return api.grade(path, assignment, seed=seed, secret=secret, visible_only=visible_only, limits=limits,
-                     lang=lang, sandbox=sandbox)
+                     lang=lang, sandbox=sandbox, protect=protect)
 
 
 def _secret(secret_file, near) -> tuple:
@@ -148,6 +148,10 @@ def _secret(secret_file, near) -> tuple:
     from .seeds import load_secret
 
     return load_secret(secret_file, near)
+
+
+def _distinct(items) -> list:
+    return list(dict.fromkeys(items))
 
 
 def _notes(notes) -> None:
@@ -179,14 +183,15 @@ def grade(path, assignment, fmt, output, seed, secret_file, timeout, lang, sandb
     if output:
         check_writable_file(output, "the result (-o)")
     secret, notes = _secret(secret_file, [path])
-    result = _grade(path, assignment, seed, timeout, lang, visible_only=False, sandbox=sandbox, secret=secret)
+    result = _grade(path, assignment, seed, timeout, lang, visible_only=False, sandbox=sandbox, secret=secret,
+                    protect=[output.absolute().parent] if output else ())
     text = report.render(result, fmt)
     if output:
         write_atomic(output, text)
         click.echo(f"{report.printable(result.student)}: {result.score:g} / {result.max_score:g} → {output}")
     else:
         click.echo(text, nl=False)
-    _notes(notes)
+    _notes(notes + result.isolation)
 
 
 @main.command()
@@ -242,7 +247,7 @@ def batch(directory, assignment, jobs, output, results_dir, resume, lms, seed, s
     click.echo(batch_mod.finish(results, output, results_dir, lms=lms), nl=False)
     layout = f" ({lms.capitalize()} grade import)" if lms else ""
     click.echo(f"wrote {output}{layout}, {results_dir}/<student>.json and .txt, {results_dir}/summary.png")
-    _notes(notes)
+    _notes(notes + _distinct(n for r in results for n in r.get("isolation", ())))
     failed = batch_mod.internal_errors(results)
     if failed:
         from .report import printable
@@ -384,8 +389,8 @@ def nbgrader_autograde(assignment, course_dir, jobs, students, force, seed, secr
     click.echo(f"{len(graded)} autograded, {len(outcomes) - len(graded)} skipped, "
                f"{sum(bool(o.error) for o in graded)} with a notebook that could not be graded as handed in; "
                f"scores are in the gradebook (formgrader, nbgrader generate_feedback, nbgrader export)")
-    _notes(notes)
-    failed = [o.student for o in graded if getattr(o, "internal", False)]
+    _notes(notes + _distinct(n for o in graded for n in o.isolation))
+    failed = [o.student for o in graded if o.internal]
     if failed:
         raise GraderFailure(f"the grader failed for {len(failed)} student(s) ({printable(', '.join(failed[:10]))}): their "
                             f"cells say \"internal error\"; run again with --force --student ID, and report it")

@@ -75,6 +75,7 @@ class Outcome:
     note: str = ""  # graded, but something needs the instructor (e.g. test cells nbgrader cannot find)
     functions: dict = field(default_factory=dict)  # function -> points
     internal: bool = False  # the grader failed (not the notebook): the command exits 1
+    isolation: list = field(default_factory=list)  # api.GradeResult.isolation: for the instructor, once
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,14 +376,15 @@ def _grade_one(job: _Job, student: str) -> Outcome:
     """Stage and grade one student in the isolated worker; write the results the preprocessor reads."""
     from .runner import Limits
 
-    error, note, path, functions, internal = "", "", None, None, False
+    error, note, path, functions, internal, isolation = "", "", None, None, False, []
     try:
         path, note = _stage(job, load_config(job.course), student)
         error = note if path is None else ""
         if path is not None:
             res = api.grade(path, job.assignment, seed=job.seed, secret=job.secret, lang=job.lang,
+                            protect=[job.course, job.tmp],
                             limits=Limits(per_call_s=job.timeout) if job.timeout else None)
-            functions = _lines_for(res, job.lang)
+            functions, isolation = _lines_for(res, job.lang), res.isolation
     except api.SubmissionError as exc:
         error = str(exc)
     except Exception as exc:  # noqa: BLE001 - a grader bug must not cost the rest of the class
@@ -391,7 +393,7 @@ def _grade_one(job: _Job, student: str) -> Outcome:
         functions = _error_lines(job.assignment, error)
     _write_results(job.tmp / "results", job.names[student], functions, error)
     return Outcome(student, error=error, note=note if path is not None else "",  # a note of a graded notebook
-                   functions={f: v["points"] for f, v in functions.items()}, internal=internal)
+                   functions={f: v["points"] for f, v in functions.items()}, internal=internal, isolation=isolation)
 
 
 def _overwrite_locked_cells(nb, course: Path, config, assignment: str, student: str):

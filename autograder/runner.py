@@ -44,13 +44,19 @@ JOB_FILES = ("worker.py", "wire.py", "drivers.py")
 
 @dataclass(frozen=True)
 class Call:
-    """One call of a student function: driver(func, args, kwargs) in the worker."""
+    """One call of a student function: driver(func, args, kwargs) in the worker.
+
+    private: a hidden case's call. Private calls run after every other call, in worker processes
+    of their own, so that nothing the student's code saw in one (a hidden input) can come back
+    through the feedback of a call that is not private (whose messages are shown in full).
+    """
 
     index: int
     function: str
     driver: str
     args: tuple
     kwargs: dict
+    private: bool = False
 
 
 @dataclass
@@ -178,7 +184,7 @@ class _Runner:
             self.results[outcome.index] = failed
 
     def run(self) -> list:
-        pending = list(self.calls)
+        pending = sorted(self.calls, key=lambda c: c.private)  # stable: the public calls first, in order
         failures = 0
         by_function: dict[str, int] = {}
         lim = self.limits
@@ -195,12 +201,15 @@ class _Runner:
                                             message=f"skipped: the submission used up its total time of "
                                                     f"{lim.total_s:g} s"))
                     break
-                s = session.Session(self, pending)
+                s = session.Session(self, [c for c in pending if c.private == pending[0].private])
                 s.run()
                 done = set(s.done)
                 pending = [c for c in pending if c.index not in done]
                 if s.import_failure is not None:
                     f = s.import_failure
+                    if pending and pending[0].private:  # a re-import may tell what a private call saw
+                        f = Outcome(f.index, f.status, message=f.message.split(":")[0], seconds=f.seconds, kind=f.kind,
+                                    line=f.line)
                     self.info.import_failure = f
                     for c in pending:
                         self.settle(Outcome(c.index, "error" if f.status == "crashed" else f.status,

@@ -493,7 +493,7 @@ class TestFallback:
         """Without the sandbox, the limits still turn a loop and an import of rnnref into graded zeros, with a note."""
         loop = grade(attack("infinite_loop"), sandbox="off")
         assert_only(loop, "forward")
-        assert any(n.startswith("file-system isolation is off") for n in loop.notes)
+        assert any(n.startswith("file-system isolation is off") for n in loop.isolation) and not loop.notes
         ref = grade(attack("import_rnnref", ROOT=ROOT), sandbox="off")
         assert_only(ref, "deltas")
         assert "rnnref is not available to submissions" in cases_of(ref, "deltas")[0].output
@@ -582,3 +582,22 @@ class TestHostileResults:
         assert all(t.passed for t in others) and not all(t.passed for t in radius)
         assert any("got a complex number" in t.output for t in radius)
         assert 0 < result.score < result.max_score
+
+
+class TestPrivateCalls:
+    @pytest.mark.parametrize("sandbox", ["require", "off"])
+    def test_hidden_inputs_never_reach_a_visible_message(self, sandbox, request):
+        """A function that remembers every input (in memory and on disk) and raises them all: the visible
+        cases' messages show the visible inputs only, since hidden cases run later in workers of their own."""
+        if sandbox == "require":
+            request.getfixturevalue("bwrap")
+        result = grade(attack("remember_hidden"), sandbox=sandbox)
+        seen = {True: [], False: []}
+        for i, case in enumerate(SUITE.cases):
+            if case.function == "forward":
+                seen[case.visible].append(repr(float(case.build(SUITE.seed, i)[0][0][0, 1])))
+        visible_text = " ".join(t.output for t in cases_of(result, "forward") if t.visible)
+        everything = " ".join(t.output for t in result.tests) + " ".join(result.notes)
+        assert all(v in visible_text for v in seen[True])  # the channel is real for public inputs
+        assert seen[False] and not any(h in everything for h in seen[False])
+        assert_only(result, "forward")

@@ -26,6 +26,19 @@ def proc(*args, cwd=None, timeout=300):
     return subprocess.run([RNNGRADE, *map(str, args)], capture_output=True, text=True, timeout=timeout, cwd=cwd)
 
 
+def report_of(data: dict) -> str:
+    """The student's text report of a JSON result."""
+    from autograder.api import GradeResult
+    from autograder.cases import CaseResult
+    from autograder.report import text_report
+
+    tests = [CaseResult(t["name"], t["name"].split(" ")[0], t["score"], t["max_score"], t["status"], t["output"],
+                        t["visibility"] == "visible") for t in data["tests"]]
+    return text_report(GradeResult(data["assignment"], data["student"], data["score"], data["max_score"], tests,
+                                   data["execution_time"], data["inputs"], notes=data["notes"],
+                                   isolation=data["isolation"]))
+
+
 def one_line_error(result, *phrases):
     """Exit 2, one line on stderr, saying each phrase."""
     assert result.exit_code == 2, result.output
@@ -198,13 +211,14 @@ class TestSandboxOption:
         r = run("grade", SOLUTION, "--sandbox", "off", "--format", "json")
         data = json.loads(r.stdout)
         assert r.exit_code == 0 and data["score"] == 15
-        assert any("isolation is off" in n for n in data["notes"])
+        assert any("isolation is off" in n for n in data["isolation"]) and not data["notes"]
+        assert "isolation is off" in r.stderr and "isolation is off" not in report_of(data)
 
     def test_require_uses_bubblewrap(self, bwrap):
         """--sandbox require grades inside bubblewrap when it is installed."""
         r = run("grade", SOLUTION, "--sandbox", "require", "--format", "json")
         data = json.loads(r.stdout)
-        assert r.exit_code == 0 and data["score"] == 15 and not data["notes"]
+        assert r.exit_code == 0 and data["score"] == 15 and not data["notes"] and not data["isolation"]
 
 
 def ro_proc(ro: Path, *args, cwd):
