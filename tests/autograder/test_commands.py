@@ -336,3 +336,43 @@ class TestSecretCommand:
             if f.suffix in (".json", ".txt"):
                 text = f.read_text()
                 assert secret not in text and "final" not in text and "seed" not in text
+
+
+class TestHostileValues:
+    def test_batch_grades_a_hostile_class(self, tmp_path):
+        """A real `rnngrade batch` of vanishing: an honest complex ρ(W), forged frames (a 5000-digit integer,
+        a lying zip; 150 000 references to an 8 MB array, which uses up that submission's 64 MB budget) — every
+        student graded, honest partial credit kept, exit 0, and the grader's memory stays under 1 GB."""
+        solution = (ROOT / "solutions" / "vanishing" / "vanishing.py").read_text(encoding="utf-8")
+        hostile = (ROOT / "tests" / "autograder" / "attacks" / "hostile_frames.py").read_text(encoding="utf-8")
+        klass = tmp_path / "class"
+        files = {
+            "alice": solution,
+            "eve": solution + "\n\ndef spectral_radius(W):\n    return np.max(np.linalg.eigvals(W))\n",
+            "mallory": solution + "\n\n" + hostile + (
+                "\n\ndef spectral_radius(W):\n    return hostile('huge_int')\n"
+                "\n\ndef power_norms(W, K):\n    return hostile('lying_size')\n"),
+            "trudy": solution + "\n\n" + hostile + (
+                "\n\ndef clip_grad_norm(grads, max_norm):\n    return hostile('references')\n"),
+        }
+        for student, text in files.items():
+            (klass / student).mkdir(parents=True)
+            (klass / student / "vanishing.py").write_text(text, encoding="utf-8")
+        measure = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:]); "
+                   "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, p.returncode)")
+        p = subprocess.run([sys.executable, "-c", measure, RNNGRADE, "batch", klass, "-o", tmp_path / "g.csv",
+                            "--results", tmp_path / "r"], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+        maxrss_kb, code = map(int, p.stdout.split()[-2:])
+        assert code == 0, p.stderr
+        assert maxrss_kb < 2**20, maxrss_kb
+        res = {s: json.loads((tmp_path / "r" / f"{s}.json").read_text()) for s in files}
+        assert all(r["status"] == "graded" for r in res.values())
+        assert res["alice"]["score"] == res["alice"]["max_score"] == 12
+        assert 0 < res["eve"]["score"] < 12 and 0 < res["mallory"]["score"] < 12
+        by_fn = {}
+        for t in res["mallory"]["tests"]:
+            by_fn.setdefault(t["name"].split(" ")[0], []).append(t["status"])
+        assert all(s == "passed" for s in by_fn["state_gradients"] + by_fn["grad_norms_over_time"])
+        assert not any(s == "passed" for s in by_fn["spectral_radius"] + by_fn["power_norms"])
+        clip = [t for t in res["trudy"]["tests"] if t["name"].startswith("clip_grad_norm")]
+        assert clip and not any(t["status"] == "passed" for t in clip)
