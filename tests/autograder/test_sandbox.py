@@ -80,7 +80,7 @@ class TestUserPlan:
         else:
             assert sandbox.user_plan(True) == ([sandbox.NOBODY, sandbox.NOBODY], None)
 
-    @pytest.mark.skipif(os.geteuid() == 0, reason="as root the worker drops")
-    def test_not_root_stays(self):
+    def test_not_root_stays(self, monkeypatch):
         """Not root: the worker runs as the grader's user, and the isolation note is the sandbox's."""
-        assert sandbox.user_plan(False) == (None, None)
+        monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)  # the tests run as root here and in CI
+        assert sandbox.user_plan(False) == (None, None) and sandbox.user_plan(True) == (None, None)
