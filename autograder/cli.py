@@ -333,7 +333,7 @@ def nbgrader_init(course_dir, assignments, course_id) -> None:
     from .release import exercises
 
     root = find_root()
-    names = parse_assignments(assignments, exercises(root))
+    names = parse_assignments(assignments, exercises(root), course_dir)
     rep = init_course(course_dir, root, names, course_id)
     for p in rep.written:
         click.echo(f"wrote {p}")

@@ -54,10 +54,12 @@ class InitReport:
     unchanged: list = field(default_factory=list)
 
 
-def parse_assignments(text: str | None, known: list[str]) -> list[str]:
-    """"a,b" -> ["a", "b"], each one of the kit's exercises; None or "" -> every exercise."""
+def parse_assignments(text: str | None, known: list[str], course: Path | None = None) -> list[str]:
+    """"a,b" -> ["a", "b"], each one of the kit's exercises; None or "" -> the kit's exercises the course
+    already has in source/ (a second init refreshes the course's choice), or every exercise for a new one."""
     if not text:
-        return list(known)
+        present = [n for n in known if course is not None and (Path(course) / "source" / n).is_dir()]
+        return present or list(known)
     names = [n.strip() for n in text.split(",") if n.strip()]
     for n in names:
         if n not in known:

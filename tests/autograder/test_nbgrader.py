@@ -219,6 +219,18 @@ class TestInit:
         assert (c / "submitted" / "alice" / A / f"{A}.ipynb").read_bytes() == b"hers"
         assert stale.read_bytes() == (ROOT / "solutions" / A / f"{A}.ipynb").read_bytes()
 
+    def test_second_run_keeps_the_course_s_assignments_and_secret(self, tmp_path):
+        """init without --assignments on an existing course refreshes its own exercises, not all ten; the secret
+        of the hidden inputs is written once (mode 0640) and kept."""
+        c = tmp_path / "c"
+        assert invoke("nbgrader", "init", c, "--assignments", "lstm,gru").exit_code == 0
+        secret = (c / ".rnngrade-secret").read_bytes()
+        assert (c / ".rnngrade-secret").stat().st_mode & 0o777 == 0o640
+        r = invoke("nbgrader", "init", c)
+        assert r.exit_code == 0 and "2 assignments (gru, lstm)" in r.output, r.output
+        assert sorted(p.name for p in (c / "source").iterdir()) == ["gru", "lstm"]
+        assert (c / ".rnngrade-secret").read_bytes() == secret
+
     def test_copies_data_files_not_the_kit_sources(self, tmp_path):
         """Files beside an exercise's notebook go to source/ too; its .py sources do not."""
         kit = tmp_path / "kit"
