@@ -205,3 +205,17 @@ class TestSpreadsheetCells:
         text = csv_text([["a\rb", 1], ["c", 2]])
         assert text == '"a\rb",1\nc,2\n'
         assert parse(text) == [["a\rb", "1"], ["c", "2"]]
+
+
+class TestWriteAtomicMode:
+    @pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+    def test_mode_follows_the_umask(self, tmp_path, mask, mode):
+        """Results get the mode open() would give (0666 less the umask), so co-TAs can read the grades."""
+        from autograder.files import write_atomic
+
+        old = os.umask(mask)
+        try:
+            write_atomic(tmp_path / "grades.csv", "student,score\n")
+        finally:
+            os.umask(old)
+        assert stat.S_IMODE((tmp_path / "grades.csv").stat().st_mode) == mode
