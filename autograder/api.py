@@ -31,10 +31,14 @@ class GradeResult:
     # "internal_error": the grader failed (0, and the command that graded it exits 1)
     isolation: list = field(default_factory=list)  # for the TA, never in the student's report: what of the
     # isolation could not be arranged here ("file-system isolation is off: …", what uid 65534 can read)
+    # (batch also writes status "no_submission": in an LMS's bulk download without a file to grade; 0 here, a blank
+    # grade in the LMS's import)
+    lms_id: str = ""  # from an LMS's bulk download: Moodle's participant id, Canvas's user id
+    display_name: str = ""  # … and the name it shows: Moodle's full name, Canvas's name in its file names
 
     def to_json(self) -> dict:
         """The JSON result: {assignment, student, score, max_score, tests: [...], execution_time, inputs,
-        rnngrade_version}; each test {name, score, max_score, status, output, visibility}."""
+        rnngrade_version}; each test {name, score, max_score, status, output, visibility, tags}."""
         return {
             "assignment": self.assignment,
             "student": self.student,
@@ -48,6 +52,7 @@ class GradeResult:
                     "status": t.status,
                     "output": t.output,
                     "visibility": "visible" if t.visible else "hidden",
+                    "tags": list(t.tags),  # the known mistakes matched (cases.CaseResult.tags)
                 }
                 for t in self.tests
             ],
@@ -57,6 +62,8 @@ class GradeResult:
             "notes": list(self.notes),
             "status": self.status,
             "isolation": list(self.isolation),
+            "lms_id": self.lms_id,
+            "display_name": self.display_name,
         }
 
     def dumps(self) -> str:

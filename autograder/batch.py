@@ -8,8 +8,10 @@ reason; the other students are graded regardless.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -18,27 +20,67 @@ from .files import unique_names, write_atomic
 from .suites import ASSIGNMENTS, get_suite
 
 SUBMISSION_SUFFIXES = (".py", ".ipynb", ".zip")
+_UNSET = object()
 
 
 @dataclass(frozen=True)
 class Entry:
+    """One student of the class: who (``student``; from an LMS's download also its id and the name it shows) and
+    where their submission is: ``path``, or for an LMS's download ``load(assignment)`` (the file chosen, read when
+    graded); ``missing`` (in the download without a file to grade) or ``problem`` (several files) say why there is
+    none; ``origin`` (lms_in.Origin) is where the LMS takes the student's feedback back."""
+
     student: str
     path: Path
+    lms_id: str = ""
+    display_name: str = ""
+    load: Callable | None = field(default=None, compare=False, repr=False)
+    missing: str = ""
+    problem: str = ""
+    origin: object = None
 
 
-def discover(root: Path, assignment: str | None) -> list[Entry]:
+def lms_download(source: Path):
+    """The LMS's bulk download at source (lms_in.Download: Moodle's or Canvas's, its .zip or the folder it unzips
+    to), or None for a class folder (one folder or file per student, or nbgrader's)."""
+    from . import lms_in
+
+    source = Path(source)
+    if source.suffix.lower() == ".zip" and not source.is_dir():
+        if not source.exists():
+            raise api.SubmissionError(f"{source} does not exist: pass the folder holding one submission per student, "
+                                      f"or the .zip downloaded from Moodle or Canvas")
+        return lms_in.from_archive(source)
+    if not source.is_dir():
+        raise api.SubmissionError(f"{source} is not a folder: pass the folder holding one submission per student, "
+                                  f"or the .zip downloaded from Moodle or Canvas")
+    try:
+        os.lstat(source / "submitted")
+        return None  # nbgrader's course folder (a link there is refused by discover)
+    except OSError:
+        pass
+    return lms_in.from_folder(source)
+
+
+def discover(root: Path, assignment: str | None, download=_UNSET) -> list[Entry]:
     """One Entry per student under root.
 
-    Layouts: nbgrader's course folder (``root/submitted/<student>/<assignment>/``) or its
-    ``submitted/`` folder itself; otherwise one folder or one file (.py, .ipynb, .zip) per student.
+    Layouts: an LMS's bulk download (lms_download: Moodle's "Download all submissions", Canvas's submissions.zip,
+    as the .zip or unzipped; ``download`` when already read); nbgrader's course folder
+    (``root/submitted/<student>/<assignment>/``) or its ``submitted/`` folder itself; otherwise one folder or one
+    file (.py, .ipynb, .zip) per student.
     root itself may be a link (the TA chose it); nothing below it is followed: a link (as a student's
     folder or file) or a special file named like a submission is an entry all the same, which grading
     refuses with the reason (that student's zero), so that it is never graded through the link.
     """
-    import os
-    import stat
-
     root = Path(root)
+    if download is _UNSET:
+        download = lms_download(root)
+    if download is not None:
+        entries = download.entries(assignment)
+        if not entries:
+            raise api.SubmissionError(f"{root} holds no submissions")
+        return entries
     if not root.is_dir():
         raise api.SubmissionError(f"{root} is not a folder: pass the folder holding one submission per student")
 
@@ -78,7 +120,8 @@ def discover(root: Path, assignment: str | None) -> list[Entry]:
 def failed_result(student: str, assignment: str, inputs: str, message: str,
                   status: str = "refused") -> api.GradeResult:
     """Zero for a submission that could not be graded, with the reason; status "refused" (the
-    submission's problem: a bad file) or "internal_error" (the grader's: the command exits 1)."""
+    submission's problem: a bad file), "no_submission" (an LMS's download lists the student without a file to
+    grade) or "internal_error" (the grader's: the command exits 1)."""
     return api.GradeResult(assignment, student, 0.0, get_suite(assignment).max_score, [], 0.0, inputs,
                            notes=[message], status=status)
 
@@ -108,8 +151,10 @@ def grade_class(
     timeout: float | None = None,
     lang: str | None = None,
     on_done: Callable[[str, dict, bool], None] | None = None,
+    entries: list[Entry] | None = None,
 ) -> list[dict]:
-    """Grade every submission under root; returns the JSON results of the whole class.
+    """Grade every submission under root (or ``entries``, from discover); returns the JSON results of the whole
+    class, in the entries' order.
 
     Each student's ``<id>.json`` and ``<id>.txt`` (the feedback) are written atomically as
     soon as that student is graded. With ``resume``, students whose JSON is already there
@@ -122,7 +167,7 @@ def grade_class(
     if assignment not in ASSIGNMENTS:
         raise api.SubmissionError(f"unknown assignment {assignment!r}; known: {', '.join(ASSIGNMENTS)}")
     inputs = inputs_for(assignment, get_suite(assignment).seed, seed, secret).id
-    entries = discover(root, assignment)
+    entries = discover(root, assignment) if entries is None else entries
     ids = dict(zip(unique_names([e.student for e in entries]), entries))  # eve+1 and eve_1 keep their own
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -146,15 +191,21 @@ def grade_class(
 
     def one(sid: str, e: Entry) -> tuple[str, api.GradeResult]:
         try:
-            res = api.grade(e.path, assignment, seed=seed, secret=secret, limits=limits, lang=lang,
-                            protect=[results_dir])
-            res.student = e.student
+            if e.problem:
+                raise api.SubmissionError(e.problem)
+            if e.missing:
+                res = failed_result(e.student, assignment, inputs, e.missing, status="no_submission")
+            else:
+                res = api.grade(e.load(assignment) if e.load else e.path, assignment, seed=seed, secret=secret,
+                                limits=limits, lang=lang, protect=[results_dir])
+                res.student = e.student
         except api.SubmissionError as exc:
             res = failed_result(e.student, assignment, inputs, str(exc))
         except Exception as exc:  # a grader bug must not cost the rest of the class, nor pass for a zero
             res = failed_result(e.student, assignment, inputs,
                                 f"internal error while grading ({type(exc).__name__}); please report it",
                                 status="internal_error")
+        res.lms_id, res.display_name = e.lms_id, e.display_name
         return sid, res
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -175,14 +226,47 @@ def internal_errors(results: list[dict]) -> list[str]:
     return [r["student"] for r in results if r.get("status") == "internal_error"]
 
 
-def finish(results: list[dict], csv_path: Path, results_dir: Path, lms: str | None = None) -> str:
-    """Write the CSV (per test, or an LMS's grade-import layout) and the summary PNG; return the text summary."""
+def no_submission(results: list[dict]) -> list[str]:
+    """The students of an LMS's download without a file to grade (a blank grade in the LMS's import)."""
+    return [r["student"] for r in results if r.get("status") == "no_submission"]
+
+
+def finish(results: list[dict], csv_path: Path, results_dir: Path, lms=None, *, entries: list[Entry] | None = None,
+           feedback_zip: Path | None = None) -> str:
+    """Write the CSV (per test; or with ``lms``, an lms.Options or a layout name, the LMS's import layout, the per-test
+    CSV then in results_dir/grades.csv), the feedback zip the LMS takes back (``feedback_zip``: each student's report,
+    named as the download named them), and the summary PNG; return the text summary. ``entries`` (discover's, in
+    the results' order) carry the identities the LMS's download gave."""
+    results_dir = Path(results_dir)
+    extra = ""
     if lms:
         from . import lms as lms_mod
 
-        write_atomic(csv_path, lms_mod.render(lms, *lms_mod.rows_from_results(results)))
+        options = lms if isinstance(lms, lms_mod.Options) else lms_mod.Options(lms)
+        feedback = None
+        if entries is not None:
+            sids = list(unique_names([e.student for e in entries]))
+            feedback = [_text(results_dir / f"{sid}.txt") for sid in sids]
+        rows, assignments = lms_mod.rows_from_results(results, entries, feedback, percent=options.percent,
+                                                      column=options.canvas_assignment)
+        write_atomic(csv_path, lms_mod.render(options.layout, rows, assignments,
+                                              points_possible=options.points_possible, bom=options.bom))
+        write_atomic(results_dir / "grades.csv", report.class_csv(results))
+        if feedback_zip is not None:
+            data, left_out = lms_mod.feedback_zip(rows, f"{results[0]['assignment']}-feedback.txt" if results else "x")
+            write_atomic(feedback_zip, data)
+            if left_out:
+                extra = (f"left out of the feedback zip ({len(left_out)}; {options.layout.capitalize()} attaches "
+                         f"feedback to a file handed in): " + report.printable(", ".join(left_out)) + "\n")
     else:
         write_atomic(csv_path, report.class_csv(results))
-    report.summary_png(results, Path(results_dir) / "summary.png")
-    return report.summary(results)
+    report.summary_png(results, results_dir / "summary.png")
+    return report.summary(results) + extra
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
 

@@ -247,6 +247,7 @@ class CaseResult:
     status: str  # "passed" | "failed" | "error" | "timeout"
     output: str  # the feedback line(s); never the hidden reference arrays
     visible: bool
+    tags: list = field(default_factory=list)  # ids of the known mistakes (mistakes.Mistake.name) the result matched
 
     @property
     def passed(self) -> bool:
@@ -339,14 +340,15 @@ def judge(case: Case, result, expected, mutated: list[str], lang: str | None = "
             m = checks.mismatch(", ".join(mutated), "mutation", "mutated")
         if m is None:
             return CaseResult(case.name, case.function, case.points, case.points, "passed", "", case.visible)
-        hint = None
+        hint = found = None
         by_type = m.kind in ("type", "dtype")  # a known mistake recognised from the returned value alone
         if not threshold and (by_type or inputs is not None and m.kind in ("value", "shape", "finite")):
             args, kwargs = inputs if inputs is not None else (None, None)
             found = mistakes.diagnose(case, result, expected.like if gradcheck else expected, args, kwargs, m.kind)
             hint = found.hint if found else None
         return CaseResult(case.name, case.function, 0.0, case.points, "failed",
-                          feedback.render(case, m, lang, hint, hidden=not case.visible), case.visible)
+                          feedback.render(case, m, lang, hint, hidden=not case.visible), case.visible,
+                          [found.name] if found else [])
 
 
 def error_result(case: Case, message: str, status: str = "error") -> CaseResult:

@@ -207,46 +207,88 @@ def check(path, assignment, lang) -> None:
 
 
 @main.command()
-@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("directory", metavar="SOURCE", type=click.Path(path_type=Path))
 @_assignment_option()
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True,
               help="Submissions graded at once.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("grades.csv"),
-              show_default=True, help="The class CSV: student, score, max, one column per test.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The class CSV: student, score, max, one column per test (default grades.csv); with --lms, the "
+                   "LMS's import file (default moodle-grading-worksheet.csv, moodle-gradebook.csv or "
+                   "canvas-gradebook.csv; the per-test CSV then goes in --results).")
 @click.option("--results", "results_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("results"), show_default=True,
               help="Folder for each student's JSON result and feedback, and summary.png.")
 @click.option("--resume", is_flag=True, help="Skip students whose result is already in --results.")
-@click.option("--lms", type=click.Choice(["moodle", "canvas"]), default=None,
-              help="Write -o in this LMS's grade-import layout instead of the per-test CSV.")
+@click.option("--lms", type=click.Choice(["moodle", "moodle-gradebook", "canvas"]), default=None,
+              help="Write -o for this LMS: moodle (the assignment's grading worksheet, from Moodle's download), "
+                   "moodle-gradebook (Moodle's gradebook import), canvas (Canvas's gradebook import).")
+@click.option("--feedback-zip", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Also write each student's feedback as the zip the LMS takes back (Moodle: 'Upload multiple "
+                   "feedback files in a zip'; Canvas: 'Re-upload submissions'), named as its download named them.")
+@click.option("--percent", is_flag=True, help="With --lms: scores out of 100 (for an LMS grade item of maximum 100).")
+@click.option("--canvas-assignment", metavar="'TITLE (ID)'", default=None,
+              help="With --lms canvas: the assignment column as Canvas names it, e.g. \"RNN BPTT (1234)\" (default: "
+                   "the assignment's name, which Canvas matches by title or creates).")
+@click.option("--points-possible", is_flag=True,
+              help="With --lms canvas: write the 'Points Possible' row (it sets the assignment's points in Canvas).")
+@click.option("--bom", is_flag=True, help="With --lms: start the CSV with a UTF-8 byte-order mark (for Excel).")
 @SEED_OPTION
 @SECRET_OPTION
 @TIMEOUT_OPTION
 @LANG_OPTION
-def batch(directory, assignment, jobs, output, results_dir, resume, lms, seed, secret_file, timeout, lang) -> None:
-    """Grade every submission under DIRECTORY (one folder or file per student, or an nbgrader
-    course's submitted/<student>/<assignment>/), in parallel; then write the CSV and a summary.
+def batch(directory, assignment, jobs, output, results_dir, resume, lms, feedback_zip, percent, canvas_assignment,
+          points_possible, bom, seed, secret_file, timeout, lang) -> None:
+    """Grade every submission in SOURCE, in parallel; then write the CSV and a summary. SOURCE is a folder
+    (one folder or file per student, an nbgrader course's submitted/<student>/<assignment>/, or Moodle's or
+    Canvas's "Download all submissions" unzipped) or the .zip downloaded from Moodle or Canvas.
 
     Exit 0 when every student got a grade (whatever the scores), 1 when the grader failed for any
     student (they are listed), 2 for bad input (nothing graded, nothing written).
     """
     from . import batch as batch_mod
+    from . import lms as lms_mod
     from .errors import UserError
     from .files import check_writable_dir, check_writable_file
 
-    if not directory.is_dir():
-        raise UserError(f"{directory} is not a folder: pass the folder holding one submission per student")
-    assignment = assignment or _infer_class_assignment(directory)
+    if lms is None and (feedback_zip or percent or canvas_assignment or points_possible or bom):
+        raise UserError("--feedback-zip, --percent, --canvas-assignment, --points-possible and --bom go with --lms: "
+                        "add --lms moodle, moodle-gradebook or canvas")
+    download = batch_mod.lms_download(directory)  # Moodle's or Canvas's download, or None for a class folder
+    assignment = assignment or _infer_class_assignment(directory, download)
+    output = output or Path(lms_mod.DEFAULT_OUTPUT[lms] if lms else "grades.csv")
+    entries = batch_mod.discover(directory, assignment, download)
+    options = None
+    if lms:
+        options = lms_mod.Options(lms, percent=percent, canvas_assignment=canvas_assignment,
+                                  points_possible=points_possible, bom=bom)
+        lms_mod.check(options, download.lms if download else None, entries, feedback_zip)
     check_writable_file(output, "the class CSV (-o)")
+    if feedback_zip is not None:
+        check_writable_file(feedback_zip, "the feedback zip (--feedback-zip)")
     check_writable_dir(results_dir, "the results (--results)")
-    secret, notes = _secret(secret_file, [directory])
-    total = len(batch_mod.discover(directory, assignment))
-    with click.progressbar(length=total, label=f"grading {assignment}", file=sys.stderr, show_pos=True) as bar:
+    near = [directory if directory.is_dir() else directory.parent]
+    secret, notes = _secret(secret_file, near)
+    with click.progressbar(length=len(entries), label=f"grading {assignment}", file=sys.stderr, show_pos=True) as bar:
         results = batch_mod.grade_class(directory, assignment, results_dir, jobs=jobs, seed=seed, secret=secret,
-                                        resume=resume, timeout=timeout, lang=lang, on_done=lambda *_: bar.update(1))
-    click.echo(batch_mod.finish(results, output, results_dir, lms=lms), nl=False)
-    layout = f" ({lms.capitalize()} grade import)" if lms else ""
-    click.echo(f"wrote {output}{layout}, {results_dir}/<student>.json and .txt, {results_dir}/summary.png")
+                                        resume=resume, timeout=timeout, lang=lang, on_done=lambda *_: bar.update(1),
+                                        entries=entries)
+    click.echo(batch_mod.finish(results, output, results_dir, lms=options, entries=entries,
+                                feedback_zip=feedback_zip), nl=False)
+    from .report import printable
+
+    missing = batch_mod.no_submission(results)
+    if missing:
+        shown = ", ".join(map(printable, missing[:10])) + (", …" if len(missing) > 10 else "")
+        click.echo(f"no file to grade ({len(missing)}; 0 here, a blank grade in an LMS's import): {shown}")
+    if lms:
+        also = f", {feedback_zip} (feedback for the LMS)" if feedback_zip else ""
+        click.echo(f"wrote {output} ({lms} import){also}, {results_dir}/grades.csv, {results_dir}/<student>.json "
+                   f"and .txt, {results_dir}/summary.png")
+    else:
+        click.echo(f"wrote {output}, {results_dir}/<student>.json and .txt, {results_dir}/summary.png")
+    if download is not None and download.ignored:
+        notes = notes + [f"left out of {directory} (not named as {download.lms.capitalize()} names submissions): "
+                         + printable(", ".join(download.ignored[:10])) + (", …" if len(download.ignored) > 10 else "")]
     _notes(notes + _distinct(n for r in results for n in r.get("isolation", ())))
     failed = batch_mod.internal_errors(results)
     if failed:
@@ -257,12 +299,13 @@ def batch(directory, assignment, jobs, output, results_dir, resume, lms, seed, s
                             f"\"internal error\"; run again with --resume to grade only them, and report it")
 
 
-def _infer_class_assignment(directory: Path) -> str:
+def _infer_class_assignment(directory: Path, download=None) -> str:
     from .errors import UserError
     from .submission import assignment_names
     from .suites import ASSIGNMENTS
 
-    found = assignment_names(directory)  # names only: no link below the class folder followed, bounded
+    # names only: no link below the class folder followed, bounded; an LMS's download by the files' original names
+    found = download.assignments() if download is not None else assignment_names(directory)
     if len(found) == 1:
         return found.pop()
     which = f"found {', '.join(sorted(found))}" if found else "no file is named after one"
@@ -394,3 +437,76 @@ def nbgrader_autograde(assignment, course_dir, jobs, students, force, seed, secr
     if failed:
         raise GraderFailure(f"the grader failed for {len(failed)} student(s) ({printable(', '.join(failed[:10]))}): their "
                             f"cells say \"internal error\"; run again with --force --student ID, and report it")
+
+
+@_subgroup(name="gradescope")
+def gradescope_group() -> None:
+    """Grade on Gradescope: build the autograder zip its Configure Autograder page takes; grade one
+    submission in its /autograder layout (what the zip's run_autograder calls)."""
+
+
+@gradescope_group.command("build")
+@click.argument("assignment")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("autograder.zip"),
+              show_default=True, help="The zip to write (mode 0600: it holds the course secret).")
+@click.option("--secret", "secret_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The course secret (default: found as rnngrade grade finds it: $RNNGRADE_SECRET, or "
+                   ".rnngrade-secret here or above).")
+@click.option("--no-secret", is_flag=True,
+              help="Build without a course secret: the hidden inputs are then the public defaults, which anyone "
+                   "with the kit can compute.")
+@click.option("--hidden-visibility", type=click.Choice(["after_due_date", "after_published", "hidden", "visible"]),
+              default="after_due_date", show_default=True,
+              help="When students see the hidden cases (and the total): Gradescope's visibility.")
+@click.option("--format", "fmt", type=click.Choice(["text", "md"]), default="text", show_default=True,
+              help="How Gradescope shows the feedback: plain text, or Markdown (every character escaped).")
+@LANG_OPTION
+def gradescope_build(assignment, output, secret_file, no_secret, hidden_visibility, fmt, lang) -> None:
+    """Write the autograder zip of ASSIGNMENT for Gradescope (Configure Autograder, base image Ubuntu):
+    setup.sh, run_autograder, the kit's sources and the course secret."""
+    from . import gradescope, seeds
+    from .files import check_writable_file, write_atomic
+    from .suites import get_suite
+
+    gradescope.check_options(assignment, hidden_visibility, fmt, lang)
+    if secret_file is not None and no_secret:
+        raise UserError("--secret and --no-secret contradict each other: pass one of them")
+    check_writable_file(output, "the autograder zip (-o)")
+    secret, notes, where = None, [], None
+    if not no_secret:
+        where = seeds.find_secret(secret_file)
+        if where is None:
+            raise UserError(f"no course secret ({seeds.SECRET_NAME}) found: a Gradescope autograder without one gives "
+                            f"away its hidden inputs; run `rnngrade secret DIR` first (or pass --secret FILE, or "
+                            f"--no-secret to build anyway)")
+        secret, notes = seeds.load_secret(where)
+    data = gradescope.build_zip(assignment, secret=secret, hidden_visibility=hidden_visibility, fmt=fmt, lang=lang)
+    write_atomic(output, data, mode=0o600)  # the zip holds the course secret
+    inputs = seeds.inputs_for(assignment, get_suite(assignment).seed, None, secret)
+    click.echo(f"wrote {output} ({assignment}, {get_suite(assignment).max_score:g} points, hidden cases "
+               f"{hidden_visibility}, hidden inputs {inputs.id}"
+               + (f" from the course secret {where}" if where else "") + ")")
+    click.echo("upload it in Gradescope: the assignment's Configure Autograder page, base image Ubuntu, Zip file "
+               "upload; it holds the course secret: keep it as private as the secret")
+    if no_secret:
+        notes = ["built without a course secret (--no-secret): the hidden inputs are the public defaults, which "
+                 "anyone with the kit can compute"]
+    _notes(notes)
+
+
+@gradescope_group.command("run")
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False), default=Path("/autograder"),
+              show_default=True, help="Gradescope's folder: source/, submission/, results/.")
+@SANDBOX_OPTION
+def gradescope_run(root, sandbox) -> None:
+    """Grade the submission in ROOT/submission and write ROOT/results/results.json (always: a zero with the
+    reason when it cannot grade). The log, isolation notes included, goes to stdout (instructors only).
+    Exit 0 when a grade was written, 1 when the grader failed (results.json says so)."""
+    from . import gradescope
+
+    outcome = gradescope.run(root, sandbox=sandbox)
+    for line in outcome.log:
+        click.echo(line)
+    if outcome.failed:
+        raise GraderFailure(f"the autograder failed on this submission (see above); {root}/results/results.json "
+                            f"gives it 0 and says so")

@@ -34,16 +34,17 @@ def umask() -> int:
     return 0o022
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write text so that a reader (or a killed writer) never sees half a file; the file gets the
-    mode a plain open() would give (0666 less the umask), so that other TAs can read the grades."""
+def write_atomic(path: Path, data: str | bytes, mode: int | None = None) -> None:
+    """Write text (UTF-8) or bytes so that a reader (or a killed writer) never sees half a file. The
+    file gets ``mode``, by default the one a plain open() would give (0666 less the umask), so that
+    other TAs can read the grades; 0o600 for what holds a secret."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, 0o666 & ~umask())
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        os.fchmod(fd, 0o666 & ~umask() if mode is None else mode)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

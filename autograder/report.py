@@ -47,25 +47,109 @@ def text_report(result: GradeResult, *, show_hidden_output: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
-def gradescope_json(result: GradeResult) -> dict:
-    """Gradescope's results.json: top-level score, execution_time, output, visibility; tests with
-    score, max_score, status (passed | failed), name, output, visibility."""
+#: Gradescope's visibility values (its autograder specification), most to least shown
+GRADESCOPE_VISIBILITY = ("visible", "after_due_date", "after_published", "hidden")
+#: the output formats results.json may declare: plain text, or Markdown with every student-chosen character escaped
+GRADESCOPE_FORMATS = ("text", "md")
+_SHOWN_WHEN = {"after_due_date": "after the due date", "after_published": "once the grades are published"}
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|~=")  # Markdown's syntax (and GFM's tables, strike-through): backslash-escaped
+_MD_ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+
+
+def clean_text(text) -> str:
+    """Text for a JSON file a browser shows: valid UTF-8 (a lone surrogate would make the file unwritable)
+    and no control characters but line breaks and tabs."""
+    text = str(text).encode("utf-8", "replace").decode("utf-8")
+    return "".join(ch if ch in "\n\t" or ch.isprintable() else "?" for ch in text.replace("\r\n", "\n"))
+
+
+def md_escape(text) -> str:
+    """Text shown literally when rendered as Markdown: HTML's special characters as entities (no tag, no
+    attribute, whatever a renderer allows), Markdown's as backslash escapes, each line break a hard break,
+    leading spaces kept (not an indented code block)."""
+    lines = []
+    for line in clean_text(text).split("\n"):
+        body = line.lstrip(" \t")
+        lead = "&nbsp;" * (len(line) - len(body))
+        lines.append(lead + "".join(_MD_ENTITY.get(ch) or ("\\" + ch if ch in _MD_SPECIAL else ch) for ch in body))
+    return "  \n".join(lines)
+
+
+def _numbers(tests) -> list[str]:
+    """Gradescope's test numbers, "function.case": 2.3 is the third case of the second function."""
+    functions: dict[str, int] = {}
+    cases: dict[str, int] = {}
+    out = []
+    for t in tests:
+        functions.setdefault(t.function, len(functions) + 1)
+        cases[t.function] = cases.get(t.function, 0) + 1
+        out.append(f"{functions[t.function]}.{cases[t.function]}")
+    return out
+
+
+def gradescope_summary(result: GradeResult, hidden_visibility: str = "after_due_date") -> str:
+    """The first line of results.json's output. While the hidden cases are not shown (after the due date,
+    once published) neither is the total, which would tell their sum: only the visible cases' points."""
+    hidden = [t for t in result.tests if not t.visible]
+    if result.status == "refused":
+        return f"{result.assignment}: 0 / {result.max_score:g} points: the submission could not be graded"
+    if result.status == "internal_error":
+        return (f"{result.assignment}: 0 / {result.max_score:g} points: the autograder failed on this submission "
+                f"(not your mistake); your instructor can see why")
+    if hidden and hidden_visibility in _SHOWN_WHEN:
+        visible = [t for t in result.tests if t.visible]
+        got, possible = sum(t.score for t in visible), sum(t.max_score for t in visible)
+        passed = sum(t.status == "passed" for t in visible)
+        return (f"{result.assignment}: the visible cases give {round(got, 6):g} / {round(possible, 6):g} points "
+                f"({passed} of {len(visible)} passed); the {len(hidden)} hidden cases and the total are shown "
+                f"{_SHOWN_WHEN[hidden_visibility]}")
+    return f"{result.assignment}: {result.score:g} / {result.max_score:g} points"
+
+
+def gradescope_json(result: GradeResult, *, hidden_visibility: str = "after_due_date", fmt: str = "text",
+                    notes=(), execution_time: float | None = None) -> dict:
+    """Gradescope's results.json (its autograder specification, every field): score, execution_time,
+    output (a summary, the submission's notes, then ``notes``, e.g. a late submission) with output_format,
+    test_output_format, test_name_format, visibility (the total: visible), stdout_visibility ("hidden": the
+    grader's log is the instructor's), extra_data (assignment, rnngrade version, the inputs' id, status);
+    tests with name, name_format, number ("function.case"), score, max_score, status (passed | failed),
+    output, output_format, tags (the known mistakes matched), visibility (visible cases "visible", hidden
+    ones ``hidden_visibility``), extra_data. ``fmt`` "md" escapes every text (student-chosen parts
+    included) so that nothing renders as HTML or Markdown; "text" is shown as it is, in a <pre>."""
+    if hidden_visibility not in GRADESCOPE_VISIBILITY:
+        raise ValueError(f"hidden_visibility must be one of {', '.join(GRADESCOPE_VISIBILITY)}, "
+                         f"not {hidden_visibility!r}")
+    if fmt not in GRADESCOPE_FORMATS:
+        raise ValueError(f"fmt must be one of {', '.join(GRADESCOPE_FORMATS)}, not {fmt!r}")
+    shown = md_escape if fmt == "md" else clean_text
     tests = []
-    for t in result.tests:
+    for t, number in zip(result.tests, _numbers(result.tests)):
         tests.append({
-            "name": t.name,
+            "name": clean_text(t.name),
+            "name_format": "text",
+            "number": number,
             "score": round(t.score, 6),
             "max_score": round(t.max_score, 6),
             "status": "passed" if t.status == "passed" else "failed",
-            "output": t.output or ("passed" if t.status == "passed" else t.status),
-            "visibility": "visible" if t.visible else "after_published",
+            "output": shown(t.output or ("passed" if t.status == "passed" else t.status)),
+            "output_format": fmt,
+            "tags": [clean_text(tag) for tag in t.tags],
+            "visibility": "visible" if t.visible else hidden_visibility,
+            "extra_data": {"function": t.function, "hidden": not t.visible},
         })
+    lines = [gradescope_summary(result, hidden_visibility), *result.notes, *notes]
+    seconds = result.execution_time if execution_time is None else execution_time
     return {
         "score": round(result.score, 6),
-        "execution_time": max(1, math.ceil(result.execution_time)),
-        "output": "\n".join(result.notes) or f"{result.assignment}: {result.score:g} / {result.max_score:g}",
+        "execution_time": max(0, math.ceil(seconds)),
+        "output": ("\n\n" if fmt == "md" else "\n").join(shown(line) for line in lines),
+        "output_format": fmt,
+        "test_output_format": fmt,
+        "test_name_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
+        "extra_data": {"assignment": result.assignment, "rnngrade_version": result.rnngrade_version,
+                       "inputs": result.inputs, "status": result.status, "max_score": result.max_score},
         "tests": tests,
     }
 

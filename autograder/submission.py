@@ -191,6 +191,19 @@ def _zip_link(info: zipfile.ZipInfo) -> bool:
 
 def _from_zip(path: Path, assignment: str | None) -> Submission:
     raw = files.read_regular(path, MAX_ZIP_BYTES)
+    chosen, data = _zip_member(raw, path, assignment)
+    member = PurePosixPath(chosen)
+    if path.stem in ASSIGNMENTS:
+        student = _student_of_dir(path.parent) or path.stem
+    else:
+        student = path.stem
+    dir_name = member.parent.name if member.parent.name else path.stem
+    return _build(member.name, data, student, f"{path}:{chosen}", dir_name=dir_name)
+
+
+def _zip_member(raw: bytes, path, assignment: str | None) -> tuple[str, bytes]:
+    """(the chosen member's name, its bytes) of a student's zip, read in memory with its limits; ``path`` names it
+    in messages."""
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             infos = zf.infolist()
@@ -225,13 +238,27 @@ def _from_zip(path: Path, assignment: str | None) -> Submission:
     except Exception as exc:  # BadZipFile, zlib.error, encrypted members, truncated archives, …
         raise SubmissionError(f"{path} is not a readable zip file ({type(exc).__name__}: {exc}): zip the "
                               f"submission again") from None
-    member = PurePosixPath(chosen)
-    if path.stem in ASSIGNMENTS:
-        student = _student_of_dir(path.parent) or path.stem
-    else:
-        student = path.stem
-    dir_name = member.parent.name if member.parent.name else path.stem
-    return _build(member.name, data, student, f"{path}:{chosen}", dir_name=dir_name)
+    return chosen, data
+
+
+def from_bytes(name: str, data: bytes, student: str, origin: str, assignment: str | None = None) -> Submission:
+    """The Submission handed in as the file ``name`` with these bytes (a file of an LMS's bulk download, read by the
+    caller under the same limits): a .py, a .ipynb or a .zip of one (read in memory as ``load_submission`` reads
+    one). ``origin`` names it in messages."""
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix == ".zip":
+        if len(data) > MAX_ZIP_BYTES:
+            raise SubmissionError(f"{origin} is larger than {MAX_ZIP_BYTES // 2**20} MB: zip only the exercise's .py "
+                                  f"or .ipynb")
+        chosen, inner = _zip_member(data, origin, assignment)
+        member = PurePosixPath(chosen)
+        return _build(member.name, inner, student, f"{origin}:{chosen}", dir_name=member.parent.name)
+    if suffix not in SUFFIXES:
+        raise SubmissionError(f"{origin} is not a .py, .ipynb or .zip file: hand in the exercise's module or notebook")
+    if len(data) > _limit(name):
+        raise SubmissionError(f"{origin} is larger than {_limit(name) // 2**20} MB: remove data from it (a notebook: "
+                              f"Edit > Clear All Outputs) and hand it in again")
+    return _build(name, data, student, origin)
 
 
 # --------------------------------------------------------------------------- files

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from autograder.api import SubmissionError
-from autograder.batch import discover, load_done
+from autograder.batch import Entry, discover, grade_class, load_done, no_submission
 from autograder.files import safe_name
+from tests.autograder import lms_fixtures as fx
 from tests.autograder.test_files import finishes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,6 +77,47 @@ class TestDiscover:
             discover(tmp_path, "gru")
         with pytest.raises(SubmissionError, match="is not a folder"):
             discover(tmp_path / "nope", "gru")
+
+
+class TestDiscoverLms:
+    def test_downloads_folder_and_zip(self, tmp_path):
+        """Moodle's and Canvas's downloads, unzipped or as the .zip, give one entry per student with the LMS's id and
+        name, in id order."""
+        for name, members, klass in (("m", fx.moodle_files(), fx.MOODLE_CLASS), ("c", fx.canvas_files(),
+                                                                                  fx.CANVAS_CLASS)):
+            for src in (fx.write_folder(tmp_path / name, members), fx.write_zip(tmp_path / f"{name}.zip", members)):
+                entries = discover(src, "rnn_bptt")
+                assert [(e.lms_id, bool(e.missing)) for e in entries] == [(s.lms_id, s.expected == "none")
+                                                                          for s in klass], src
+
+    def test_nbgrader_course_is_not_a_download(self, tmp_path):
+        """A course folder with submitted/ is nbgrader's, even holding a file named as Canvas names them."""
+        (tmp_path / "submitted" / "s1" / "lstm").mkdir(parents=True)
+        (tmp_path / "bob_1_2_lstm.py").write_text("")
+        assert [(e.student, e.lms_id) for e in discover(tmp_path, "lstm")] == [("s1", "")]
+
+    def test_neither_folder_nor_zip(self, tmp_path):
+        """A file that is not a .zip, or a missing .zip, is a one-line SubmissionError."""
+        (tmp_path / "grades.txt").write_text("")
+        with pytest.raises(SubmissionError, match="is not a folder: pass the folder .* or the .zip downloaded"):
+            discover(tmp_path / "grades.txt", "gru")
+        with pytest.raises(SubmissionError, match="does not exist"):
+            discover(tmp_path / "nope.zip", "gru")
+
+
+class TestGradeClassStatuses:
+    def test_no_file_and_several_files(self, tmp_path):
+        """A student of the download without a file is "no_submission", one with several files "refused" with the
+        reason, both with the download's identity and 0; nothing is run for them."""
+        entries = [Entry("A_1", tmp_path, "1", "A", missing="no .py, .ipynb or .zip file handed in"),
+                   Entry("B_2", tmp_path, "2", "B", problem="several files handed in (a.py, b.py): keep one")]
+        results = grade_class(tmp_path, "rnn_bptt", tmp_path / "res", entries=entries)
+        got = [(r["student"], r["status"], r["lms_id"], r["display_name"], r["score"], r["notes"]) for r in results]
+        assert got == [
+            ("A_1", "no_submission", "1", "A", 0.0, ["no .py, .ipynb or .zip file handed in"]),
+            ("B_2", "refused", "2", "B", 0.0, ["several files handed in (a.py, b.py): keep one"])]
+        assert no_submission(results) == ["A_1"]
+        assert json.loads((tmp_path / "res" / "A_1.json").read_text())["status"] == "no_submission"
 
 
 class TestResume:

@@ -9,7 +9,9 @@ import pytest
 from autograder.api import GradeResult
 from autograder.cases import CaseResult
 from autograder.files import write_atomic
-from autograder.report import class_csv, gradescope_json, render, summary, summary_png, text_report
+from autograder.report import class_csv, gradescope_json, md_escape, render, summary, summary_png, text_report
+
+from .gradescope_schema import validate
 
 
 def result(student="alice", scores=(1.0, 0.0), statuses=("passed", "failed")):
@@ -29,15 +31,7 @@ class TestFormats:
         assert {"assignment", "student", "score", "max_score", "tests", "execution_time", "inputs",
                 "rnngrade_version", "status"} <= set(data) and "seed" not in data
         assert data["tests"][1] == {"name": "deltas [case 1]", "score": 0.0, "max_score": 1.0, "status": "failed",
-                                    "output": "deltas: δ_2 disagrees.", "visibility": "hidden"}
-
-    def test_gradescope_schema(self):
-        """Gradescope's results.json: statuses passed/failed only, known visibility values, integer time."""
-        data = gradescope_json(result(statuses=("passed", "timeout"), scores=(1.0, 0.0)))
-        assert data["score"] == 1.0 and isinstance(data["execution_time"], int)
-        assert {t["status"] for t in data["tests"]} == {"passed", "failed"}
-        assert {t["visibility"] for t in data["tests"]} <= {"hidden", "after_due_date", "after_published", "visible"}
-        assert all(set(t) == {"name", "score", "max_score", "status", "output", "visibility"} for t in data["tests"])
+                                    "output": "deltas: δ_2 disagrees.", "visibility": "hidden", "tags": []}
 
     def test_text_report(self):
         """The text report gives the total, a line per function, each failing case with its message, the notes."""
@@ -48,6 +42,70 @@ class TestFormats:
         assert any(ln.strip().startswith("✗ deltas") and "1/2 cases passed" in ln for ln in lines)
         assert "✗ [case 1] (hidden)" in text and "[case 0]" not in text  # passed cases are not listed
         assert "deltas: δ_2 disagrees." in text
+
+
+def gs_result(outputs=("", "deltas: δ_2 disagrees."), tags=((), ("W_not_transposed",)), **kw):
+    """A graded rnn_bptt with two deltas cases (visible, hidden) and one grad_W case (visible)."""
+    tests = [CaseResult("deltas [case 0]", "deltas", 1.0 if not outputs[0] else 0.0, 1.0,
+                        "passed" if not outputs[0] else "failed", outputs[0], True, list(tags[0])),
+             CaseResult("deltas [case 1]", "deltas", 0.0, 1.0, "timeout", outputs[1], False, list(tags[1])),
+             CaseResult("grad_W [case 2]", "grad_W", 2.0, 2.0, "passed", "", True)]
+    return GradeResult("rnn_bptt", "alice", sum(t.score for t in tests), 4.0, tests, 0.42, "s-0123456789abcdef",
+                       **kw)
+
+
+class TestGradescopeJson:
+    def test_every_field_of_the_specification(self):
+        """results.json passes the schema and carries every field: numbers function.case, tags, formats, extra_data."""
+        data = gradescope_json(gs_result())
+        validate(data)
+        assert {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format",
+                "visibility", "stdout_visibility", "extra_data", "tests"} == set(data)
+        assert data["score"] == 3.0 and data["execution_time"] == 1 and data["stdout_visibility"] == "hidden"
+        assert [t["number"] for t in data["tests"]] == ["1.1", "1.2", "2.1"]
+        assert [t["status"] for t in data["tests"]] == ["passed", "failed", "passed"]
+        assert [t["tags"] for t in data["tests"]] == [[], ["W_not_transposed"], []]
+        assert all(t["output_format"] == "text" and t["name_format"] == "text" for t in data["tests"])
+
+    def test_hidden_cases_visibility_is_the_instructors_choice(self):
+        """Visible cases are "visible"; hidden ones after_due_date by default, or what is asked; nothing else."""
+        assert [t["visibility"] for t in gradescope_json(gs_result())["tests"]] == ["visible", "after_due_date",
+                                                                                   "visible"]
+        for choice in ("after_published", "hidden", "visible"):
+            assert gradescope_json(gs_result(), hidden_visibility=choice)["tests"][1]["visibility"] == choice
+        with pytest.raises(ValueError):
+            gradescope_json(gs_result(), hidden_visibility="later")
+
+    def test_total_withheld_while_hidden_cases_are(self):
+        """While hidden cases are not shown the output tells only the visible cases' points, not the total."""
+        withheld = gradescope_json(gs_result())["output"]
+        assert "3 / 3 points" in withheld and "3 / 4" not in withheld and "after the due date" in withheld
+        assert gradescope_json(gs_result(), hidden_visibility="visible")["output"].startswith("rnn_bptt: 3 / 4 points")
+
+    def test_extra_data_names_inputs_never_a_key(self):
+        """extra_data holds the assignment, the version and the inputs' id; notes and late notes are in the output."""
+        data = gradescope_json(gs_result(notes=["the module printed a lot"]), notes=["Late: submitted 5 min after."])
+        assert data["extra_data"]["inputs"] == "s-0123456789abcdef" and data["extra_data"]["assignment"] == "rnn_bptt"
+        assert not {"seed", "secret"} & set(data["extra_data"])
+        assert data["output"].splitlines()[1:] == ["the module printed a lot", "Late: submitted 5 min after."]
+
+    def test_markdown_escapes_student_text(self):
+        """With md, a student's HTML and Markdown arrive as literal text: no tag, no link, no emphasis."""
+        attack = 'forward: got RuntimeError: <img src=x onerror=alert(1)> [x](javascript:alert(1)) **b** `c`'
+        data = gradescope_json(gs_result(outputs=(attack, "ok\n    <script>x</script>")), fmt="md")
+        validate(data)
+        first, second = data["tests"][0]["output"], data["tests"][1]["output"]
+        assert "<" not in first + second and r"&lt;img src\=x onerror\=alert\(1\)&gt;" in first
+        assert r"\[x\]\(javascript:alert\(1\)\)" in first and r"\*\*b\*\*" in first and r"\`c\`" in first
+        assert second == "ok  \n&nbsp;&nbsp;&nbsp;&nbsp;&lt;script&gt;x&lt;/script&gt;"
+        assert data["output_format"] == data["test_output_format"] == "md"
+
+    def test_text_is_kept_and_always_writable(self):
+        """With text the message is kept as written, minus control characters and lone surrogates."""
+        data = gradescope_json(gs_result(outputs=("<b>x</b>\x1b[2J\ud800", "")))
+        assert data["tests"][0]["output"] == "<b>x</b>?[2J?"
+        json.dumps(data, ensure_ascii=False).encode("utf-8")  # raises on a lone surrogate
+        assert md_escape("a_b\r\nc") == "a\\_b  \nc"
 
 
 class TestClassOutputs:
