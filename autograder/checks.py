@@ -63,7 +63,7 @@ class Mismatch:
 
     def __post_init__(self):
         if not self.problem and self.code:
-            from .feedback import problem_text  # here: the isolated worker may load this file alone
+            from .feedback import problem_text  # deferred: only a Mismatch made with a code and no problem needs it
 
             object.__setattr__(self, "problem", problem_text(self.code, self.facts, "en"))
 

@@ -15,55 +15,94 @@ code. Output is deterministic: the same sources always give byte-identical files
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ReleaseError
-from .suites import get_suite
+from .suites import ASSIGNMENTS, get_suite
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"  # nbgrader's ClearSolutions default
+#: nbgrader's delimiters: like ClearSolutions and ClearHiddenTests, any line CONTAINING one is a marker
+DELIMITERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
-_SOLUTION_RE = re.compile(
-    rf"^(?P<indent>[ \t]*){re.escape(BEGIN_SOLUTION)}[ \t]*\n.*?^[ \t]*{re.escape(END_SOLUTION)}[ \t]*\n?",
-    re.MULTILINE | re.DOTALL,
-)
-_HIDDEN_RE = re.compile(
-    rf"^[ \t]*{re.escape(BEGIN_HIDDEN)}[ \t]*\n.*?^[ \t]*{re.escape(END_HIDDEN)}[ \t]*\n?",
-    re.MULTILINE | re.DOTALL,
-)
 CELL_RE = re.compile(r"^# %%(?:[ \t]+\[(?P<kind>[a-z]+)\])?(?P<args>.*)$")
+CELL_ID_RE = re.compile(r"[a-zA-Z0-9_-]{1,64}")  # nbformat 4.5's cell id
+
+#: the body release writes into every ``# %% [tests] f`` cell (the source's cell is just the header)
+TESTS_BODY = """from autograder.selfcheck import check
+score = check("{assignment}", "{function}", globals())
+### BEGIN HIDDEN TESTS
+score = check("{assignment}", "{function}", globals(), hidden=True)
+### END HIDDEN TESTS
+score"""
+
+
+def _regions(text: str, begin: str, end: str, where: str, stub: str | None):
+    """nbgrader's line scan: (text with every begin…end region replaced by stub (or removed), regions found).
+
+    A line containing ``begin`` opens a region, one containing ``end`` closes it, wherever the
+    delimiter sits on the line (as nbgrader's ClearSolutions and ClearHiddenTests read it).
+    """
+    out, regions, opened = [], [], None
+    for lineno, line in enumerate(text.splitlines(keepends=True), start=1):
+        if begin in line:
+            if opened is not None:
+                raise ReleaseError(f"{where}:{lineno}: nested '{begin}' (the region opened at line {opened} "
+                                   f"has no '{end}')")
+            opened = lineno
+            regions.append(line)
+            if stub is not None:
+                indent = re.match(r"[ \t]*", line).group(0)
+                out.extend(f"{indent}{s}\n" for s in stub.splitlines())
+        elif end in line:
+            if opened is None:
+                raise ReleaseError(f"{where}:{lineno}: '{end}' without a '{begin}' above it")
+            regions[-1] += line
+            opened = None
+        elif opened is not None:
+            regions[-1] += line
+        else:
+            out.append(line)
+    if opened is not None:
+        raise ReleaseError(f"{where}:{opened}: unmatched '{begin}' (no '{end}' below it)")
+    return "".join(out), regions
 
 
 def clear_solutions(text: str, where: str = "") -> str:
-    """Replace every BEGIN/END SOLUTION region by nbgrader's stub, at the region's indentation."""
-
-    def stub(m: re.Match) -> str:
-        indent = m.group("indent")
-        return "".join(f"{indent}{line}\n" for line in CODE_STUB.splitlines())
-
-    out = _SOLUTION_RE.sub(stub, text)
-    if BEGIN_SOLUTION in out or END_SOLUTION in out:
-        raise ReleaseError(f"{where}: unmatched {BEGIN_SOLUTION} / {END_SOLUTION} marker")
-    return out
+    """Replace every BEGIN/END SOLUTION region by nbgrader's stub, at the BEGIN line's indentation."""
+    return _regions(text, "BEGIN SOLUTION", "END SOLUTION", where, CODE_STUB)[0]
 
 
 def clear_hidden_tests(text: str, where: str = "") -> str:
     """Remove every BEGIN/END HIDDEN TESTS region, markers included (nbgrader's ClearHiddenTests)."""
-    out = _HIDDEN_RE.sub("", text)
-    if BEGIN_HIDDEN in out or END_HIDDEN in out:
-        raise ReleaseError(f"{where}: unmatched {BEGIN_HIDDEN} / {END_HIDDEN} marker")
-    return out
+    return _regions(text, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", where, None)[0]
 
 
 def solution_regions(text: str) -> list[str]:
-    """The text inside each solution region (what must never reach a student)."""
-    return [m.group(0) for m in _SOLUTION_RE.finditer(text)]
+    """The text of each solution region, markers included (what must never reach a student)."""
+    return _regions(text, "BEGIN SOLUTION", "END SOLUTION", "", CODE_STUB)[1]
+
+
+def check_markers(text: str, where: str, allowed=(BEGIN_SOLUTION, END_SOLUTION)) -> None:
+    """Every line nbgrader reads as a marker must be exactly one of ``allowed``, alone on its line.
+
+    ``## BEGIN SOLUTION`` or ``return x  # END SOLUTION`` would be cleared by nbgrader all the
+    same, but with what the author did not mean: refused, naming the line.
+    """
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        found = [d for d in DELIMITERS if d in line]
+        if found and line.strip() not in allowed:
+            which = max(found, key=len)
+            hint = f"write '### {which}' alone on its line" if f"### {which}" in allowed else \
+                f"'{which}' has no place here"
+            raise ReleaseError(f"{where}:{lineno}: a line containing '{which}' is an nbgrader marker: {hint}")
 
 
 def check_hints(text: str, where: str) -> None:
@@ -72,6 +111,14 @@ def check_hints(text: str, where: str) -> None:
     for i, line in enumerate(lines):
         if line.strip() == BEGIN_SOLUTION and (i == 0 or not lines[i - 1].strip().startswith("# Hint:")):
             raise ReleaseError(f"{where}:{i + 1}: put a one-line '# Hint: …' comment directly above {BEGIN_SOLUTION}")
+
+
+def cell_id(text: str) -> str:
+    """text as an nbformat cell id (letters, digits, - and _, at most 64), shortened with a hash if need be."""
+    if CELL_ID_RE.fullmatch(text):
+        return text
+    clean = re.sub(r"[^a-zA-Z0-9_-]", "_", text)[:55]
+    return f"{clean}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
 
 
 @dataclass
@@ -178,6 +225,15 @@ def build_notebook(name: str, module: Module, cells: list[Cell], where: str) -> 
         counters[kind] = counters.get(kind, 0) + 1
         return f"{kind}-{counters[kind]}"
 
+    def grade_id(text):  # unique within the notebook and a valid nbformat cell id
+        cid = cell_id(text)
+        if cid in ids:
+            raise ReleaseError(f"{where}: two cells would have the id {cid!r}")
+        ids.add(cid)
+        return cid
+
+    ids: set = set()
+
     def functions_of(cell):
         missing = [n for n in cell.names if n not in module.functions]
         if missing:
@@ -198,6 +254,9 @@ def build_notebook(name: str, module: Module, cells: list[Cell], where: str) -> 
             nb_cells.append(_nb_cell("code", module.header, "module", _nbgrader("module")))
         elif cell.kind == "setup":
             src = functions_of(cell) if cell.names else cell.source
+            if BEGIN_SOLUTION in src:
+                raise ReleaseError(f"{where}:{cell.line}: a [setup] cell is given to students whole, but "
+                                   f"{', '.join(cell.names)} has a {BEGIN_SOLUTION} region: use a [solution] cell")
             cid = next_id("setup")
             nb_cells.append(_nb_cell("code", src, cid, _nbgrader(cid)))
         elif cell.kind == "solution":
@@ -206,16 +265,19 @@ def build_notebook(name: str, module: Module, cells: list[Cell], where: str) -> 
             src = functions_of(cell)
             if BEGIN_SOLUTION not in src:
                 raise ReleaseError(f"{where}:{cell.line}: {', '.join(cell.names)} has no {BEGIN_SOLUTION} region")
-            cid = "solution_" + "_".join(cell.names)
+            cid = grade_id("solution_" + "_".join(cell.names))
             nb_cells.append(_nb_cell("code", src, cid, _nbgrader(cid, solution=True, locked=False)))
         elif cell.kind == "tests":
             if len(cell.names) != 1 or cell.names[0] not in suite.points:
                 raise ReleaseError(f"{where}:{cell.line}: a [tests] cell names one graded function of {name}: "
                                    f"{', '.join(suite.points)}")
+            if cell.source.strip():
+                raise ReleaseError(f"{where}:{cell.line}: a [tests] cell is just its header: "
+                                   "`rnngrade release` writes its body (see solutions/FORMAT.md)")
             fn = cell.names[0]
-            cid = f"test_{fn}"
-            nb_cells.append(_nb_cell("code", cell.source, cid,
-                                     _nbgrader(cid, grade=True, points=suite.points[fn])))
+            cid = grade_id(f"test_{fn}")
+            body = TESTS_BODY.format(assignment=name, function=fn)
+            nb_cells.append(_nb_cell("code", body, cid, _nbgrader(cid, grade=True, points=suite.points[fn])))
         else:
             nb_cells.append(_nb_cell("code", cell.source, next_id("experiment"), {"tags": ["experiment"]}))
 
@@ -253,11 +315,41 @@ def dumps_notebook(nb: dict) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
+EXERCISE = "an exercise is solutions/{0}/{0}.py, solutions/{0}/{0}.nb.py and autograder/suites/{0}.py " \
+           "(see solutions/FORMAT.md)"
+
+
 def exercises(root: Path) -> list[str]:
-    """Names of the exercises under root/solutions (folders holding <name>.py and <name>.nb.py)."""
+    """The exercises under root/solutions, in the registry's (the lectures') order.
+
+    Every folder of root/solutions must be a complete exercise, registered with the grader
+    (autograder/suites/<name>.py), and, when root holds autograder/suites/, every suite there
+    must have its solutions: anything else is a ReleaseError naming what is missing.
+    """
     sol = root / "solutions"
-    return sorted(p.name for p in sol.iterdir() if p.is_dir() and (p / f"{p.name}.py").exists()
-                  and (p / f"{p.name}.nb.py").exists()) if sol.is_dir() else []
+    if not sol.is_dir():
+        return []
+    found = sorted(p.name for p in sol.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    for name in found:
+        missing = [f for f in (f"{name}.py", f"{name}.nb.py") if not (sol / name / f).is_file()]
+        if missing:
+            raise ReleaseError(f"solutions/{name} has no {' and no '.join(missing)}: " + EXERCISE.format(name))
+        if name not in ASSIGNMENTS:
+            raise ReleaseError(f"solutions/{name} has no suite in the grader being run ({', '.join(ASSIGNMENTS)}): "
+                               + EXERCISE.format(name))
+    suites = root / "autograder" / "suites"
+    if suites.is_dir():
+        for p in sorted(suites.glob("*.py")):
+            if not p.name.startswith("_") and p.stem not in found:
+                raise ReleaseError(f"autograder/suites/{p.name} has no solutions/{p.stem}/: "
+                                   + EXERCISE.format(p.stem))
+    mistakes = root / "autograder" / "known_mistakes"
+    if mistakes.is_dir():
+        for p in sorted(mistakes.glob("*.py")):
+            if not p.name.startswith("_") and p.stem not in found:
+                raise ReleaseError(f"autograder/known_mistakes/{p.name} belongs to no exercise: "
+                                   + EXERCISE.format(p.stem))
+    return [n for n in ASSIGNMENTS if n in found]
 
 
 def render(root: Path, name: str) -> dict[Path, str]:
@@ -265,10 +357,13 @@ def render(root: Path, name: str) -> dict[Path, str]:
     src_py = root / "solutions" / name / f"{name}.py"
     src_nb = root / "solutions" / name / f"{name}.nb.py"
     py_text = src_py.read_text(encoding="utf-8")
-    where_py = str(src_py.relative_to(root))
+    nb_text = src_nb.read_text(encoding="utf-8")
+    where_py, where_nb = str(src_py.relative_to(root)), str(src_nb.relative_to(root))
+    check_markers(py_text, where_py)
+    check_markers(nb_text, where_nb, allowed=())
     check_hints(py_text, where_py)
     module = split_module(py_text, where_py)
-    cells = parse_cells(src_nb.read_text(encoding="utf-8"), str(src_nb.relative_to(root)))
+    cells = parse_cells(nb_text, where_nb)
     source_nb = build_notebook(name, module, cells, str(src_nb.relative_to(root)))
     return {
         root / "solutions" / name / f"{name}.ipynb": dumps_notebook(source_nb),
@@ -289,7 +384,7 @@ EXAMPLE_HEADER = "# Example submission for `rnngrade demo`, generated by `rnngra
 def fill_solutions(text: str) -> str:
     """What a student who solved everything hands in: the solution without nbgrader's markers."""
     return "".join(ln for ln in text.splitlines(keepends=True)
-                   if ln.strip() not in (BEGIN_SOLUTION, END_SOLUTION))
+                   if "BEGIN SOLUTION" not in ln and "END SOLUTION" not in ln)
 
 
 def render_examples(root: Path, rendered: dict[Path, str]) -> dict[Path, str]:

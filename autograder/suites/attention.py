@@ -14,6 +14,9 @@ from ..cases import FDGradients
 from . import FD_LABEL, Suite, fd_last, numerical_gradients, spread
 from ._data import matrix
 
+#: the exercise's place in the lectures' order (autograder.suites.ASSIGNMENTS)
+ORDER = 9
+
 #: (T′, T, H, d_a)
 SIZES_VISIBLE = [(3, 5, 4, 2), (1, 4, 3, 6)]
 SIZES_HIDDEN = [(4, 1, 2, 5), (6, 7, 1, 3), (5, 8, 6, 2)]

@@ -18,6 +18,9 @@ from ..cases import FDGradients
 from . import FD_LABEL, Suite, fd_last, numerical_gradients, spread
 from ._data import matrix, sequence, targets
 
+#: the exercise's place in the lectures' order (autograder.suites.ASSIGNMENTS)
+ORDER = 7
+
 A = "birnn"
 
 # (T, d, H, m): within each, T, d+1, H, 2H, 2H+1 and m all differ; T = 1 and H = 1 among them

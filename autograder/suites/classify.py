@@ -19,6 +19,9 @@ from ..cases import FDGradients, Threshold
 from . import FD_LABEL, FD_SIZE, Suite, fd_last, numerical_gradients, spread
 from ._data import matrix, sequence, sizes
 
+#: the exercise's place in the lectures' order (autograder.suites.ASSIGNMENTS)
+ORDER = 10
+
 A = "classify"
 KEYS = ("W_in", "W", "W_out")
 

@@ -18,6 +18,9 @@ from ..cases import Threshold
 from . import Suite, spread
 from ._data import matrix, sequence, sizes
 
+#: the exercise's place in the lectures' order (autograder.suites.ASSIGNMENTS)
+ORDER = 5
+
 A = "esn"
 
 #: the forecast's bar: NRMSE over K = FORECAST_K steps (the reference reaches about 0.01)

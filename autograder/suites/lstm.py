@@ -14,6 +14,9 @@ from ..cases import FDGradients
 from . import FD_LABEL, FD_SIZE, Suite, fd_last, gated_own_forward_case, gated_variants, numerical_gradients, spread
 from ._data import matrix, sequence
 
+#: the exercise's place in the lectures' order (autograder.suites.ASSIGNMENTS)
+ORDER = 2
+
 KEYS = rnnref.LSTM_KEYS
 
 

@@ -14,6 +14,9 @@ from ..cases import Case, FDGradients, OwnForward
 from . import FD_LABEL, FD_SIZE, Suite, fd_last, numerical_gradients, spread
 from ._data import matrix, sequence, sizes, targets
 
+#: the exercise's place in the lectures' order (autograder.suites.ASSIGNMENTS)
+ORDER = 1
+
 TASKS = ("regression", "classification")
 G = {"regression": "identity", "classification": "softmax"}
 

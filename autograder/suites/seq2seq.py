@@ -19,6 +19,9 @@ from . import FD_LABEL, Suite, fd_last, numerical_gradients, spread
 from ._data import matrix, sequence, targets
 from .lstm import _reference as lstm_reference
 
+#: the exercise's place in the lectures' order (autograder.suites.ASSIGNMENTS)
+ORDER = 8
+
 KEYS = rnnref.LSTM_KEYS
 DEC_KEYS = KEYS + ("W_out",)
 

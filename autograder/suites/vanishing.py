@@ -16,6 +16,9 @@ from ..cases import FDGradients
 from . import FD_LABEL, FD_SIZE, Suite, fd_last, numerical_gradients, spread
 from ._data import matrix, sequence, sizes
 
+#: the exercise's place in the lectures' order (autograder.suites.ASSIGNMENTS)
+ORDER = 4
+
 A = "vanishing"
 
 #: the three 2×2 matrices of the lecture's slides (seed 003)

@@ -2,6 +2,8 @@
 
 import importlib.util
 import json
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +16,11 @@ from autograder.cli import main
 from autograder.drivers import DRIVERS
 from autograder.release import (
     CODE_STUB,
+    TESTS_BODY,
     ReleaseError,
+    cell_id,
     check_hints,
+    check_markers,
     clear_hidden_tests,
     clear_solutions,
     exercises,
@@ -80,25 +85,12 @@ TOY_NB = '''# %% [markdown]
 # %% [solution] gru_step gru_forward
 
 # %% [tests] gru_step
-from autograder.selfcheck import check
-score = check("gru", "gru_step", globals())
-### BEGIN HIDDEN TESTS
-score = check("gru", "gru_step", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [tests] gru_forward
-score = 0.0
-score
 
 # %% [solution] gru_backward
 
 # %% [tests] gru_backward
-score = 1.0
-### BEGIN HIDDEN TESTS
-hidden_only_line = 1
-### END HIDDEN TESTS
-score
 
 # %%
 import matplotlib
@@ -133,8 +125,35 @@ class TestClearSolutions:
 
     def test_unmatched_marker_is_an_error(self):
         """A BEGIN without END is refused, naming the file."""
-        with pytest.raises(ReleaseError, match="x.py: unmatched"):
+        with pytest.raises(ReleaseError, match="x.py:1: unmatched 'BEGIN SOLUTION'"):
             clear_solutions("### BEGIN SOLUTION\nsecret\n", "x.py")
+
+    def test_nested_and_stray_end_are_errors(self):
+        """A BEGIN inside a region, and an END outside one, are refused with their line."""
+        with pytest.raises(ReleaseError, match="x.py:3: nested 'BEGIN SOLUTION'"):
+            clear_solutions("### BEGIN SOLUTION\na\n### BEGIN SOLUTION\nb\n### END SOLUTION\n", "x.py")
+        with pytest.raises(ReleaseError, match="x.py:2: 'END SOLUTION' without a 'BEGIN SOLUTION'"):
+            clear_solutions("a\n### END SOLUTION\n", "x.py")
+
+    @pytest.mark.parametrize("src", [
+        "def f():\n    # Hint: h\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n",
+        "def f():\n    ## BEGIN SOLUTION\n    return 42\n    ## END SOLUTION\n",
+        "x = 1  # BEGIN SOLUTION here\ny = 2\n# END SOLUTION\nz = 3\n",
+        "a\n  ### BEGIN SOLUTION\n  b\n  ### END SOLUTION\nc\n### BEGIN SOLUTION\nd\n### END SOLUTION\n",
+    ])
+    def test_same_as_nbgrader(self, src):
+        """Any line containing a marker is one, as for nbgrader's ClearSolutions: the same cell text results."""
+        from nbgrader.preprocessors import ClearSolutions
+
+        cell = nbformat.v4.new_code_cell(src, metadata={"nbgrader": {"solution": True, "grade": False,
+                                                                     "grade_id": "s", "locked": False}})
+        nb = nbformat.v4.new_notebook(cells=[cell], metadata={"kernelspec": {"language": "python", "name": "python3", "display_name": "Python 3"}})
+        ClearSolutions().preprocess(nb, {})
+        assert clear_solutions(src) == nb.cells[0].source
+
+    def test_hidden_tests_marker_anywhere_on_the_line(self):
+        """A hidden-tests region opened by any line containing the marker is removed (nbgrader's rule)."""
+        assert clear_hidden_tests("a\n## BEGIN HIDDEN TESTS\nsecret\n# END HIDDEN TESTS!\nb\n") == "a\nb\n"
 
     def test_hidden_tests_removed_with_markers(self):
         """A hidden-tests region disappears entirely, its markers too."""
@@ -144,6 +163,7 @@ class TestClearSolutions:
     def test_regions_are_listed(self):
         """solution_regions returns each region's text."""
         assert len(solution_regions(TOY_PY)) == 3
+        assert solution_regions("## BEGIN SOLUTION\nx\n## END SOLUTION\n") == ["## BEGIN SOLUTION\nx\n## END SOLUTION\n"]
 
 
 class TestSourceParsing:
@@ -151,6 +171,24 @@ class TestSourceParsing:
         """A solution region without a '# Hint:' line above is refused with its line number."""
         with pytest.raises(ReleaseError, match=r"f.py:2: put a one-line '# Hint: …'"):
             check_hints("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n", "f.py")
+
+    def test_marker_not_alone_refused(self):
+        """`## BEGIN SOLUTION` (nbgrader would clear it all the same) is refused, naming file and line."""
+        with pytest.raises(ReleaseError, match=r"f.py:3: a line containing 'BEGIN SOLUTION' is an nbgrader marker"):
+            check_markers("def f():\n    # Hint: h\n    ## BEGIN SOLUTION\n    return 42\n    ## END SOLUTION\n", "f.py")
+
+    def test_hidden_marker_outside_tests_refused(self):
+        """A hidden-tests marker in a source (its test cells are written by release) is refused."""
+        with pytest.raises(ReleaseError, match=r"nb.py:2: a line containing 'BEGIN HIDDEN TESTS'"):
+            check_markers("# %% [tests] f\n### BEGIN HIDDEN TESTS\n", "nb.py", allowed=())
+
+    def test_cell_ids_fit_nbformat(self):
+        """Ids are kept when valid; a long or non-ASCII one becomes ≤ 64 valid characters, distinct and stable."""
+        long_a, long_b = "solution_" + "a" * 70, "solution_" + "a" * 69 + "b"
+        assert cell_id("test_deltas") == "test_deltas"
+        for text in (long_a, long_b, "test_δ"):
+            assert re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", cell_id(text)) and cell_id(text) == cell_id(text)
+        assert cell_id(long_a) != cell_id(long_b)
 
     def test_split_module(self):
         """The header is the imports and constants after the docstring; functions keep their text."""
@@ -206,7 +244,50 @@ class TestRenderToy:
                                              "points": get_suite("gru").points["gru_backward"],
                                              "schema_version": 3, "solution": False, "task": False}
         text = json.dumps(nb)
-        assert "secret_step_answer" in text and "hidden_only_line" in text
+        assert "secret_step_answer" in text
+
+    def test_tests_cells_written_by_release(self, toy_root):
+        """A [tests] header becomes the visible check, the hidden block and the score, for its function."""
+        nb = json.loads(render(toy_root, "gru")[toy_root / "solutions/gru/gru.ipynb"])
+        body = {c["id"]: "".join(c["source"]) for c in nb["cells"]}
+        assert body["test_gru_forward"] == TESTS_BODY.format(assignment="gru", function="gru_forward")
+        assert 'check("gru", "gru_forward", globals(), hidden=True)' in body["test_gru_forward"]
+
+    def test_tests_cell_with_a_body_refused(self, toy_root):
+        """A [tests] cell with a body is refused with its line: release writes the body."""
+        nb = toy_root / "solutions/gru/gru.nb.py"
+        nb.write_text(nb.read_text().replace("# %% [tests] gru_forward\n", "# %% [tests] gru_forward\nscore = 1\n"))
+        with pytest.raises(ReleaseError, match=r"gru.nb.py:14: a \[tests\] cell is just its header"):
+            render(toy_root, "gru")
+
+    def test_double_hash_marker_refused(self, toy_root):
+        """`## BEGIN SOLUTION … return 42` in a solution is an error naming the file and line, not a leak."""
+        src = toy_root / "solutions/gru/gru.py"
+        src.write_text(src.read_text().replace("    return {\"secret_backward_answer\": dH}\n    ### END SOLUTION",
+                                               "    return {\"secret_backward_answer\": dH}\n    ### END SOLUTION\n"
+                                               "    ## BEGIN SOLUTION\n    return 42\n    ## END SOLUTION"))
+        with pytest.raises(ReleaseError, match=r"^solutions/gru/gru.py:37: a line containing 'BEGIN SOLUTION'"):
+            render(toy_root, "gru")
+
+    def test_solution_region_in_setup_refused(self, toy_root):
+        """A [setup] function with a solution region is refused (nbgrader allows regions in solution cells only)."""
+        nb = toy_root / "solutions/gru/gru.nb.py"
+        nb.write_text(nb.read_text().replace("# %% [solution] gru_backward\n", "# %% [setup] gru_backward\n"))
+        with pytest.raises(ReleaseError, match=r"a \[setup\] cell is given to students whole"):
+            render(toy_root, "gru")
+
+    def test_long_names_give_valid_cell_ids(self, toy_root):
+        """A solution cell of many long names still gets a valid nbformat id (≤ 64 characters)."""
+        src = toy_root / "solutions/gru/gru.py"
+        long = "a_helper_with_a_long_name_that_students_write_" + "x" * 20
+        src.write_text(src.read_text() + f"\n\ndef {long}():\n    # Hint: h.\n    ### BEGIN SOLUTION\n"
+                                         "    return 1\n    ### END SOLUTION\n")
+        nb = toy_root / "solutions/gru/gru.nb.py"
+        nb.write_text(nb.read_text().replace("# %% [solution] gru_backward\n", f"# %% [solution] gru_backward {long}\n"))
+        for path, text in render(toy_root, "gru").items():
+            if path.suffix == ".ipynb":
+                nbformat.validate(nbformat.reads(text, as_version=4))
+                assert all(len(c["id"]) <= 64 for c in json.loads(text)["cells"])
 
     def test_student_release_has_no_solution(self, toy_root):
         """The student's module and notebook contain no solution text and no hidden test."""
@@ -214,7 +295,7 @@ class TestRenderToy:
         for path in (toy_root / "assignments/gru/gru.py", toy_root / "assignments/gru/gru.ipynb"):
             text = files[path]
             for secret in ("secret_step_answer", "secret_forward_answer", "secret_backward_answer",
-                           "hidden_only_line", "BEGIN SOLUTION", "HIDDEN TESTS"):
+                           "hidden=True", "BEGIN SOLUTION", "HIDDEN TESTS"):
                 assert secret not in text, (path, secret)
         assert "# Hint: loop over t." in files[toy_root / "assignments/gru/gru.py"]
 
@@ -238,7 +319,7 @@ class TestRenderToy:
     def test_every_graded_function_needs_tests(self, toy_root):
         """A graded function without a [tests] cell is refused."""
         nb = toy_root / "solutions/gru/gru.nb.py"
-        nb.write_text(nb.read_text().replace("# %% [tests] gru_forward\nscore = 0.0\nscore\n", ""))
+        nb.write_text(nb.read_text().replace("# %% [tests] gru_forward\n", ""))
         with pytest.raises(ReleaseError, match="without a \\[tests\\] cell: gru_forward"):
             render(toy_root, "gru")
 
@@ -275,6 +356,26 @@ class TestReleaseCommand:
         assert r.output.strip().count("\n") == 0 and "put a one-line '# Hint: …'" in r.output
         assert (toy_root / "assignments/gru/gru.py").read_text() == before
 
+    @pytest.mark.parametrize("make, message", [
+        (lambda r: (r / "solutions/affine").mkdir() or (r / "solutions/affine/affine.py").write_text("x = 1\n"),
+         "solutions/affine has no affine.nb.py: an exercise is solutions/affine/affine.py, "),
+        (lambda r: shutil.copytree(r / "solutions/gru", r / "solutions/affine",
+                                   copy_function=lambda s, d: shutil.copy(s, d.replace("/gru.", "/affine."))),
+         "solutions/affine has no suite in the grader being run"),
+        (lambda r: (r / "autograder/suites").mkdir(parents=True) or (r / "autograder/suites/lstm.py").write_text(""),
+         "autograder/suites/lstm.py has no solutions/lstm/"),
+        (lambda r: (r / "autograder/known_mistakes").mkdir(parents=True)
+         or (r / "autograder/known_mistakes/lstm.py").write_text(""),
+         "autograder/known_mistakes/lstm.py belongs to no exercise"),
+    ])
+    @pytest.mark.parametrize("check", [False, True])
+    def test_incomplete_exercise_is_one_line(self, toy_root, make, message, check):
+        """A folder without both sources, solutions without a suite, a suite or mistakes without solutions:
+        exit 2 with one line, for release and release --check alike."""
+        make(toy_root)
+        r = CliRunner().invoke(main, ["release", "--root", str(toy_root), *(["--check"] if check else [])])
+        assert r.exit_code == 2 and r.output.strip().count("\n") == 0 and message in r.output, r.output
+
     def test_missing_root(self, tmp_path):
         """A --root without solutions/ exits 2 with a one-line message."""
         r = CliRunner().invoke(main, ["release", "--root", str(tmp_path)])
@@ -298,8 +399,16 @@ def load_module(path: Path, name: str):
 
 class TestRepository:
     def test_every_assignment_is_an_exercise(self):
-        """solutions/ holds exactly the assignments the grader knows."""
-        assert exercises(ROOT) == sorted(ASSIGNMENTS)
+        """solutions/ holds exactly the assignments the grader knows, listed in the registry's order."""
+        assert exercises(ROOT) == list(ASSIGNMENTS)
+
+    def test_tests_cells_are_headers(self):
+        """Every [tests] cell of the kit's notebooks is just its header (its body is generated)."""
+        for name in ASSIGNMENTS:
+            cells = parse_cells((ROOT / "solutions" / name / f"{name}.nb.py").read_text(encoding="utf-8"), name)
+            tests = [c for c in cells if c.kind == "tests"]
+            assert sorted(c.names[0] for c in tests) == sorted(get_suite(name).points)
+            assert not any(c.source for c in tests)
 
     def test_generated_files_up_to_date(self):
         """Every generated file equals what `rnngrade release` makes now."""

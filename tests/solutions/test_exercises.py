@@ -1,6 +1,8 @@
 """The exercises against their suites: solutions earn every point, stubs none, wrong math loses."""
 
+import importlib
 import importlib.util
+import re
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +10,8 @@ import pytest
 
 from autograder.cases import run_in_process
 from autograder.selfcheck import check
-from autograder.suites import ASSIGNMENTS, get_suite
+from autograder.mistakes import MISTAKES
+from autograder.suites import ASSIGNMENTS, SUITES_DIR, get_suite, registered, suite_order
 from autograder.suites._data import SIZES_HIDDEN, SIZES_VISIBLE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +38,20 @@ class TestSuites:
     def test_every_exercise_has_its_own_seed(self):
         """No two suites share a default seed, so no two exercises draw the same hidden inputs."""
         seeds = [get_suite(n).seed for n in ASSIGNMENTS]
-        assert len(set(seeds)) == len(seeds) == 10
+        assert len(set(seeds)) == len(seeds) == len(ASSIGNMENTS)
+
+    def test_registry_is_the_suite_modules(self):
+        """ASSIGNMENTS is every suite module, each with its own ORDER, sorted by it."""
+        mods = {p.stem: suite_order(p) for p in SUITES_DIR.glob("*.py") if not p.name.startswith("_")}
+        assert set(ASSIGNMENTS) == set(mods) and len(set(mods.values())) == len(mods)
+        assert [mods[n] for n in ASSIGNMENTS] == sorted(mods.values()) and all(isinstance(o, int) for o in mods.values())
+
+    def test_registry_order_from_files(self, tmp_path):
+        """A folder of suites is listed by ORDER, then name; a module without ORDER comes last, _private ones never."""
+        for name, text in (("b", "ORDER = 2\n"), ("a", "ORDER = 3  # c\n"), ("z", ""), ("c", "x = 1\nORDER = 1\n"),
+                           ("_data", "ORDER = 0\n")):
+            (tmp_path / f"{name}.py").write_text(text)
+        assert registered(tmp_path) == ("c", "b", "a", "z")
 
     def test_sizes_have_no_square_by_accident(self):
         """T, d+1, H, H+1 and m differ within every size; T = 1 and H = 1 both occur."""
@@ -79,6 +95,40 @@ class TestSolutionsAndStubs:
         for i, case in enumerate(suite.cases):
             r = run_in_process(case, getattr(mod, case.function), suite.seed, i)
             assert r.score == 0 and r.status == "error" and "not implemented yet" in r.output, r.output
+
+
+NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                "sixteen seventeen eighteen nineteen twenty").split()
+
+
+def known_mistakes() -> int:
+    """How many known mistakes the grader can name: autograder/mistakes.py's and autograder/known_mistakes/'s."""
+    n = sum(len(ms) for ms in MISTAKES.values())
+    for name in ASSIGNMENTS:
+        if (ROOT / "autograder" / "known_mistakes" / f"{name}.py").is_file():
+            n += sum(len(ms) for ms in importlib.import_module(f"autograder.known_mistakes.{name}").MISTAKES.values())
+    return n
+
+
+class TestReadme:
+    """The README's numbers, counted from the registry."""
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+
+    def test_exercises_table(self):
+        """The exercises table lists the registry's exercises in its order, with each suite's points."""
+        rows = re.findall(r"^\| `(\w+)` \|.*\| (\d+) \|$", self.text, re.MULTILINE)
+        assert [n for n, _ in rows] == list(ASSIGNMENTS)
+        assert all(float(pts) == get_suite(n).max_score for n, pts in rows)
+
+    def test_number_of_exercises(self):
+        """Every 'the N exercises' says how many the registry holds."""
+        said = re.findall(r"the (\w+) exercises", self.text)
+        assert said and all(w == NUMBER_WORDS[len(ASSIGNMENTS)] for w in said if w in NUMBER_WORDS), said
+
+    def test_number_of_known_mistakes(self):
+        """'one of the N known mistakes' is the number the grader knows."""
+        assert re.findall(r"the (\d+) known mistakes", self.text) == [str(known_mistakes())]
 
 
 def _case(name, fn):
