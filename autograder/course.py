@@ -40,6 +40,43 @@ c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplemente
 
 # On a JupyterHub, uncomment and set the exchange so that students can fetch and submit:
 # c.Exchange.root = "/srv/nbgrader/exchange"
+
+# The equations of `nbgrader generate_feedback`'s HTML: MathJax from the copy installed with the kit
+# (the PyPI package jupyter-server-mathjax), not from a CDN, so that they show without internet access
+# when the feedback file is opened on a machine with the kit installed at the same path (the hub's image).
+# nbgrader's feedback template calls nbconvert's `mathjax()` macro without a URL (HTMLExporter.mathjax_url
+# alone does nothing there), so its exporter gets a macro whose default is the local file.
+try:
+    import pathlib
+
+    import jupyter_server_mathjax
+    from jinja2 import DictLoader
+    from nbconvert.exporters import HTMLExporter
+    from traitlets import default
+
+    MATHJAX_JS = pathlib.Path(jupyter_server_mathjax.__file__).parent / "static" / "MathJax.js"
+    MATHJAX_URL = MATHJAX_JS.as_uri() + "?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+
+    class LocalMathJaxHTMLExporter(HTMLExporter):
+        """nbconvert's HTML exporter with MathJax from MATHJAX_URL, also where a template gives no URL."""
+
+        @default("mathjax_url")
+        def _local_mathjax_url(self):
+            return MATHJAX_URL
+
+        @default("extra_loaders")
+        def _local_mathjax_macro(self):
+            # the local copy has the HTML-CSS output with the STIX-Web fonts (as the classic notebook configures it)
+            fonts = ('<script type="text/x-mathjax-config">MathJax.Hub.Config({{"HTML-CSS": {{availableFonts: [], '
+                     'preferredFont: null, webFont: "STIX-Web", imageFont: null}}}});</script>')
+            macro = ("{{% import 'nbconvert/templates/base/mathjax.html.j2' as nbconvert_mathjax %}}"
+                     "{{% macro mathjax(url=None) %}}" + fonts +
+                     "{{{{ nbconvert_mathjax.mathjax(url or LOCAL) }}}}{{% endmacro %}}")
+            return [DictLoader({{"mathjax.html.j2": macro.replace("LOCAL", repr(MATHJAX_URL))}})]
+
+    c.GenerateFeedback.exporter_class = LocalMathJaxHTMLExporter
+except ImportError:  # without jupyter-server-mathjax the feedback loads MathJax from nbconvert's CDN default
+    pass
 '''
 
 #: files of a solutions/<name>/ folder that are the kit's own sources, not course data

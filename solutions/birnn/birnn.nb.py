@@ -41,14 +41,14 @@
 #
 # | 記号 | 意味 | コード | 形 |
 # | --- | --- | --- | --- |
-# | $\mathbf{x}_t$ | 時刻 $t$ の入力（先頭が 1） | `X[t-1]` | $(d+1,)$ |
-# | $\overrightarrow{\mathbf{u}}_t, \overrightarrow{\mathbf{z}}_t$ | 順方向の中間層への入力と出力 | `U_fw[t-1]`, `Z_fw[t-1]` | $(H,)$ |
-# | $\overleftarrow{\mathbf{u}}_t, \overleftarrow{\mathbf{z}}_t$ | 逆方向の中間層への入力と出力 | `U_bw[t-1]`, `Z_bw[t-1]` | $(H,)$ |
-# | $\overrightarrow{W}^{\mathrm{in}}, \overrightarrow{W}$ | 順方向の重み | `P["W_in_fw"]`, `P["W_fw"]` | $(H, d+1)$, $(H, H)$ |
-# | $\overleftarrow{W}^{\mathrm{in}}, \overleftarrow{W}$ | 逆方向の重み | `P["W_in_bw"]`, `P["W_bw"]` | $(H, d+1)$, $(H, H)$ |
-# | $W^{\mathrm{out}}$ | 出力層の重み（0 列目がバイアス） | `P["W_out"]` | $(m, 2H+1)$ |
-# | $\hat{\mathbf{y}}_t, \mathbf{y}_t$ | 出力と目標値 | `Yhat[t-1]`, `Y[t-1]` | $(m,)$ |
-# | $\overrightarrow{D}, \overleftarrow{D}$ | δ を**列**に並べた行列 | `D_fw`, `D_bw` | $(H, T)$ |
+# | $\mathbf{x}_t$ | 時刻 $t$ の入力（先頭が 1） | `X[t-1]` | `(d+1,)` |
+# | $\overrightarrow{\mathbf{u}}_t, \overrightarrow{\mathbf{z}}_t$ | 順方向の中間層への入力と出力 | `U_fw[t-1]`, `Z_fw[t-1]` | `(H,)` |
+# | $\overleftarrow{\mathbf{u}}_t, \overleftarrow{\mathbf{z}}_t$ | 逆方向の中間層への入力と出力 | `U_bw[t-1]`, `Z_bw[t-1]` | `(H,)` |
+# | $\overrightarrow{W}^{\mathrm{in}}, \overrightarrow{W}$ | 順方向の重み | `P["W_in_fw"]`, `P["W_fw"]` | `(H, d+1)`, `(H, H)` |
+# | $\overleftarrow{W}^{\mathrm{in}}, \overleftarrow{W}$ | 逆方向の重み | `P["W_in_bw"]`, `P["W_bw"]` | `(H, d+1)`, `(H, H)` |
+# | $W^{\mathrm{out}}$ | 出力層の重み（0 列目がバイアス） | `P["W_out"]` | `(m, 2H+1)` |
+# | $\hat{\mathbf{y}}_t, \mathbf{y}_t$ | 出力と目標値 | `Yhat[t-1]`, `Y[t-1]` | `(m,)` |
+# | $\overrightarrow{D}, \overleftarrow{D}$ | δ を**列**に並べた行列 | `D_fw`, `D_bw` | `(H, T)` |
 #
 # $H$ は各方向の中間層のユニット数、$d$ は（バイアスの 1 を除いた）入力の次元、$m$ は出力の次元です。
 #
@@ -72,12 +72,6 @@
 # %% [solution] rnn_states
 
 # %% [tests] rnn_states
-from autograder.selfcheck import check
-score = check("birnn", "rnn_states", globals())
-### BEGIN HIDDEN TESTS
-score = check("birnn", "rnn_states", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 3. 双方向 RNN の順伝播 — `birnn_forward`
@@ -119,12 +113,6 @@ score
 # %% [solution] birnn_forward
 
 # %% [tests] birnn_forward
-from autograder.selfcheck import check
-score = check("birnn", "birnn_forward", globals())
-### BEGIN HIDDEN TESTS
-score = check("birnn", "birnn_forward", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 4. 一方向の BPTT — `rnn_deltas`
@@ -144,12 +132,6 @@ score
 # %% [solution] rnn_deltas
 
 # %% [tests] rnn_deltas
-from autograder.selfcheck import check
-score = check("birnn", "rnn_deltas", globals())
-### BEGIN HIDDEN TESTS
-score = check("birnn", "rnn_deltas", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 5. 双方向の BPTT — `birnn_deltas`
@@ -186,12 +168,6 @@ score
 # %% [solution] birnn_deltas
 
 # %% [tests] birnn_deltas
-from autograder.selfcheck import check
-score = check("birnn", "birnn_deltas", globals())
-### BEGIN HIDDEN TESTS
-score = check("birnn", "birnn_deltas", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 6. 重みの勾配 — `birnn_grads`
@@ -219,12 +195,6 @@ score
 # %% [solution] birnn_grads
 
 # %% [tests] birnn_grads
-from autograder.selfcheck import check
-score = check("birnn", "birnn_grads", globals())
-### BEGIN HIDDEN TESTS
-score = check("birnn", "birnn_grads", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ### 自分でも確かめよう: 数値微分 (gradient check)
@@ -234,6 +204,13 @@ score
 # `birnn_deltas` と `birnn_grads` から求めた勾配と比べます。相対誤差が $10^{-7}$ 程度以下なら正しいでしょう。
 
 # %%
+try:  # small matrices: one BLAS thread is faster than several waiting for each other on a busy machine
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
+except ImportError:
+    pass
+
 rng_check = np.random.default_rng(0)
 T_c, d_c, H_c, m_c = 5, 2, 3, 4
 X_c = np.hstack([np.ones((T_c, 1)), rng_check.standard_normal((T_c, d_c))])
@@ -364,10 +341,10 @@ iters = np.arange(1, ITERS + 1)
 fig, ax = plt.subplots(figsize=(7, 4))
 for losses, label in ((bi_loss, "BiRNN"), (fw_loss, "forward-only RNN"), (bw_loss, "backward-only RNN")):
     ax.plot(iters[19:], moving_average(losses), label=label)
-ax.axhline(np.log(2), color="gray", ls=":", label="ln 2: one neighbour known, the other guessed")
+ax.axhline(np.log(2), color="gray", ls=":", label=r"$\ln 2$: one neighbour known, the other guessed")
 ax.set(xlabel=f"iteration ({B} new sequences each)", ylabel="cross-entropy per position (moving avg. 20)",
-       title="tag y_t = b_{t-1} + b_{t+1}", ylim=(0, 1.2))
-ax.legend()
+       title=r"tag $y_t = b_{t-1} + b_{t+1}$", ylim=(0, 1.2))
+ax.legend(loc="best")
 plt.show()
 
 # %% [markdown]
@@ -385,7 +362,7 @@ for i, (prob, label) in enumerate(((bi_prob, "BiRNN"), (fw_prob, "forward-only")
     means = [p_correct[(left == a) & (right == b)].mean() for a, b in pairs]
     ax.bar(np.arange(4) + (i - 1) * width, means, width, label=label)
 ax.set_xticks(range(4), [f"({a}, {b})\ny_t = {a + b}" for a, b in pairs])
-ax.set(xlabel="neighbours (b_(t-1), b_(t+1))", ylabel="mean probability of the true tag", ylim=(0, 1.25),
+ax.set(xlabel=r"neighbours $(b_{t-1}, b_{t+1})$", ylabel="mean probability of the true tag", ylim=(0, 1.25),
        title="test positions by their two neighbours")
 ax.axhline(0.5, color="gray", ls=":")
 ax.legend(loc="upper center", ncol=3, fontsize=8)

@@ -41,6 +41,13 @@ import time
 
 from sklearn.datasets import load_digits
 
+try:  # small matrices: one BLAS thread is faster than several waiting for each other on a busy machine
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
+except ImportError:
+    pass
+
 digits = load_digits()
 images = digits.images / 16.0  # (1797, 8, 8), pixels in [0, 1]
 labels = digits.target  # (1797,) the digit 0 … 9
@@ -56,7 +63,7 @@ fig, axes = plt.subplots(1, 8, figsize=(10, 1.8))
 for ax, n in zip(axes, range(8)):
     ax.imshow(images[n], cmap="gray_r")
     ax.set(title=f"label {labels[n]}", xticks=[], yticks=[])
-axes[0].set_ylabel("row t = 1 … 8")
+axes[0].set_ylabel("row $t$ = 1 … 8")
 plt.tight_layout()
 plt.show()
 
@@ -72,11 +79,11 @@ plt.show()
 #
 # | 記号 | 意味 | コード | 形 |
 # | --- | --- | --- | --- |
-# | $\mathbf{x}^{(n)}_t$ | 系列 $n$ の時刻 $t$ の入力 (先頭が 1) | `X[n, t-1]` | $(d+1,)$ |
-# | $\mathbf{z}^{(n)}_t$ | 系列 $n$ の中間層の出力 | `Z[n, t-1]` | $(H,)$ |
-# | $\hat{\mathbf{y}}^{(n)}$ | 系列 $n$ の出力 (ソフトマックス関数の値) | `Yhat[n]` | $(m,)$ |
-# | $\mathbf{y}^{(n)}$ | 系列 $n$ の目標 (one-hot) | `Y[n]` | $(m,)$ |
-# | $W^{\mathrm{in}}, W, W^{\mathrm{out}}$ | 重み (0 列目がバイアス) | `P["W_in"]`, `P["W"]`, `P["W_out"]` | $(H, d+1)$, $(H, H)$, $(m, H+1)$ |
+# | $\mathbf{x}^{(n)}_t$ | 系列 $n$ の時刻 $t$ の入力 (先頭が 1) | `X[n, t-1]` | `(d+1,)` |
+# | $\mathbf{z}^{(n)}_t$ | 系列 $n$ の中間層の出力 | `Z[n, t-1]` | `(H,)` |
+# | $\hat{\mathbf{y}}^{(n)}$ | 系列 $n$ の出力 (ソフトマックス関数の値) | `Yhat[n]` | `(m,)` |
+# | $\mathbf{y}^{(n)}$ | 系列 $n$ の目標 (one-hot) | `Y[n]` | `(m,)` |
+# | $W^{\mathrm{in}}, W, W^{\mathrm{out}}$ | 重み (0 列目がバイアス) | `P["W_in"]`, `P["W"]`, `P["W_out"]` | `(H, d+1)`, `(H, H)`, `(m, H+1)` |
 #
 # 配列 `X`, `Z` は $(N, T, \cdot)$、`Yhat`, `Y` は $(N, m)$ です。
 #
@@ -95,12 +102,6 @@ plt.show()
 # %% [solution] forward
 
 # %% [tests] forward
-from autograder.selfcheck import check
-score = check("classify", "forward", globals())
-### BEGIN HIDDEN TESTS
-score = check("classify", "forward", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 4. 誤差関数 — `loss`
@@ -115,12 +116,6 @@ score
 # %% [solution] loss
 
 # %% [tests] loss
-from autograder.selfcheck import check
-score = check("classify", "loss", globals())
-### BEGIN HIDDEN TESTS
-score = check("classify", "loss", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 5. ミニバッチの BPTT — `backward`
@@ -147,12 +142,6 @@ score
 # %% [solution] backward
 
 # %% [tests] backward
-from autograder.selfcheck import check
-score = check("classify", "backward", globals())
-### BEGIN HIDDEN TESTS
-score = check("classify", "backward", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ### 自分でも確かめよう: 数値微分 (gradient check)
@@ -193,12 +182,6 @@ for key in P_gc:
 # %% [solution] accuracy
 
 # %% [tests] accuracy
-from autograder.selfcheck import check
-score = check("classify", "accuracy", globals())
-### BEGIN HIDDEN TESTS
-score = check("classify", "accuracy", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 7. Adam — `adam_step`
@@ -213,12 +196,6 @@ score
 # %% [solution] adam_step
 
 # %% [tests] adam_step
-from autograder.selfcheck import check
-score = check("classify", "adam_step", globals())
-### BEGIN HIDDEN TESTS
-score = check("classify", "adam_step", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 8. ミニバッチ学習 — `train`
@@ -242,12 +219,6 @@ score
 # %% [solution] train
 
 # %% [tests] train
-from autograder.selfcheck import check
-score = check("classify", "train", globals())
-### BEGIN HIDDEN TESTS
-score = check("classify", "train", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ### 実験: 手書き数字を学習する
@@ -283,12 +254,6 @@ print(f"accuracy: training {history['acc'][-1]:.3f}, test {accuracy(Yhat_te, Y_t
 # %% [solution] plot_learning_curve
 
 # %% [tests] plot_learning_curve
-from autograder.selfcheck import check
-score = check("classify", "plot_learning_curve", globals())
-### BEGIN HIDDEN TESTS
-score = check("classify", "plot_learning_curve", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %%
 fig = plot_learning_curve(history)
@@ -345,8 +310,8 @@ print(f"8 trainings in {time.perf_counter() - start:.1f} s")
 
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(list(rows_seen), test_acc, "o-")
-ax.axhline(0.1, color="gray", ls=":", label="chance 1/10")
-ax.set(xlabel="rows read (T = k)", ylabel="test accuracy", ylim=(0, 1.02), title="reading the image row by row")
+ax.axhline(0.1, color="gray", ls=":", label="chance $1/10$")
+ax.set(xlabel="rows read ($T = k$)", ylabel="test accuracy", ylim=(0, 1.02), title="reading the image row by row")
 ax.legend()
 plt.tight_layout()
 plt.show()

@@ -44,13 +44,13 @@
 #
 # | 記号 | 意味 | コード | 形 |
 # | --- | --- | --- | --- |
-# | $\mathbf{x}_t$ | 時刻 $t$ の入力（先頭が 1） | `x`, `X[t-1]` | $(d+1,)$ |
-# | $\mathbf{z}_t$ | リザバーの状態 (reservoir state) | `z`, `Z[t-1]` | $(H,)$ |
-# | $W^{\mathrm{in}}$ | 入力の重み（乱数、固定） | `W_in` | $(H, d+1)$ |
-# | $W$ | リザバーの再帰の重み（乱数、固定） | `W` | $(H, H)$ |
+# | $\mathbf{x}_t$ | 時刻 $t$ の入力（先頭が 1） | `x`, `X[t-1]` | `(d+1,)` |
+# | $\mathbf{z}_t$ | リザバーの状態 (reservoir state) | `z`, `Z[t-1]` | `(H,)` |
+# | $W^{\mathrm{in}}$ | 入力の重み（乱数、固定） | `W_in` | `(H, d+1)` |
+# | $W$ | リザバーの再帰の重み（乱数、固定） | `W` | `(H, H)` |
 # | $a$ | 漏れ率 (leak rate), $0 < a \le 1$ | `a` | スカラー |
-# | $W^{\mathrm{out}}$ | 読み出しの重み（学習する）、0 列目がバイアス | `W_out` | $(m, H+1)$ |
-# | $\hat{\mathbf{y}}_t$ | 出力 $W^{\mathrm{out}} [1; \mathbf{z}_t]$ | `Yhat[t-1]` | $(m,)$ |
+# | $W^{\mathrm{out}}$ | 読み出しの重み（学習する）、0 列目がバイアス | `W_out` | `(m, H+1)` |
+# | $\hat{\mathbf{y}}_t$ | 出力 $W^{\mathrm{out}} [1; \mathbf{z}_t]$ | `Yhat[t-1]` | `(m,)` |
 # | $\beta$ | リッジ回帰の正則化の強さ | `beta` | スカラー |
 #
 # $H$ はリザバーのユニット数 (数百程度にします)、$d$ は入力の次元、$m$ は出力の次元です。
@@ -74,12 +74,6 @@
 # %% [solution] scale_to_spectral_radius
 
 # %% [tests] scale_to_spectral_radius
-from autograder.selfcheck import check
-score = check("esn", "scale_to_spectral_radius", globals())
-### BEGIN HIDDEN TESTS
-score = check("esn", "scale_to_spectral_radius", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 3. リザバーの更新 — `reservoir_step`, `reservoir_states`
@@ -98,22 +92,10 @@ score
 # %% [solution] reservoir_step
 
 # %% [tests] reservoir_step
-from autograder.selfcheck import check
-score = check("esn", "reservoir_step", globals())
-### BEGIN HIDDEN TESTS
-score = check("esn", "reservoir_step", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [solution] reservoir_states
 
 # %% [tests] reservoir_states
-from autograder.selfcheck import check
-score = check("esn", "reservoir_states", globals())
-### BEGIN HIDDEN TESTS
-score = check("esn", "reservoir_states", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # 次のセルの `random_reservoir` は用意してあります。$W^{\mathrm{in}}$ の成分を $[-s, s]$ ($s$ = `input_scale`, 入力のスケール) の一様乱数、
@@ -141,6 +123,13 @@ import time
 
 import matplotlib.pyplot as plt
 
+try:  # small matrices: one BLAS thread is faster than several waiting for each other on a busy machine
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
+except ImportError:
+    pass
+
 
 def mackey_glass_series(n, tau=17.0, h=0.1, x0=1.2, discard=500.0):
     """n samples (one per unit of time) of dx/dt = 0.2 x(t−τ) / (1 + x(t−τ)^10) − 0.1 x(t), by RK4."""
@@ -167,7 +156,7 @@ print(f"{len(series)} samples in {time.perf_counter() - start:.2f} s, range [{se
 
 fig, ax = plt.subplots(figsize=(10, 2.8))
 ax.plot(series[:600])
-ax.set(xlabel="t", ylabel="x(t)", title="Mackey–Glass, tau = 17 (first 600 samples)")
+ax.set(xlabel="$t$", ylabel="$x(t)$", title=r"Mackey–Glass, $\tau = 17$ (first 600 samples)")
 plt.tight_layout()
 plt.show()
 
@@ -191,8 +180,8 @@ for rho_e in [0.8, 1.25, 2.0, 4.0]:
     for x_t in X_ms:
         pair = np.stack([reservoir_step(x_t, z_prev, W_in_e, W_e, 0.3) for z_prev in pair])
         gaps.append(np.linalg.norm(pair[0] - pair[1]))
-    ax.semilogy(np.arange(1, 301), gaps, label=f"rho(W) = {rho_e}")
-ax.set(xlabel="t", ylabel="||z_t - z'_t||", title="same input, two initial states (H = 200, a = 0.3)")
+    ax.semilogy(np.arange(1, 301), gaps, label=rf"$\rho(W)$ = {rho_e}")
+ax.set(xlabel="$t$", ylabel=r"$\|\mathbf{z}_t - \mathbf{z}'_t\|$", title="same input, two initial states ($H = 200$, $a = 0.3$)")
 ax.legend()
 plt.tight_layout()
 plt.show()
@@ -221,12 +210,6 @@ plt.show()
 # %% [solution] ridge_readout
 
 # %% [tests] ridge_readout
-from autograder.selfcheck import check
-score = check("esn", "ridge_readout", globals())
-### BEGIN HIDDEN TESTS
-score = check("esn", "ridge_readout", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 6. 予測の良さ — `nrmse`
@@ -241,12 +224,6 @@ score
 # %% [solution] nrmse
 
 # %% [tests] nrmse
-from autograder.selfcheck import check
-score = check("esn", "nrmse", globals())
-### BEGIN HIDDEN TESTS
-score = check("esn", "nrmse", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ### 実験: 1 ステップ先の予測 (教師強制, teacher forcing)
@@ -290,12 +267,6 @@ print(f"one-step NRMSE: training {nrmse(one_step[washout_res:T_train - 1], targe
 # %% [solution] generate
 
 # %% [tests] generate
-from autograder.selfcheck import check
-score = check("esn", "generate", globals())
-### BEGIN HIDDEN TESTS
-score = check("esn", "generate", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 8. 全部を組み合わせる — `forecast`
@@ -315,12 +286,6 @@ score
 # %% [solution] forecast
 
 # %% [tests] forecast
-from autograder.selfcheck import check
-score = check("esn", "forecast", globals())
-### BEGIN HIDDEN TESTS
-score = check("esn", "forecast", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %%
 K_pred = 300
@@ -337,10 +302,10 @@ axes[0].plot(np.arange(T_train - 150, T_train + 1), series[T_train - 151:T_train
 axes[0].plot(t_axis, truth, color="k", label="true continuation")
 axes[0].plot(t_axis, s_hat, "--", color="C3", label="ESN, free-running")
 axes[0].axvline(T_train + 100, color="gray", ls=":")
-axes[0].set(ylabel="x(t)", title="forecast after the last known sample t = T")
-axes[0].legend(fontsize=8, loc="lower left")
+axes[0].set(ylabel="$x(t)$", title="forecast after the last known sample $t = T$")
+axes[0].legend(fontsize=8, loc="best")
 axes[1].semilogy(t_axis, np.abs(s_hat - truth) + 1e-12, color="C3")
-axes[1].set(xlabel="t", ylabel="|error|")
+axes[1].set(xlabel="$t$", ylabel="$|$error$|$")
 plt.tight_layout()
 plt.show()
 
@@ -368,10 +333,10 @@ rhos = [0.5, 0.8, 1.0, 1.25, 1.5, 2.0]
 fig, ax = plt.subplots(figsize=(7, 4))
 for a_h in [0.1, 0.3, 1.0]:
     errors = [np.mean([free_run_error(r, a_h, seed) for seed in range(2)]) for r in rhos]
-    ax.semilogy(rhos, errors, "o-", label=f"leak rate a = {a_h}")
+    ax.semilogy(rhos, errors, "o-", label=f"leak rate $a$ = {a_h}")
 ax.axhline(0.1, color="gray", ls=":", label="pass mark 0.1")
-ax.set(xlabel="spectral radius rho(W)", ylabel="NRMSE of 100 free-running steps (mean of 2)",
-       title=f"H = {H_res}, beta = {beta_res:g}")
+ax.set(xlabel=r"spectral radius $\rho(W)$", ylabel="NRMSE of 100 free-running steps (mean of 2)",
+       title=rf"$H$ = {H_res}, $\beta$ = {beta_res:g}")
 ax.legend()
 plt.tight_layout()
 plt.show()

@@ -29,17 +29,17 @@
 #
 # | 講義の記号 | 意味 | コード | 形 |
 # | --- | --- | --- | --- |
-# | $\mathbf{x}_t$ | 時刻 $t$ の入力（先頭が 1） | `x`, `X[t-1]` | $(d+1,)$ |
-# | $\mathbf{z}_t$ | メモリユニットの出力（中間層の出力, hidden state） | `z`, `Z[t-1]` | $(H,)$ |
-# | $\mathbf{s}_t$ | メモリセル (memory cell) の状態 | `s`, `S[t-1]` | $(H,)$ |
-# | $\mathbf{u}_t$ | メモリセルへの入力（$f$ を通す前） | `u` | $(H,)$ |
-# | $\mathbf{g}^F_t$ | 忘却ゲート (forget gate) | `gF` | $(H,)$ |
-# | $\mathbf{g}^I_t$ | 入力ゲート (input gate) | `gI` | $(H,)$ |
-# | $\mathbf{g}^O_t$ | 出力ゲート (output gate) | `gO` | $(H,)$ |
-# | $W^{\mathrm{in}}, W$ | $\mathbf{u}_t$ を作る重み | `P["W_in"]`, `P["W"]` | $(H, d+1)$, $(H, H)$ |
-# | $W^{F,\mathrm{in}}, W^{F}$ | 忘却ゲートの重み | `P["W_F_in"]`, `P["W_F"]` | $(H, d+1)$, $(H, H)$ |
-# | $W^{I,\mathrm{in}}, W^{I}$ | 入力ゲートの重み | `P["W_I_in"]`, `P["W_I"]` | $(H, d+1)$, $(H, H)$ |
-# | $W^{O,\mathrm{in}}, W^{O}$ | 出力ゲートの重み | `P["W_O_in"]`, `P["W_O"]` | $(H, d+1)$, $(H, H)$ |
+# | $\mathbf{x}_t$ | 時刻 $t$ の入力（先頭が 1） | `x`, `X[t-1]` | `(d+1,)` |
+# | $\mathbf{z}_t$ | メモリユニットの出力（中間層の出力, hidden state） | `z`, `Z[t-1]` | `(H,)` |
+# | $\mathbf{s}_t$ | メモリセル (memory cell) の状態 | `s`, `S[t-1]` | `(H,)` |
+# | $\mathbf{u}_t$ | メモリセルへの入力（$f$ を通す前） | `u` | `(H,)` |
+# | $\mathbf{g}^F_t$ | 忘却ゲート (forget gate) | `gF` | `(H,)` |
+# | $\mathbf{g}^I_t$ | 入力ゲート (input gate) | `gI` | `(H,)` |
+# | $\mathbf{g}^O_t$ | 出力ゲート (output gate) | `gO` | `(H,)` |
+# | $W^{\mathrm{in}}, W$ | $\mathbf{u}_t$ を作る重み | `P["W_in"]`, `P["W"]` | `(H, d+1)`, `(H, H)` |
+# | $W^{F,\mathrm{in}}, W^{F}$ | 忘却ゲートの重み | `P["W_F_in"]`, `P["W_F"]` | `(H, d+1)`, `(H, H)` |
+# | $W^{I,\mathrm{in}}, W^{I}$ | 入力ゲートの重み | `P["W_I_in"]`, `P["W_I"]` | `(H, d+1)`, `(H, H)` |
+# | $W^{O,\mathrm{in}}, W^{O}$ | 出力ゲートの重み | `P["W_O_in"]`, `P["W_O"]` | `(H, d+1)`, `(H, H)` |
 #
 # $H$ はメモリユニットの数、$d$ は（バイアスの 1 を除いた）入力の次元です。
 # 英語の教科書や PyTorch では $\mathbf{z}_t$ を $h_t$、$\mathbf{s}_t$ を $c_t$ と書くことが多いので、
@@ -86,11 +86,11 @@
 #
 # | キー | 中身 | 形 |
 # | --- | --- | --- |
-# | `"x"` | $\mathbf{x}_t$（先頭の 1 を含む） | $(d+1,)$ |
-# | `"z_prev"`, `"s_prev"` | $\mathbf{z}_{t-1}$, $\mathbf{s}_{t-1}$ | $(H,)$ |
-# | `"u"` | $\mathbf{u}_t$（$f$ を通す前） | $(H,)$ |
-# | `"gF"`, `"gI"`, `"gO"` | $\mathbf{g}^F_t$, $\mathbf{g}^I_t$, $\mathbf{g}^O_t$（$\sigma$ を通した後） | $(H,)$ |
-# | `"s"` | $\mathbf{s}_t$ | $(H,)$ |
+# | `"x"` | $\mathbf{x}_t$（先頭の 1 を含む） | `(d+1,)` |
+# | `"z_prev"`, `"s_prev"` | $\mathbf{z}_{t-1}$, $\mathbf{s}_{t-1}$ | `(H,)` |
+# | `"u"` | $\mathbf{u}_t$（$f$ を通す前） | `(H,)` |
+# | `"gF"`, `"gI"`, `"gO"` | $\mathbf{g}^F_t$, $\mathbf{g}^I_t$, $\mathbf{g}^O_t$（$\sigma$ を通した後） | `(H,)` |
+# | `"s"` | $\mathbf{s}_t$ | `(H,)` |
 #
 # 次のセルの関数 `sigmoid` は用意してあるので、そのまま使ってください
 # （$\sigma(a) = \tfrac12(1 + \tanh(a/2))$ は $1/(1+e^{-a})$ と同じ値で、$a$ が大きな負の数でもオーバーフローしません）。
@@ -100,12 +100,6 @@
 # %% [solution] lstm_step
 
 # %% [tests] lstm_step
-from autograder.selfcheck import check
-score = check("lstm", "lstm_step", globals())
-### BEGIN HIDDEN TESTS
-score = check("lstm", "lstm_step", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 3. 系列全体の順伝播 — `lstm_forward`
@@ -118,12 +112,6 @@ score
 # %% [solution] lstm_forward
 
 # %% [tests] lstm_forward
-from autograder.selfcheck import check
-score = check("lstm", "lstm_forward", globals())
-### BEGIN HIDDEN TESTS
-score = check("lstm", "lstm_forward", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 4. BPTT — `lstm_backward`
@@ -183,12 +171,6 @@ score
 # %% [solution] lstm_backward
 
 # %% [tests] lstm_backward
-from autograder.selfcheck import check
-score = check("lstm", "lstm_backward", globals())
-### BEGIN HIDDEN TESTS
-score = check("lstm", "lstm_backward", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ### 自分でも確かめよう: 数値微分 (gradient check)
@@ -199,6 +181,13 @@ score
 # $\bigl(E(w + \varepsilon) - E(w - \varepsilon)\bigr) / 2\varepsilon$（$\varepsilon = 10^{-6}$） と `lstm_backward` の結果を比べます。相対誤差が $10^{-7}$ 程度以下なら正しいでしょう。
 
 # %%
+try:  # small matrices: one BLAS thread is faster than several waiting for each other on a busy machine
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
+except ImportError:
+    pass
+
 rng_check = np.random.default_rng(0)
 T_c, d_c, H_c = 4, 3, 2
 X_c = np.hstack([np.ones((T_c, 1)), rng_check.standard_normal((T_c, d_c))])
@@ -360,7 +349,7 @@ iters = np.arange(1, ITERS + 1)
 fig, ax = plt.subplots(figsize=(7, 4))
 ax.plot(iters[19:], moving_average(lstm_acc), label=f"LSTM (test {lstm_test:.0%})")
 ax.plot(iters[19:], moving_average(rnn_acc), label=f"plain RNN (test {rnn_test:.0%})")
-ax.axhline(1 / C, color="gray", ls=":", label="chance 1/C")
+ax.axhline(1 / C, color="gray", ls=":", label="chance $1/C$")
 ax.set(xlabel=f"iteration ({B} new sequences each)", ylabel="accuracy on the new batch (moving avg. 20)",
        title=f"recall the first symbol after {T - 1} noisy steps", ylim=(0, 1.05))
 ax.legend()
@@ -380,9 +369,9 @@ for c in range(C):
     axes[0].plot(t_axis, S[:, j], label=f"class {c}")
     axes[1].plot(t_axis, [ca["gF"].mean() for ca in caches], color=f"C{c}")
     axes[2].plot(t_axis, [ca["gI"].mean() for ca in caches], color=f"C{c}")
-axes[0].set(title=f"memory cell s_t (unit {j})", xlabel="t")
-axes[1].set(title="forget gate g^F_t (mean over units)", xlabel="t", ylim=(0, 1.05))
-axes[2].set(title="input gate g^I_t (mean over units)", xlabel="t", ylim=(0, 1.05))
+axes[0].set(title=f"memory cell $s_t$ (unit {j})", xlabel="$t$")
+axes[1].set(title="forget gate $g^F_t$ (mean over units)", xlabel="$t$", ylim=(0, 1.05))
+axes[2].set(title="input gate $g^I_t$ (mean over units)", xlabel="$t$", ylim=(0, 1.05))
 axes[0].legend(fontsize=8)
 plt.tight_layout()
 plt.show()

@@ -76,20 +76,8 @@
 # %% [solution] forward loss
 
 # %% [tests] forward
-from autograder.selfcheck import check
-score = check("rnn_bptt", "forward", globals())
-### BEGIN HIDDEN TESTS
-score = check("rnn_bptt", "forward", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [tests] loss
-from autograder.selfcheck import check
-score = check("rnn_bptt", "loss", globals())
-### BEGIN HIDDEN TESTS
-score = check("rnn_bptt", "loss", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 2. 誤差の逆伝播: $\boldsymbol{\delta}_t$ (backpropagation of the errors)
@@ -126,12 +114,6 @@ score
 # %% [solution] deltas
 
 # %% [tests] deltas
-from autograder.selfcheck import check
-score = check("rnn_bptt", "deltas", globals())
-### BEGIN HIDDEN TESTS
-score = check("rnn_bptt", "deltas", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 3. 重みの勾配 (gradients of the weights)
@@ -161,28 +143,10 @@ score
 # %% [solution] grad_W_in grad_W grad_W_out
 
 # %% [tests] grad_W_in
-from autograder.selfcheck import check
-score = check("rnn_bptt", "grad_W_in", globals())
-### BEGIN HIDDEN TESTS
-score = check("rnn_bptt", "grad_W_in", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [tests] grad_W
-from autograder.selfcheck import check
-score = check("rnn_bptt", "grad_W", globals())
-### BEGIN HIDDEN TESTS
-score = check("rnn_bptt", "grad_W", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [tests] grad_W_out
-from autograder.selfcheck import check
-score = check("rnn_bptt", "grad_W_out", globals())
-### BEGIN HIDDEN TESTS
-score = check("rnn_bptt", "grad_W_out", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ### 確かめてみよう: 数値微分による勾配確認 (gradient check)
@@ -197,6 +161,13 @@ score
 
 # %%
 import numpy as np
+
+try:  # small matrices: one BLAS thread is faster than several waiting for each other on a busy machine
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
+except ImportError:
+    pass
 
 rng = np.random.default_rng(0)
 T_, d_, H_, m_ = 5, 2, 3, 4
@@ -252,20 +223,8 @@ for task, Y_chk in targets_chk.items():
 # %% [solution] deltas_many_to_one grad_W_out_many_to_one
 
 # %% [tests] deltas_many_to_one
-from autograder.selfcheck import check
-score = check("rnn_bptt", "deltas_many_to_one", globals())
-### BEGIN HIDDEN TESTS
-score = check("rnn_bptt", "deltas_many_to_one", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [tests] grad_W_out_many_to_one
-from autograder.selfcheck import check
-score = check("rnn_bptt", "grad_W_out_many_to_one", globals())
-### BEGIN HIDDEN TESTS
-score = check("rnn_bptt", "grad_W_out_many_to_one", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 5. パラメータの更新: SGD と Adam (parameter updates)
@@ -295,20 +254,8 @@ score
 # %% [solution] sgd_step adam_step
 
 # %% [tests] sgd_step
-from autograder.selfcheck import check
-score = check("rnn_bptt", "sgd_step", globals())
-### BEGIN HIDDEN TESTS
-score = check("rnn_bptt", "sgd_step", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [tests] adam_step
-from autograder.selfcheck import check
-score = check("rnn_bptt", "adam_step", globals())
-### BEGIN HIDDEN TESTS
-score = check("rnn_bptt", "adam_step", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 6. 実験: RNN を学習させる (experiments)
@@ -420,13 +367,13 @@ axes[0].plot(np.arange(1, 41), hist_sgd, label="SGD")
 axes[0].axhline(copy_E, color="gray", ls="--", label="copy $s_t$")
 axes[0].axhline(0.5 * T_seq * noise**2, color="gray", ls=":", label="noise floor")
 axes[0].set(xlabel="epoch", ylabel="mean E per sequence", yscale="log", title="learning curve")
-axes[0].legend(loc="center right")
+axes[0].legend(loc="best")
 t_axis = np.arange(1, 61)
 axes[1].plot(t_axis, clean[1701:1761], color="lightgray", label="sine without noise")
 axes[1].plot(t_axis, Y_test[:, 0], ".", label="target $y_t = s_{t+1}$")
 axes[1].plot(t_axis, Yhat_test[:, 0], label=r"prediction $\hat{y}_t$ (Adam)")
-axes[1].set(xlabel="t", title="one-step-ahead prediction on unseen data")
-axes[1].legend(loc="lower right", fontsize=8)
+axes[1].set(xlabel="$t$", title="one-step-ahead prediction on unseen data")
+axes[1].legend(loc="best", fontsize=8)
 plt.tight_layout()
 plt.show()
 print(f"test MSE: RNN {np.mean((Yhat_test - Y_test) ** 2):.4f}, copy s_t {np.mean((X_test[:, 1:] - Y_test) ** 2):.4f}")
@@ -463,7 +410,7 @@ fig, axes = plt.subplots(1, 3, figsize=(12, 2.8), sharey=True)
 for c, ax in enumerate(axes):
     for X, y in [ex for ex in shape_train if ex[1][c] == 1][:5]:
         ax.plot(np.arange(1, 13), X[:, 1], marker=".")
-    ax.set(title=f"class {c}: {CLASSES[c]}", xlabel="t")
+    ax.set(title=f"class {c}: {CLASSES[c]}", xlabel="$t$")
 plt.tight_layout()
 plt.show()
 
@@ -483,7 +430,7 @@ def accuracy(data, P):
 
 plt.figure(figsize=(5, 3.5))
 plt.plot(np.arange(1, 31), hist_cls)
-plt.axhline(np.log(3), color="gray", ls="--", label="chance: log 3")
+plt.axhline(np.log(3), color="gray", ls="--", label=r"chance: $\ln 3$")
 plt.xlabel("epoch")
 plt.ylabel("mean cross-entropy")
 plt.title("many-to-one classification")
@@ -512,8 +459,8 @@ for rho in [0.5, 0.9, 1.5, 3.0]:
     U_r, Z_r, Yhat_r = forward(X_long, W_in_r, W_r, W_out_r)
     D_r = deltas_many_to_one(U_r, Yhat_r[-1], np.zeros(1), W_r, W_out_r)
     norms = np.linalg.norm(D_r, axis=0)
-    plt.semilogy(np.arange(1, T_long + 1), norms / norms[-1], label=f"spectral radius of W = {rho}")
-plt.xlabel("t")
+    plt.semilogy(np.arange(1, T_long + 1), norms / norms[-1], label=f"spectral radius of $W$ = {rho}")
+plt.xlabel("$t$")
 plt.ylabel(r"$\|\delta_t\| \,/\, \|\delta_T\|$")
 plt.title("how far back does the error reach?")
 plt.legend(fontsize=8)

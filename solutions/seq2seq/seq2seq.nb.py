@@ -62,16 +62,16 @@
 #
 # | 記号 | 意味 | コード | 形 |
 # | --- | --- | --- | --- |
-# | $\mathbf{x}_t$ | エンコーダの入力（先頭が 1） | `X[t-1]` | $(d+1,)$ |
-# | $\mathbf{z}_t, \mathbf{s}_t$ | エンコーダの出力とメモリセル | `Z[t-1]`, `S[t-1]` | $(H,)$ |
-# | $\mathbf{z}_T, \mathbf{s}_T$ | エンコーダの最後の状態（講義の $S$） | `z_T`, `s_T` | $(H,)$ |
-# | $\mathbf{x}'_t$ | デコーダの入力（1, <go>, 前の記号） | `Xd[t-1]` | $(m+2,)$ |
-# | $\mathbf{z}'_t, \mathbf{s}'_t$ | デコーダの出力とメモリセル | `Z[t-1]` | $(H,)$ |
-# | $\mathbf{y}_t$ | 正解の記号（one-hot） | `Y[t-1]` | $(m,)$ |
-# | $\hat{\mathbf{y}}_t$ | デコーダの出力（確率） | `Yhat[t-1]` | $(m,)$ |
-# | $W^{\mathrm{out}}$ | 出力層の重み（列 0 がバイアス） | `P["W_out"]` | $(m, H+1)$ |
-# | エンコーダの LSTM の重み | `W_in`, `W`, `W_F_in`, … | `P[...]` | $(H, d+1)$, $(H, H)$ |
-# | デコーダの LSTM の重み | 同じ 8 つのキー | `P[...]` | $(H, m+2)$, $(H, H)$ |
+# | $\mathbf{x}_t$ | エンコーダの入力（先頭が 1） | `X[t-1]` | `(d+1,)` |
+# | $\mathbf{z}_t, \mathbf{s}_t$ | エンコーダの出力とメモリセル | `Z[t-1]`, `S[t-1]` | `(H,)` |
+# | $\mathbf{z}_T, \mathbf{s}_T$ | エンコーダの最後の状態（講義の $S$） | `z_T`, `s_T` | `(H,)` |
+# | $\mathbf{x}'_t$ | デコーダの入力（1, <go>, 前の記号） | `Xd[t-1]` | `(m+2,)` |
+# | $\mathbf{z}'_t, \mathbf{s}'_t$ | デコーダの出力とメモリセル | `Z[t-1]` | `(H,)` |
+# | $\mathbf{y}_t$ | 正解の記号（one-hot） | `Y[t-1]` | `(m,)` |
+# | $\hat{\mathbf{y}}_t$ | デコーダの出力（確率） | `Yhat[t-1]` | `(m,)` |
+# | $W^{\mathrm{out}}$ | 出力層の重み（列 0 がバイアス） | `P["W_out"]` | `(m, H+1)` |
+# | エンコーダの LSTM の重み | `W_in`, `W`, `W_F_in`, … | `P[...]` | `(H, d+1)`, `(H, H)` |
+# | デコーダの LSTM の重み | 同じ 8 つのキー | `P[...]` | `(H, m+2)`, `(H, H)` |
 #
 # $T$ は入力系列の長さ、$T'$ は出力系列の長さで、一般に $T \neq T'$ です。エンコーダとデコーダは別々の重みを持ちますが、
 # 状態を受け渡すので $H$ は共通です。
@@ -102,12 +102,6 @@
 # %% [solution] encode
 
 # %% [tests] encode
-from autograder.selfcheck import check
-score = check("seq2seq", "encode", globals())
-### BEGIN HIDDEN TESTS
-score = check("seq2seq", "encode", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 4. 教師強制 — `decoder_inputs`
@@ -128,12 +122,6 @@ score
 # %% [solution] decoder_inputs
 
 # %% [tests] decoder_inputs
-from autograder.selfcheck import check
-score = check("seq2seq", "decoder_inputs", globals())
-### BEGIN HIDDEN TESTS
-score = check("seq2seq", "decoder_inputs", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 5. デコーダの順伝播 — `decoder_forward`
@@ -152,12 +140,6 @@ score
 # %% [solution] decoder_forward
 
 # %% [tests] decoder_forward
-from autograder.selfcheck import check
-score = check("seq2seq", "decoder_forward", globals())
-### BEGIN HIDDEN TESTS
-score = check("seq2seq", "decoder_forward", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 6. デコーダの逆伝播 — `decoder_backward`
@@ -182,12 +164,6 @@ score
 # %% [solution] decoder_backward
 
 # %% [tests] decoder_backward
-from autograder.selfcheck import check
-score = check("seq2seq", "decoder_backward", globals())
-### BEGIN HIDDEN TESTS
-score = check("seq2seq", "decoder_backward", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 7. エンコーダの逆伝播 — `encoder_backward`
@@ -211,12 +187,6 @@ score
 # %% [solution] encoder_backward
 
 # %% [tests] encoder_backward
-from autograder.selfcheck import check
-score = check("seq2seq", "encoder_backward", globals())
-### BEGIN HIDDEN TESTS
-score = check("seq2seq", "encoder_backward", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ### 自分でも確かめよう: 数値微分 (gradient check)
@@ -226,6 +196,13 @@ score
 # $\bigl(E(w+\varepsilon) - E(w-\varepsilon)\bigr) / 2\varepsilon$ と比べます。相対誤差が $10^{-7}$ 程度以下なら正しいでしょう。
 
 # %%
+try:  # small matrices: one BLAS thread is faster than several waiting for each other on a busy machine
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
+except ImportError:
+    pass
+
 rng_check = np.random.default_rng(0)
 T_c, Tp_c, d_c, H_c, m_c = 4, 3, 2, 2, 3
 X_c = np.hstack([np.ones((T_c, 1)), rng_check.standard_normal((T_c, d_c))])
@@ -278,12 +255,6 @@ for name, P_c, grads_c in (("encoder", P_enc_c, grads_enc_c), ("decoder", P_dec_
 # %% [solution] greedy_decode
 
 # %% [tests] greedy_decode
-from autograder.selfcheck import check
-score = check("seq2seq", "greedy_decode", globals())
-### BEGIN HIDDEN TESTS
-score = check("seq2seq", "greedy_decode", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## 9. 実験: 数字列を逆順にする
@@ -399,7 +370,7 @@ axes[0].plot(losses5)
 axes[0].set(xlabel="update", ylabel="cross-entropy per digit", title="teacher forcing: training loss", yscale="log")
 axes[1].plot(np.arange(1, len(accs5) + 1) * 25, accs5, marker="o")
 axes[1].axhline(1 / K, color="gray", ls=":", label="chance 1/10")
-axes[1].set(xlabel="update", ylabel="per-digit accuracy", title=f"greedy decoding of new strings, L={L}",
+axes[1].set(xlabel="update", ylabel="per-digit accuracy", title=f"greedy decoding of new strings, $L$ = {L}",
             ylim=(0, 1.05))
 axes[1].legend()
 plt.tight_layout()
@@ -433,11 +404,11 @@ for L_i in lengths:
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
 axes[0].plot(lengths, [results[L_i].mean() for L_i in lengths], marker="o")
 axes[0].axhline(1 / K, color="gray", ls=":", label="chance 1/10")
-axes[0].set(xlabel="string length L", ylabel="per-digit accuracy", title="seq2seq without attention", ylim=(0, 1.05))
+axes[0].set(xlabel="string length $L$", ylabel="per-digit accuracy", title="seq2seq without attention", ylim=(0, 1.05))
 axes[0].legend()
 for L_i in lengths:
-    axes[1].plot(np.arange(1, L_i + 1), results[L_i].mean(axis=0), marker=".", label=f"L={L_i}")
-axes[1].set(xlabel="output position t (t = 1 is the LAST input digit)", ylabel="accuracy", ylim=(0, 1.05),
+    axes[1].plot(np.arange(1, L_i + 1), results[L_i].mean(axis=0), marker=".", label=f"$L$ = {L_i}")
+axes[1].set(xlabel="output position $t$ ($t = 1$ is the LAST input digit)", ylabel="accuracy", ylim=(0, 1.05),
             title="accuracy by output position")
 axes[1].legend()
 plt.tight_layout()

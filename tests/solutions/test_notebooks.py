@@ -17,7 +17,9 @@ from nbclient import NotebookClient
 from autograder.suites import ASSIGNMENTS, get_suite
 
 ROOT = Path(__file__).resolve().parents[2]
-BUDGET_S = 120  # the limit for one notebook, top to bottom (issue 7: under two minutes)
+# the limit for one notebook, top to bottom, kernel start included (issue 15: under 30 s). CI measures it on
+# 2 cores; on a machine busy with other work the wall time can exceed it without the notebook being slower.
+BUDGET_S = 30
 
 
 def execute(path: Path, allow_errors: bool):
@@ -49,7 +51,7 @@ def solved(request):
 
 class TestSourceNotebooks:
     def test_runs_within_budget(self, solved):
-        """The solution notebook runs top to bottom, without an error, in under a minute."""
+        """The solution notebook runs top to bottom, without an error, in under BUDGET_S (30 s)."""
         name, nb, seconds = solved
         errors = [o for c in nb.cells for o in c.get("outputs", []) if o["output_type"] == "error"]
         assert errors == []
