@@ -118,6 +118,10 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | str 
     suite = get_suite(assignment)
     inputs = seeds.inputs_for(assignment, suite.seed, seed, secret)
     selected = [(i, c) for i, c in enumerate(suite.cases) if c.visible or not visible_only]
+    max_score = suite.max_score if not visible_only else round(sum(c.points for _, c in selected), 9)
+    if sub.empty:  # said once, rather than "function not found" for every case
+        return GradeResult(assignment, sub.student, 0.0, max_score, [], time.perf_counter() - t0, inputs.id,
+                           notes=[*sub.notes, sub.empty], status="refused")
     built, calls = {}, []
     for i, case in selected:
         args, kwargs, expected = case.build(inputs.seed_for(case), i)
@@ -132,10 +136,9 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | str 
     tests, info = run_calls(sub.source, calls, limits=limits or Limits(), sandbox=sandbox,
                             module=assignment, filename=f"{assignment}.py", judge=judge,
                             protect=protect)
-    notes = []
+    notes = list(sub.notes)  # e.g. which of a folder's files was graded
     if info.import_failure is not None:
         notes.append(_import_note(info.import_failure, sub))
-    max_score = suite.max_score if not visible_only else round(sum(c.points for _, c in selected), 9)
     return GradeResult(
         assignment=assignment,
         student=sub.student,

@@ -117,6 +117,37 @@ def discover(root: Path, assignment: str | None, download=_UNSET) -> list[Entry]
     return entries
 
 
+class Interrupted(KeyboardInterrupt):
+    """grade_class stopped by Ctrl-C: ``done`` of ``total`` students have their result written."""
+
+    def __init__(self, done: int, total: int):
+        super().__init__(done, total)
+        self.done, self.total = done, total
+
+
+def check_names(entries: list[Entry], assignment: str) -> dict:
+    """{student: [the other assignments their files are named after]}, for the students of a class folder whose
+    files are named after other assignments only (by names: nothing opened). SubmissionError (one line) when some
+    are and none is named after ``assignment``: -a is most likely not the class's exercise."""
+    from .submission import assignments_named
+
+    other, matched = {}, False
+    for e in entries:
+        if e.load is not None or e.missing or e.problem:  # an LMS's download chose its files by the assignment
+            continue
+        named = assignments_named(e.path)
+        if assignment in named:
+            matched = True
+        elif named:
+            other[e.student] = sorted(named)
+    if other and not matched:
+        names = sorted({a for v in other.values() for a in v})
+        raise api.SubmissionError(f"no file is named after {assignment}: the submissions are named after "
+                                  f"{', '.join(names)} ({len(other)} student(s)); pass -a {names[0]} if that is the "
+                                  f"exercise to grade, or check that the folder holds {assignment}'s submissions")
+    return other
+
+
 def failed_result(student: str, assignment: str, inputs: str, message: str,
                   status: str = "refused") -> api.GradeResult:
     """Zero for a submission that could not be graded, with the reason; status "refused" (the
@@ -159,7 +190,8 @@ def grade_class(
     Each student's ``<id>.json`` and ``<id>.txt`` (the feedback) are written atomically as
     soon as that student is graded. With ``resume``, students whose JSON is already there
     (same assignment and inputs: seed and secret) are not graded again. ``on_done(student,
-    result, skipped)`` is called after each student. A student whose grading failed inside the
+    result, skipped)`` is called after each student. Ctrl-C (KeyboardInterrupt) raises Interrupted, saying how many
+    students are done. A student whose grading failed inside the
     grader gets a result with status "internal_error" (see ``internal_errors``), never a silent zero.
     """
     from .seeds import inputs_for
@@ -168,6 +200,7 @@ def grade_class(
         raise api.SubmissionError(f"unknown assignment {assignment!r}; known: {', '.join(ASSIGNMENTS)}")
     inputs = inputs_for(assignment, get_suite(assignment).seed, seed, secret).id
     entries = discover(root, assignment) if entries is None else entries
+    misnamed = check_names(entries, assignment)
     ids = dict(zip(unique_names([e.student for e in entries]), entries))  # eve+1 and eve_1 keep their own
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -205,10 +238,14 @@ def grade_class(
             res = failed_result(e.student, assignment, inputs,
                                 f"internal error while grading ({type(exc).__name__}); please report it",
                                 status="internal_error")
+        if e.student in misnamed:
+            res.notes.append(f"the file is named after {', '.join(misnamed[e.student])}, not {assignment}: it was "
+                             f"graded as {assignment}")
         res.lms_id, res.display_name = e.lms_id, e.display_name
         return sid, res
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
         futures = [pool.submit(one, sid, e) for sid, e in todo]
         for fut in as_completed(futures):
             sid, res = fut.result()
@@ -218,6 +255,10 @@ def grade_class(
             done[sid] = data
             if on_done:
                 on_done(res.student, data, False)
+    except KeyboardInterrupt:  # Ctrl-C: the results written so far stay, for --resume
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise Interrupted(len(done), len(ids)) from None
+    pool.shutdown()
     return [done[sid] for sid in ids]
 
 
@@ -232,11 +273,12 @@ def no_submission(results: list[dict]) -> list[str]:
 
 
 def finish(results: list[dict], csv_path: Path, results_dir: Path, lms=None, *, entries: list[Entry] | None = None,
-           feedback_zip: Path | None = None) -> str:
+           feedback_zip: Path | None = None, lang: str | None = None, similarity: bool = False) -> str:
     """Write the CSV (per test; or with ``lms``, an lms.Options or a layout name, the LMS's import layout, the per-test
     CSV then in results_dir/grades.csv), the feedback zip the LMS takes back (``feedback_zip``: each student's report,
-    named as the download named them), and the summary PNG; return the text summary. ``entries`` (discover's, in
-    the results' order) carry the identities the LMS's download gave."""
+    named as the download named them), the summary PNG and the class report results_dir/report.html (in ``lang``;
+    with ``similarity``, the similar pairs of submissions: the similarity extra); return the text summary.
+    ``entries`` (discover's, in the results' order) carry the identities the LMS's download gave, and the files."""
     results_dir = Path(results_dir)
     extra = ""
     if lms:
@@ -261,6 +303,21 @@ def finish(results: list[dict], csv_path: Path, results_dir: Path, lms=None, *, 
     else:
         write_atomic(csv_path, report.class_csv(results))
     report.summary_png(results, results_dir / "summary.png")
+    if results:
+        from . import classreport
+        from .errors import ReleaseError
+        from .files import find_root
+
+        assignment = results[0]["assignment"]
+        sim = None
+        if similarity:
+            sources = classreport.sources_of(entries, results, assignment) if classreport.similarity_available() else {}
+            try:
+                root = find_root()
+            except ReleaseError:  # installed without the kit's folders: no released stub to discount
+                root = None
+            sim = classreport.check_similarity(results, sources, assignment, root)
+        write_atomic(results_dir / "report.html", classreport.render_html(results, assignment, lang, sim))
     return report.summary(results) + extra
 
 

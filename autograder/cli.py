@@ -17,6 +17,10 @@ class InputError(click.ClickException):
     exit_code = 2
 
 
+#: rnngrade batch's exit code when some submissions could not be graded (refused, no file to grade), none failed
+UNGRADABLE_EXIT = 3
+
+
 class GraderFailure(click.ClickException):
     """The grader itself could not run (no sandbox where one is required, a broken Python): exit 1."""
 
@@ -90,7 +94,7 @@ def release(root: Path | None, check_only: bool, names: tuple) -> None:
 
 
 LANG_OPTION = click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
-                           help="Language of the feedback (default: from the locale).")
+                           help="Language of the feedback (default: $RNNGRADE_LANG, else the locale).")
 
 
 def _check_seed(ctx, param, value):
@@ -122,16 +126,38 @@ def _assignment_option(required: bool = False):
 
 @main.command("list")
 def list_cmd() -> None:
-    """The assignments, their graded functions, points and cases."""
+    """The assignments, their graded functions, points and cases, and what an exercise needs beyond the kit."""
     from .suites import ASSIGNMENTS, get_suite
 
-    for name in ASSIGNMENTS:
-        suite = get_suite(name)
-        click.echo(f"{name}  ({suite.max_score:g} points, public seed {suite.seed})")
+    def points(x) -> str:
+        return f"{x:g} point" + ("" if x == 1 else "s")
+
+    suites = {name: get_suite(name) for name in ASSIGNMENTS}
+    width = max([*map(len, ASSIGNMENTS), *(2 + len(fn) for s in suites.values() for fn in s.points)])
+    pts_w = max(len(points(x)) for s in suites.values() for x in [s.max_score, *s.points.values()])
+    for name, suite in suites.items():
+        need = _needs(name)
+        click.echo(f"{name:<{width}}  {points(suite.max_score):>{pts_w}}  public seed {suite.seed}"
+                   + (f"  needs: {need}" if need else ""))
         for fn, pts in suite.points.items():
             cases = [c for _, c in suite.for_function(fn)]
             visible = sum(c.visible for c in cases)
-            click.echo(f"  {fn:<24} {pts:>4g} points  {visible} visible + {len(cases) - visible} hidden cases")
+            click.echo(f"  {fn:<{width - 2}}  {points(pts):>{pts_w}}  {visible} visible + {len(cases) - visible} hidden "
+                       f"case{'' if len(cases) - visible == 1 else 's'}")
+
+
+#: the exercises that need an extra: (the module, the extra)
+EXTRAS = {"classify": ("sklearn", "classify")}
+
+
+def _needs(assignment: str) -> str:
+    """'pip install …' when the exercise's optional dependency is not importable here, else ''."""
+    import importlib.util
+
+    module, extra = EXTRAS.get(assignment, (None, None))
+    if module is None or importlib.util.find_spec(module) is not None:
+        return ""
+    return f"pip install 'rnn-exercise-kit[{extra}]'"
 
 
 def _grade(path: Path, assignment, seed, timeout, lang, visible_only, sandbox="auto", secret=None, protect=()):
@@ -232,18 +258,26 @@ def check(path, assignment, lang) -> None:
 @click.option("--points-possible", is_flag=True,
               help="With --lms canvas: write the 'Points Possible' row (it sets the assignment's points in Canvas).")
 @click.option("--bom", is_flag=True, help="With --lms: start the CSV with a UTF-8 byte-order mark (for Excel).")
+@click.option("--similarity", is_flag=True,
+              help="List similar pairs of submissions in report.html, for a human to review (never a penalty); "
+                   "needs the similarity extra: pip install 'rnn-exercise-kit[similarity]'.")
 @SEED_OPTION
 @SECRET_OPTION
 @TIMEOUT_OPTION
 @LANG_OPTION
 def batch(directory, assignment, jobs, output, results_dir, resume, lms, feedback_zip, percent, canvas_assignment,
-          points_possible, bom, seed, secret_file, timeout, lang) -> None:
+          points_possible, bom, seed, secret_file, timeout, lang, similarity) -> None:
     """Grade every submission in SOURCE, in parallel; then write the CSV and a summary. SOURCE is a folder
     (one folder or file per student, an nbgrader course's submitted/<student>/<assignment>/, or Moodle's or
     Canvas's "Download all submissions" unzipped) or the .zip downloaded from Moodle or Canvas.
 
+    Writes results/report.html too: the class report for TAs (pass rate per function, frequent mistakes, who
+    could not be graded, grading times; similar submissions with --similarity).
+
     Exit 0 when every student got a grade (whatever the scores), 1 when the grader failed for any
-    student (they are listed), 2 for bad input (nothing graded, nothing written).
+    student (they are listed), 3 when some handed-in submissions could not be graded (a link, a FIFO, a
+    broken notebook, an empty file: listed, 0 points), 2 for bad input (nothing graded, nothing written),
+    130 when interrupted (--resume goes on).
     """
     from . import batch as batch_mod
     from . import lms as lms_mod
@@ -257,6 +291,7 @@ def batch(directory, assignment, jobs, output, results_dir, resume, lms, feedbac
     assignment = assignment or _infer_class_assignment(directory, download)
     output = output or Path(lms_mod.DEFAULT_OUTPUT[lms] if lms else "grades.csv")
     entries = batch_mod.discover(directory, assignment, download)
+    batch_mod.check_names(entries, assignment)  # -a lstm on a class of rnn_bptt.py: said before anything is graded
     options = None
     if lms:
         options = lms_mod.Options(lms, percent=percent, canvas_assignment=canvas_assignment,
@@ -268,24 +303,40 @@ def batch(directory, assignment, jobs, output, results_dir, resume, lms, feedbac
     check_writable_dir(results_dir, "the results (--results)")
     near = [directory if directory.is_dir() else directory.parent]
     secret, notes = _secret(secret_file, near)
-    with click.progressbar(length=len(entries), label=f"grading {assignment}", file=sys.stderr, show_pos=True) as bar:
-        results = batch_mod.grade_class(directory, assignment, results_dir, jobs=jobs, seed=seed, secret=secret,
-                                        resume=resume, timeout=timeout, lang=lang, on_done=lambda *_: bar.update(1),
-                                        entries=entries)
+    skipped = []
+
+    def progress(student, result, was_skipped):
+        bar.update(1)
+        if was_skipped:
+            skipped.append(student)
+
+    try:
+        with click.progressbar(length=len(entries), label=f"grading {assignment}", file=sys.stderr,
+                               show_pos=True) as bar:
+            results = batch_mod.grade_class(directory, assignment, results_dir, jobs=jobs, seed=seed, secret=secret,
+                                            resume=resume, timeout=timeout, lang=lang, on_done=progress,
+                                            entries=entries)
+    except batch_mod.Interrupted as exc:
+        click.echo(f"interrupted: {exc.done} of {exc.total} students graded, their results in {results_dir}; run "
+                   f"the same command with --resume to grade the other {exc.total - exc.done}", err=True)
+        raise click.exceptions.Exit(130) from None
+    if resume:
+        click.echo(f"resumed: {len(skipped)} student(s) already graded in {results_dir} skipped, "
+                   f"{len(results) - len(skipped)} graded now", err=True)
     click.echo(batch_mod.finish(results, output, results_dir, lms=options, entries=entries,
-                                feedback_zip=feedback_zip), nl=False)
+                                feedback_zip=feedback_zip, lang=lang, similarity=similarity), nl=False)
     from .report import printable
 
     missing = batch_mod.no_submission(results)
-    if missing:
-        shown = ", ".join(map(printable, missing[:10])) + (", …" if len(missing) > 10 else "")
-        click.echo(f"no file to grade ({len(missing)}; 0 here, a blank grade in an LMS's import): {shown}")
+    if missing and lms:
+        click.echo(f"no file to grade: a blank grade in the {lms} import for those {len(missing)} (0 in the summary)")
     if lms:
         also = f", {feedback_zip} (feedback for the LMS)" if feedback_zip else ""
         click.echo(f"wrote {output} ({lms} import){also}, {results_dir}/grades.csv, {results_dir}/<student>.json "
-                   f"and .txt, {results_dir}/summary.png")
+                   f"and .txt, {results_dir}/summary.png, {results_dir}/report.html")
     else:
-        click.echo(f"wrote {output}, {results_dir}/<student>.json and .txt, {results_dir}/summary.png")
+        click.echo(f"wrote {output}, {results_dir}/<student>.json and .txt, {results_dir}/summary.png, "
+                   f"{results_dir}/report.html")
     if download is not None and download.ignored:
         notes = notes + [f"left out of {directory} (not named as {download.lms.capitalize()} names submissions): "
                          + printable(", ".join(download.ignored[:10])) + (", …" if len(download.ignored) > 10 else "")]
@@ -297,6 +348,12 @@ def batch(directory, assignment, jobs, output, results_dir, resume, lms, feedbac
         shown = ", ".join(map(printable, failed[:10])) + (", …" if len(failed) > 10 else "")
         raise GraderFailure(f"the grader failed for {len(failed)} student(s) ({shown}): their results say "
                             f"\"internal error\"; run again with --resume to grade only them, and report it")
+    ungradable = [r["student"] for r in results if r.get("status") == "refused"]
+    if ungradable:  # listed in the summary above and in report.html; exit 3 tells a script that some got no grade
+        # (a student an LMS download lists without a file handed nothing in: not a failure to grade)
+        click.echo(f"{len(ungradable)} submission(s) could not be graded (see \"not graded\" above): exit code "
+                   f"{UNGRADABLE_EXIT}", err=True)
+        click.get_current_context().exit(UNGRADABLE_EXIT)
 
 
 def _infer_class_assignment(directory: Path, download=None) -> str:
@@ -432,6 +489,11 @@ def nbgrader_autograde(assignment, course_dir, jobs, students, force, seed, secr
     click.echo(f"{len(graded)} autograded, {len(outcomes) - len(graded)} skipped, "
                f"{sum(bool(o.error) for o in graded)} with a notebook that could not be graded as handed in; "
                f"scores are in the gradebook (formgrader, nbgrader generate_feedback, nbgrader export)")
+    manual = [o.student for o in graded if o.note]
+    if manual:
+        click.echo(printable(f"{len(manual)} with test cells that lost their nbgrader metadata, to grade by hand in "
+                             f"formgrader (the LMS exporters leave them blank until then): "
+                             + ", ".join(manual[:20]) + (", …" if len(manual) > 20 else "")))
     _notes(notes + _distinct(n for o in graded for n in o.isolation))
     failed = [o.student for o in graded if o.internal]
     if failed:

@@ -71,10 +71,30 @@ def default_lang(environ=None) -> str:
     return "en"
 
 
-def resolve_lang(lang: str | None) -> str:
-    """lang itself when it is one of LANGS, the locale's language for None; ValueError otherwise."""
+#: the environment variable that chooses the feedback's language wherever ``lang`` is not given
+LANG_VARIABLE = "RNNGRADE_LANG"
+
+
+def env_lang(environ=None) -> str | None:
+    """The language $RNNGRADE_LANG asks for ("ja" or "en"), None when it is unset or empty; UserError (one line)
+    for any other value."""
+    env = os.environ if environ is None else environ
+    value = env.get(LANG_VARIABLE, "").strip().lower()
+    if not value:
+        return None
+    if value not in LANGS:
+        from .errors import UserError
+
+        raise UserError(f"{LANG_VARIABLE}={value!r} is not a known language: set it to {' or '.join(LANGS)}, "
+                        f"or unset it")
+    return value
+
+
+def resolve_lang(lang: str | None, default: str | None = None) -> str:
+    """lang itself when it is one of LANGS (ValueError otherwise); for None, $RNNGRADE_LANG, else ``default``,
+    else the locale's language."""
     if lang is None:
-        return default_lang()
+        return env_lang() or default or default_lang()
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; known: {', '.join(LANGS)}")
     return lang

@@ -79,6 +79,7 @@ class Row:
     full_name: str = ""  # as the LMS's download showed it
     feedback: str = ""  # the student's report
     origin: object = None  # lms_in.Origin: where the LMS expects the feedback file
+    pending: set = field(default_factory=set)  # assignments whose grade waits for a human (nbgrader): left blank
 
 
 @dataclass(frozen=True)
@@ -163,11 +164,12 @@ def check(options: Options, lms_kind: str | None, entries, feedback_zip) -> None
 
 def moodle_csv(rows: list[Row], assignments: list[tuple[str, float]]) -> str:
     """Moodle's gradebook-import CSV (see the module docstring); assignments: [(name, max score)]. Nothing handed
-    in counts 0, as nbgrader's own CSV counts it."""
+    in counts 0, as nbgrader's own CSV counts it; a grade still waiting for a human (Row.pending) is blank, which
+    the import skips."""
     names = [a for a, _ in assignments]
     return _write(MOODLE_COLUMNS + names, [
         [r.first_name, r.last_name, r.lms_user_id, r.email, r.student_id,
-         *[number(r.scores.get(a) or 0.0) for a in names]]
+         *["" if a in r.pending else number(r.scores.get(a) or 0.0) for a in names]]
         for r in sorted(rows, key=lambda r: r.student_id)
     ])
 
@@ -275,7 +277,9 @@ def rows_from_results(results: list[dict], entries=None, feedback=None, *, perce
 
 def rows_from_gradebook(gb, students=(), assignments=()) -> tuple[list[Row], list[tuple[str, float]]]:
     """Rows from an nbgrader Gradebook: each assignment's score after the late penalty, None when nothing was
-    submitted (0 in Moodle's layout, as nbgrader's own CSV exporter counts it; blank in Canvas's)."""
+    submitted (0 in Moodle's layout, as nbgrader's own CSV exporter counts it; blank in Canvas's). A submission with
+    a cell still waiting for a human (nbgrader's needs_manual_grade: test cells that lost their metadata, which
+    nbgrader leaves for formgrader) is None and in Row.pending: blank in both layouts, never a silent 0."""
     from nbgrader.api import MissingEntry
 
     chosen = [a for a in gb.assignments if not assignments or a.name in assignments]
@@ -283,16 +287,26 @@ def rows_from_gradebook(gb, students=(), assignments=()) -> tuple[list[Row], lis
     for s in gb.students:
         if students and s.id not in students:
             continue
-        scores = {}
+        scores, pending = {}, set()
         for a in chosen:
             try:
                 sub = gb.find_submission(a.name, s.id)
             except MissingEntry:
                 scores[a.name] = None
             else:
-                scores[a.name] = max(0.0, float(sub.score) - float(sub.late_submission_penalty or 0.0))
-        rows.append(Row(s.id, s.first_name or "", s.last_name or "", s.email or "", s.lms_user_id or "", scores))
+                if sub.needs_manual_grade:
+                    scores[a.name] = None
+                    pending.add(a.name)
+                else:
+                    scores[a.name] = max(0.0, float(sub.score) - float(sub.late_submission_penalty or 0.0))
+        rows.append(Row(s.id, s.first_name or "", s.last_name or "", s.email or "", s.lms_user_id or "", scores,
+                        pending=pending))
     return rows, [(a.name, float(a.max_score)) for a in chosen]
+
+
+def pending_grades(rows: list[Row]) -> list[str]:
+    """'student/assignment' of each grade left blank because it waits for a human (Row.pending)."""
+    return [f"{r.student_id}/{a}" for r in sorted(rows, key=lambda r: r.student_id) for a in sorted(r.pending)]
 
 
 try:
@@ -316,6 +330,11 @@ if ExportPlugin is not None:
                                                     [str(a) for a in self.assignment])
             self.log.info("Exporting %d students' grades in %s's import layout to %s", len(rows),
                           self.layout.split("-")[0].capitalize(), dest)
+            waiting = pending_grades(rows)
+            if waiting:
+                self.log.warning("Left blank (not exported) until graded by hand in formgrader: %d grade(s) with cells "
+                                 "that need manual grading (e.g. test cells that lost their nbgrader metadata): %s",
+                                 len(waiting), ", ".join(waiting[:20]) + (", …" if len(waiting) > 20 else ""))
             write_atomic(dest, render(self.layout, rows, assignments, points_possible=self.points))
 
     class MoodleExporter(_LmsExporter):

@@ -43,7 +43,7 @@ from .errors import SubmissionError
 from .files import copy_regular_tree, unique_names
 from .submission import MAX_NOTEBOOK_BYTES
 from .course import CONFIG_NAME, CourseError
-from .selfcheck import feedback_lines, function_points
+from .selfcheck import NOTEBOOK_LANG, feedback_lines, function_points
 from .suites import get_suite
 
 try:  # the nbgrader extra; the module imports without it so that `rnngrade --help` works
@@ -269,7 +269,7 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students: tuple =
     alembic_on_path()
     config = load_config(course)
     _check_course(course, assignment, config)
-    lang = resolve_lang(lang)
+    lang = resolve_lang(lang, default=NOTEBOOK_LANG)  # the notebooks' language, as their own test cells print
     everyone = students_of(course, assignment, tuple(students))
     names = {s: name for name, s in unique_names(everyone).items()}  # eve+1 and eve_1 keep their own results
     outcomes: dict[str, Outcome] = {}

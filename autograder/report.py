@@ -1,11 +1,13 @@
 """What a grade looks like on paper: the text report, Gradescope's results.json, the class CSV,
-and the class summary (score histogram, per-test pass rate) in the terminal and as a PNG."""
+and the class summary (score histogram, per-function pass rate) in the terminal and as a PNG (report.html:
+classreport.py)."""
 
 from __future__ import annotations
 
 import json
 import math
 import os
+import statistics
 from pathlib import Path
 
 from .api import GradeResult
@@ -187,7 +189,11 @@ def class_csv(results: list[dict]) -> str:
 
 
 def summary(results: list[dict], bins: int = 10) -> str:
-    """Score histogram and per-test pass rate, as text for the terminal."""
+    """The class in brief, for the terminal: the assignment, score histogram, pass rate per function (cases folded in,
+    0-point checks left out), the most frequent diagnoses, the students who could not be graded and why, the slow
+    ones; report.html (classreport) says the same at length."""
+    from . import classreport as cr
+
     if not results:
         return "no results\n"
     max_score = max(r["max_score"] for r in results) or 1.0
@@ -195,46 +201,63 @@ def summary(results: list[dict], bins: int = 10) -> str:
     for r in results:
         counts[min(bins - 1, int(bins * r["score"] / max_score))] += 1
     width = max(counts) or 1
-    lines = [f"{len(results)} submissions, mean {sum(r['score'] for r in results) / len(results):.2f} "
-             f"/ {max_score:g}", "score histogram:"]
+    scores = [r["score"] for r in results]
+    graded = sum(r.get("status", "graded") == "graded" for r in results)
+    median = statistics.median(scores)
+    lines = [f"{results[0]['assignment']}: {len(results)} submissions ({graded} graded), mean "
+             f"{sum(scores) / len(scores):.2f} / {max_score:g}, median {median:.2f}", "score histogram:"]
     for i, c in enumerate(counts):
         lo, hi = max_score * i / bins, max_score * (i + 1) / bins
         lines.append(f"  {lo:6.2f}–{hi:6.2f} {'█' * round(30 * c / width):<30} {c}")
-    lines.append("pass rate per test:")
-    for name in test_columns(results):
-        ran = [t for r in results for t in r["tests"] if t["name"] == name]
-        rate = sum(t["status"] == "passed" for t in ran) / len(ran)
-        lines.append(f"  {100 * rate:5.1f}%  {name}")
-    ungraded = [r for r in results if r.get("status") in ("refused", "internal_error")]
-    if ungraded:
-        lines.append(f"not graded ({len(ungraded)}; 0 points each):")
-        for r in sorted(ungraded, key=lambda r: r["student"]):
-            why = "internal error of the grader" if r["status"] == "internal_error" else "submission refused"
+    rates = cr.function_rates(results)
+    if rates:
+        lines.append("pass rate per function (cases passed; students passing every case):")
+        for fr in rates:
+            lines.append(f"  {100 * fr.rate:5.1f}%  {fr.function:<24} {fr.students_all}/{fr.students} students")
+    diag = cr.diagnoses(results, top=5)
+    if diag:
+        lines.append("most frequent diagnoses (known mistakes):")
+        for d in diag:
+            lines.append(f"  {d.students:4d} student(s)  {printable(d.tag)}")
+    bad = cr.ungraded(results)
+    if bad:
+        lines.append(f"not graded ({len(bad)}; 0 points each):")
+        why = {"internal_error": "internal error of the grader", "refused": "submission refused",
+               "no_submission": "no file to grade"}
+        for r in bad:
             reason = (r.get("notes") or [""])[0]
-            lines.append(f"  {printable(r['student'])}: {why}: {printable(reason)}")
+            lines.append(f"  {printable(r['student'])}: {why[r['status']]}: {printable(reason)}")
+    med, slow = cr.time_outliers(results)
+    if slow:
+        lines.append(f"slow to grade (over {cr.TIME_OUTLIER:g}× the median {med:.2f} s): "
+                     + ", ".join(f"{printable(r['student'])} {r.get('execution_time', 0.0):.1f} s" for r in slow[:10])
+                     + (", …" if len(slow) > 10 else ""))
     return "\n".join(lines) + "\n"
 
 
 def summary_png(results: list[dict], path: Path) -> None:
-    """The same summary as a figure: histogram of scores, pass rate per test."""
+    """The same summary as a figure, titled with the assignment: histogram of scores, pass rate per function."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
-    names = test_columns(results)
-    rates = [sum(t["status"] == "passed" for r in results for t in r["tests"] if t["name"] == n)
-             / max(1, sum(t["name"] == n for r in results for t in r["tests"])) for n in names]
-    fig, (a, b) = plt.subplots(1, 2, figsize=(12, max(4, 0.25 * len(names) + 1)))
-    a.hist([r["score"] for r in results], bins=10, range=(0, max(r["max_score"] for r in results) or 1))
+    from .classreport import function_rates
+
+    rates = function_rates(results)
+    names = [fr.function for fr in rates]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(12, max(4, 0.35 * len(names) + 1.5)))
+    a.hist([r["score"] for r in results], bins=10, range=(0, max((r["max_score"] for r in results), default=1) or 1))
     a.set_xlabel("score")
     a.set_ylabel("submissions")
     a.set_title(f"{len(results)} submissions")
-    b.barh(range(len(names)), [100 * x for x in rates])
-    b.set_yticks(range(len(names)), names, fontsize=7)
+    b.barh(range(len(names)), [100 * fr.rate for fr in rates])
+    b.set_yticks(range(len(names)), names, fontsize=9)
     b.invert_yaxis()
     b.set_xlim(0, 100)
-    b.set_xlabel("pass rate (%)")
+    b.set_xlabel("cases passed per function (%)")
+    if results:
+        fig.suptitle(printable(results[0]["assignment"]))
     fig.tight_layout()
     tmp = Path(path).with_name(Path(path).name + ".tmp.png")
     fig.savefig(tmp, dpi=100)

@@ -18,6 +18,9 @@ from .cases import run_in_process
 from .feedback import resolve_lang
 from .suites import get_suite
 
+#: the language of the notebooks, and so of the feedback their test cells print by default
+NOTEBOOK_LANG = "ja"
+
 
 def summary_line(function: str, passed: int, total: int, points: float, possible: float, hidden: bool,
                  lang: str = "en") -> str:
@@ -49,7 +52,8 @@ def check(assignment: str, function: str, namespace: dict, *, hidden: bool = Fal
     namespace : where to find it, usually ``globals()``
     hidden : every case (visible and hidden) instead of the visible ones only
     seed : the inputs' seed (default: the assignment's)
-    lang : "en" or "ja" for the feedback; None: from the locale (LANG, LC_ALL, LC_MESSAGES)
+    lang : "en" or "ja" for the feedback; None: $RNNGRADE_LANG when set, else Japanese (the notebooks'
+        language, whatever the kernel's locale)
 
     Returns
     -------
@@ -59,7 +63,7 @@ def check(assignment: str, function: str, namespace: dict, *, hidden: bool = Fal
     if function not in suite.points:
         raise ValueError(f"{assignment} has no graded function {function!r}; it has {', '.join(suite.points)}")
     seed = suite.seed if seed is None else seed
-    lang = resolve_lang(lang)
+    lang = resolve_lang(lang, default=NOTEBOOK_LANG)
     func = namespace.get(function)
     # whatever the student's code writes to stderr goes to stdout: nbgrader zeroes a cell with stderr output
     with contextlib.redirect_stderr(sys.stdout):

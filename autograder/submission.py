@@ -3,7 +3,11 @@
 A submission is a ``.py`` (its text), a ``.ipynb`` (its code cells, without the cells that only
 run experiments — tagged "experiment" — and without nbgrader's autograder test cells, which the
 student cannot change: we never run them), a folder holding one of them, or a ``.zip`` of one (read
-in memory, with size limits). Only regular files are read, never through a symbolic link (see
+in memory, with size limits). In a folder or zip holding several, the file named after the assignment is chosen,
+and a notebook before a .py of the same name (the notebook is what the course hands out; a note on the result says
+which file was graded). A file's assignment is its name's, or its copy's ("rnn_bptt-Copy1", "rnn_bptt (1)"):
+assignment_of. A file without code (0 bytes, or only blank lines and comments) is ``empty``: graded 0, said once.
+Only regular files are read, never through a symbolic link (see
 files.py): a link or a FIFO handed in is refused with the reason.
 
 A notebook's cells become Python as IPython makes them: %magics, !shell commands and ``obj?`` help are
@@ -57,6 +61,8 @@ class Submission:
     assignment_guess: the assignment the file is named after, or None
     origin: what was given (a path, "alice.zip:rnn_bptt.ipynb"), for messages
     cells: for a notebook, (first line in source, cell number) of each code cell kept
+    notes: for the result, e.g. which of a folder's files was graded
+    empty: why there is nothing to grade ("… is empty"), or "" when there is code
     """
 
     source: str
@@ -65,6 +71,8 @@ class Submission:
     assignment_guess: str | None
     origin: str = ""
     cells: tuple = ()
+    notes: tuple = ()
+    empty: str = ""
 
     def where(self, line: int) -> str:
         """'line 12', or for a notebook 'cell 7, line 3'."""
@@ -124,10 +132,43 @@ def assignment_names(directory) -> set:
         for _, parts, _ in files.walk_at(fd, directory, max_depth=MAX_DIR_DEPTH + 2, max_entries=MAX_CLASS_ENTRIES,
                                          skip=_skip_name):
             p = PurePosixPath(*parts)
-            if p.suffix in SUFFIXES and p.stem in ASSIGNMENTS:
-                found.add(p.stem)
+            named = assignment_of(p.stem) if p.suffix in SUFFIXES else None
+            if named:
+                found.add(named)
             if len(parts) >= 3 and parts[0] == "submitted" and parts[2] in ASSIGNMENTS:
                 found.add(parts[2])
+    finally:
+        os.close(fd)
+    return found
+
+
+def assignments_named(path) -> set:
+    """The assignments the candidate files at ``path`` (a student's file or folder) are named after, by their names
+    only: nothing opened, no link followed (a link, a zip or anything else: the empty set)."""
+    path = Path(path)
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return set()
+    if stat.S_ISREG(mode):
+        named = assignment_of(path.stem) if path.suffix.lower() in SUFFIXES else None
+        return {named} if named else set()
+    if not stat.S_ISDIR(mode):
+        return set()
+    found = set()
+    try:
+        fd = files.open_dir_at(None, path, path)
+    except SubmissionError:
+        return found
+    try:
+        for _, parts, _ in files.walk_at(fd, path, max_depth=MAX_DIR_DEPTH, max_entries=MAX_DIR_ENTRIES,
+                                         skip=_skip_name):
+            p = PurePosixPath(*parts)
+            named = assignment_of(p.stem) if p.suffix.lower() in SUFFIXES else None
+            if named:
+                found.add(named)
+    except SubmissionError:  # too many files: grading says so
+        pass
     finally:
         os.close(fd)
     return found
@@ -139,7 +180,7 @@ def assignment_names(directory) -> set:
 def _student_of_file(path: Path) -> str:
     """alice.py -> alice; .../alice/rnn_bptt.py -> alice; submitted/alice/rnn_bptt/rnn_bptt.ipynb -> alice."""
     path = path.absolute()
-    if path.stem not in ASSIGNMENTS:
+    if not named_after_assignment(path.stem):
         return path.stem
     return _student_of_dir(path.parent) or path.stem
 
@@ -151,19 +192,27 @@ def _student_of_dir(folder: Path) -> str:
     return folder.name
 
 
-def _choose(names: list[str], where: str, assignment: str | None) -> str:
-    """The one candidate file among names (relative paths), or SubmissionError."""
+def _choose(names: list[str], where: str, assignment: str | None) -> tuple[str, str]:
+    """(the one candidate file among names (relative paths), a note saying why when there were others), or
+    SubmissionError. Among several: the one named after ``assignment``, else after an assignment; a notebook
+    and a .py of the same name: the notebook (NOTEBOOK_FIRST)."""
     if not names:
         raise SubmissionError(f"{where} holds no .py or .ipynb file: hand in the exercise's module or notebook")
     if len(names) == 1:
-        return names[0]
+        return names[0], ""
     for prefer in ([assignment] if assignment else []), ASSIGNMENTS:
         named = [n for n in names if PurePosixPath(n).stem in prefer]
         if len(named) == 1:
-            return named[0]
+            return named[0], ""
         if len(named) > 1:
             names = named
             break
+    paths = [PurePosixPath(n) for n in names]
+    if len(paths) == 2 and paths[0].with_suffix("") == paths[1].with_suffix("") and \
+            {p.suffix.lower() for p in paths} == {".py", ".ipynb"}:
+        notebook, module = sorted(names, key=lambda n: not n.lower().endswith(".ipynb"))
+        return notebook, (f"graded {notebook}: {where} also holds {module}, and {NOTEBOOK_FIRST}; hand in only "
+                          f"one of them to choose")
     shown = ", ".join(sorted(names)[:6]) + (", …" if len(names) > 6 else "")
     raise SubmissionError(f"{where} holds several candidate files ({shown}): keep only one, or pass the file itself")
 
@@ -177,12 +226,13 @@ def _from_dir(folder: Path, assignment: str | None) -> Submission:
                  if PurePosixPath(parts[-1]).suffix.lower() in SUFFIXES]
         # files directly in the folder first; deeper ones only when there are none
         top = [n for n in names if "/" not in n]
-        chosen = _choose(top or names, str(folder), assignment)
+        chosen, note = _choose(top or names, str(folder), assignment)
         path = folder / chosen
         data = files.read_below(fd, chosen.split("/"), _limit(chosen), path)
     finally:
         os.close(fd)
-    return _build(path.name, data, _student_of_dir(folder), str(path), dir_name=folder.name)
+    return _build(path.name, data, _student_of_dir(folder), str(path), dir_name=folder.name,
+                  notes=(note,) if note else ())
 
 
 def _zip_link(info: zipfile.ZipInfo) -> bool:
@@ -191,19 +241,20 @@ def _zip_link(info: zipfile.ZipInfo) -> bool:
 
 def _from_zip(path: Path, assignment: str | None) -> Submission:
     raw = files.read_regular(path, MAX_ZIP_BYTES)
-    chosen, data = _zip_member(raw, path, assignment)
+    chosen, data, note = _zip_member(raw, path, assignment)
     member = PurePosixPath(chosen)
-    if path.stem in ASSIGNMENTS:
+    if named_after_assignment(path.stem):
         student = _student_of_dir(path.parent) or path.stem
     else:
         student = path.stem
     dir_name = member.parent.name if member.parent.name else path.stem
-    return _build(member.name, data, student, f"{path}:{chosen}", dir_name=dir_name)
+    return _build(member.name, data, student, f"{path}:{chosen}", dir_name=dir_name,
+                  notes=(note,) if note else ())
 
 
-def _zip_member(raw: bytes, path, assignment: str | None) -> tuple[str, bytes]:
-    """(the chosen member's name, its bytes) of a student's zip, read in memory with its limits; ``path`` names it
-    in messages."""
+def _zip_member(raw: bytes, path, assignment: str | None) -> tuple[str, bytes, str]:
+    """(the chosen member's name, its bytes, a note on the choice or "") of a student's zip, read in memory with its
+    limits; ``path`` names it in messages."""
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             infos = zf.infolist()
@@ -224,7 +275,7 @@ def _zip_member(raw: bytes, path, assignment: str | None) -> tuple[str, bytes]:
                 if PurePosixPath(name).suffix.lower() in SUFFIXES:
                     names.append(name)
             top = [n for n in names if "/" not in n]
-            chosen = _choose(top or names, str(path), assignment)
+            chosen, note = _choose(top or names, str(path), assignment)
             info = zf.getinfo(chosen) if chosen in zf.namelist() else next(
                 i for i in infos if i.filename.replace("\\", "/") == chosen)
             if _zip_link(info):  # its content is the link's target, a path, never the file
@@ -238,7 +289,7 @@ def _zip_member(raw: bytes, path, assignment: str | None) -> tuple[str, bytes]:
     except Exception as exc:  # BadZipFile, zlib.error, encrypted members, truncated archives, …
         raise SubmissionError(f"{path} is not a readable zip file ({type(exc).__name__}: {exc}): zip the "
                               f"submission again") from None
-    return chosen, data
+    return chosen, data, note
 
 
 def from_bytes(name: str, data: bytes, student: str, origin: str, assignment: str | None = None) -> Submission:
@@ -250,9 +301,10 @@ def from_bytes(name: str, data: bytes, student: str, origin: str, assignment: st
         if len(data) > MAX_ZIP_BYTES:
             raise SubmissionError(f"{origin} is larger than {MAX_ZIP_BYTES // 2**20} MB: zip only the exercise's .py "
                                   f"or .ipynb")
-        chosen, inner = _zip_member(data, origin, assignment)
+        chosen, inner, note = _zip_member(data, origin, assignment)
         member = PurePosixPath(chosen)
-        return _build(member.name, inner, student, f"{origin}:{chosen}", dir_name=member.parent.name)
+        return _build(member.name, inner, student, f"{origin}:{chosen}", dir_name=member.parent.name,
+                      notes=(note,) if note else ())
     if suffix not in SUFFIXES:
         raise SubmissionError(f"{origin} is not a .py, .ipynb or .zip file: hand in the exercise's module or notebook")
     if len(data) > _limit(name):
@@ -264,16 +316,68 @@ def from_bytes(name: str, data: bytes, student: str, origin: str, assignment: st
 # --------------------------------------------------------------------------- files
 
 
-def _guess(stem: str, dir_name: str) -> str | None:
+#: what Jupyter's Duplicate, a browser's download and a student add to a file's name: "-Copy1", " (1)", "_v2",
+#: " copy", "_2" (after the assignment's name, case ignored)
+_COPY_SUFFIX = re.compile(r"(?:-copy\d*|[ _-]?copy(?:[ _-]?\d+)?|\s*\(\d+\)|[ _-]v\d+|[ _-]\d+)+", re.IGNORECASE)
+#: what may follow an assignment's name in a file named after it ("rnn_bptt_tanaka", "rnn_bptt-final")
+_AFTER_NAME = re.compile(r"[ _.()-]")
+
+
+def assignment_of(stem: str) -> str | None:
+    """The assignment a file's stem is named after: the stem itself ("rnn_bptt"), else the one assignment it starts
+    with, followed by a separator ("rnn_bptt-Copy1", "rnn_bptt (1)", "rnn_bptt_v2", "lstm_tanaka"); None when it
+    names none, or more than one."""
+    stem = stem.strip()
     if stem in ASSIGNMENTS:
         return stem
-    if dir_name in ASSIGNMENTS:
-        return dir_name
-    return None
+    found = [a for a in ASSIGNMENTS if stem.startswith(a) and _AFTER_NAME.match(stem, len(a))]
+    return max(found, key=len) if len(found) == 1 or _nested(found) else None
 
 
-def _build(name: str, data: bytes, student: str, origin: str, dir_name: str = "") -> Submission:
+def _nested(found: list) -> bool:
+    """Several assignments that are prefixes of one another ("rnn" and "rnn_bptt"): the longest is meant."""
+    longest = max(found, key=len, default="")
+    return bool(found) and all(longest.startswith(a) for a in found)
+
+
+def named_after_assignment(stem: str) -> bool:
+    """The stem is an assignment's name, or a copy's of it ("rnn_bptt-Copy1", "rnn_bptt (1)", "rnn_bptt_v2"): the
+    file says which exercise it is, not who handed it in."""
+    stem = stem.strip()
+    a = assignment_of(stem)
+    if a is None:
+        return False
+    rest = stem[len(a):]
+    return not rest or _COPY_SUFFIX.fullmatch(rest) is not None
+
+
+#: the rule for a folder holding both rnn_bptt.ipynb and rnn_bptt.py
+NOTEBOOK_FIRST = "a notebook is graded before a .py of the same name (the notebook is what the course hands out)"
+
+
+def _guess(stem: str, dir_name: str) -> str | None:
+    return assignment_of(stem) or (dir_name if dir_name in ASSIGNMENTS else None)
+
+
+def _empty(data: bytes, source: str) -> bool:
+    """Nothing to grade: no bytes but blank ones, or no code but comments and blank lines."""
+    if not data.strip():
+        return True
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+                                tokenize.ENDMARKER):
+                return False
+    except (tokenize.TokenError, SyntaxError):
+        return False
+    return True
+
+
+def _build(name: str, data: bytes, student: str, origin: str, dir_name: str = "", notes: tuple = ()) -> Submission:
     stem = PurePosixPath(name).stem
+    if not data.strip():  # a 0-byte notebook too: Jupyter had not saved it yet
+        return Submission("", student or stem, "ipynb" if name.lower().endswith(".ipynb") else "py",
+                          _guess(stem, dir_name), origin, (), notes, _empty_message(name, origin))
     if name.lower().endswith(".ipynb"):
         source, cells = notebook_source(data, origin)
         kind = "ipynb"
@@ -286,7 +390,14 @@ def _build(name: str, data: bytes, student: str, origin: str, dir_name: str = ""
         source.encode("utf-8")
     except UnicodeEncodeError:
         raise SubmissionError(f"{origin} contains characters that are not valid text: save it again as UTF-8") from None
-    return Submission(source, student or stem, kind, _guess(stem, dir_name), origin, cells)
+    empty = _empty_message(name, origin) if _empty(data, source) else ""
+    return Submission(source, student or stem, kind, _guess(stem, dir_name), origin, cells, notes, empty)
+
+
+def _empty_message(name: str, origin: str) -> str:
+    what = "its code cells hold" if name.lower().endswith(".ipynb") else "it holds"
+    return (f"the file is empty ({origin}: {what} no code, only blank lines or comments): write the exercise's "
+            f"functions in it, save it and hand it in again")
 
 
 def _py_source(data: bytes, origin: str) -> str:

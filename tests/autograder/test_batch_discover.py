@@ -155,7 +155,7 @@ class TestHostileClass:
         os.mkfifo(klass / "x.py")
         r = subprocess.run([str(RNNGRADE), "batch", str(klass), "-a", "rnn_bptt", "-o", str(tmp_path / "g.csv"),
                             "--results", str(tmp_path / "res")], capture_output=True, text=True, timeout=300)
-        assert r.returncode == 0, r.stderr
+        assert r.returncode == 3, r.stderr  # graded, some refused
         rows = list(csv.DictReader(io.StringIO((tmp_path / "g.csv").read_text(), newline="")))
         assert {row["student"]: float(row["score"]) for row in rows} == {
             "alice": 0, "bob": 15, "carol": 0, "dave": 0, "frank": 0, "x": 0}

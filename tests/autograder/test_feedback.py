@@ -316,14 +316,16 @@ class TestSelfcheck:
         assert pts == 0 and out.startswith("✗ grad_W: 公開ケース 2 件中 0 件に合格（0.00 / 1 点）")
         assert "Z̃ の代わりに Z を使っていませんか？" in out
 
-    def test_check_follows_the_locale(self, capsys, monkeypatch):
-        """check() without lang reads the locale."""
+    def test_check_is_japanese_unless_told(self, capsys, monkeypatch):
+        """check() without lang speaks Japanese, as the notebooks do, whatever the locale; RNNGRADE_LANG=en gives
+        English (see test_selfcheck.py)."""
         monkeypatch.delenv("LC_ALL", raising=False)
         monkeypatch.delenv("LC_MESSAGES", raising=False)
-        monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+        monkeypatch.delenv("RNNGRADE_LANG", raising=False)
+        monkeypatch.setenv("LANG", "C.UTF-8")
         check("rnn_bptt", "grad_W", {"grad_W": lambda D, Z: D @ Z})
         assert "公開ケース" in capsys.readouterr().out
-        monkeypatch.setenv("LANG", "C.UTF-8")
+        monkeypatch.setenv("RNNGRADE_LANG", "en")
         check("rnn_bptt", "grad_W", {"grad_W": lambda D, Z: D @ Z})
         assert "visible cases passed" in capsys.readouterr().out
 

@@ -28,7 +28,7 @@ TITLE = "RNN BPTT (1234)"
 def rnngrade_batch(*args, cwd):
     r = subprocess.run([str(RNNGRADE), "batch", *map(str, args)], capture_output=True, text=True, timeout=600,
                        cwd=cwd)
-    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.returncode == 0, r.stdout + r.stderr  # students an LMS lists without a file are no failure to grade
     return r
 
 

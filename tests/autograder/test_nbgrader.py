@@ -227,7 +227,7 @@ class TestInit:
         secret = (c / ".rnngrade-secret").read_bytes()
         assert (c / ".rnngrade-secret").stat().st_mode & 0o777 == 0o640
         r = invoke("nbgrader", "init", c)
-        assert r.exit_code == 0 and "2 assignments (gru, lstm)" in r.output, r.output
+        assert r.exit_code == 0 and "2 assignments (lstm, gru)" in r.output, r.output
         assert sorted(p.name for p in (c / "source").iterdir()) == ["gru", "lstm"]
         assert (c / ".rnngrade-secret").read_bytes() == secret
 
@@ -298,6 +298,12 @@ class TestBothPaths:
         line = next(ln for ln in graded["hard_run"].stdout.splitlines() if ln.startswith("gina:"))
         assert "lost their nbgrader metadata" in line and "manual grading" in line
 
+    def test_summary_names_test_cells_without_metadata(self, graded):
+        """The run's summary names the students whose test cells lost their metadata, and only them."""
+        lines = graded["hard_run"].stdout.splitlines()
+        line = next(ln for ln in lines if "lost their nbgrader metadata, to grade" in ln)
+        assert line.startswith("1 with test cells") and line.endswith(": gina")
+
     def test_tampering_fools_the_kernel_only(self, graded):
         """An answer cell that replaces the checks gets full marks from plain nbgrader and zero from rnngrade."""
         assert total(graded["plain_grades"]["mallory"]) == get_suite(A).max_score
@@ -334,13 +340,17 @@ class TestBothPaths:
         import csv
 
         moodle = list(csv.DictReader((tmp_path / "m.csv").read_text().splitlines()))
-        totals = {s: total(g) for s, g in graded["hard_grades"].items()}
-        assert {r["Username"]: float(r[A]) for r in moodle} == pytest.approx(totals)
+        totals = {s: total(g) for s, g in graded["hard_grades"].items() if s != "gina"}
+        assert {r["Username"]: float(r[A]) for r in moodle if r["Username"] != "gina"} == pytest.approx(totals)
         alice = next(r for r in moodle if r["Username"] == "alice")
         assert (alice["First name"], alice["Email address"], alice["ID number"]) == ("Alice", "alice@example.org", "1001")
         canvas = list(csv.DictReader((tmp_path / "c.csv").read_text().splitlines()))
         assert canvas[0]["Student"].strip() == "Points Possible" and float(canvas[0][A]) == 15
-        assert {r["SIS Login ID"]: float(r[A]) for r in canvas[1:]} == pytest.approx(totals)
+        assert {r["SIS Login ID"]: float(r[A]) for r in canvas[1:] if r["SIS Login ID"] != "gina"} == \
+            pytest.approx(totals)
+        # gina's test cells lost their metadata: her grade waits for formgrader, blank rather than a silent 0
+        assert next(r for r in moodle if r["Username"] == "gina")[A] == ""
+        assert next(r for r in canvas if r["SIS Login ID"] == "gina")[A] == ""
         assert next(r for r in canvas if r["SIS Login ID"] == "alice")["Student"] == "Liddell, Alice"
 
     def test_resume_then_force_one_student(self, graded, tmp_path):
@@ -355,6 +365,46 @@ class TestBothPaths:
         assert r.exit_code == 0, r.output
         assert "bob: 13.2 / 15" in r.output and "alice" not in r.output
         assert grades(course) == before
+
+
+
+def mathjax_scripts(html: str) -> list:
+    """The src of every <script> in a feedback HTML that loads MathJax."""
+    import re
+
+    return [src for src in re.findall(r"<script[^>]*\ssrc=[\"']([^\"']+)[\"']", html) if "mathjax" in src.lower()]
+
+
+class TestFeedbackMathJax:
+    def test_feedback_loads_mathjax_from_a_local_file(self, graded):
+        """generate_feedback's HTML loads MathJax from an existing local file, and names no CDN or web URL for it."""
+        from urllib.parse import urlparse
+        from urllib.request import url2pathname
+
+        course = graded["plain"]
+        nbgrader("generate_feedback", A, "--student", "alice", cwd=course)
+        html = (course / "feedback" / "alice" / A / f"{A}.html").read_text(encoding="utf-8")
+        assert "$" in html and "MathJax.Hub.Config" in html  # the equations are there, for MathJax to typeset
+        scripts = mathjax_scripts(html)
+        assert len(scripts) == 1, scripts
+        url = urlparse(scripts[0])
+        assert url.scheme == "file", scripts[0]
+        assert Path(url2pathname(url.path)).is_file(), scripts[0]
+        import re
+
+        assert not re.findall(r"(?i)(?:https?:|[\"'=(]\s*)//[^\"'\s]*mathjax", html)  # no web address of MathJax anywhere
+
+    def test_config_without_the_package_keeps_working(self, tmp_path):
+        """The written config still loads in nbgrader where jupyter-server-mathjax is missing (the CDN as before)."""
+        init_course(tmp_path / "c", ROOT, [A])
+        config = (tmp_path / "c" / "nbgrader_config.py").read_text(encoding="utf-8")
+        assert "c.GenerateFeedback.exporter_class = LocalMathJaxHTMLExporter" in config
+        (tmp_path / "hide").mkdir()
+        (tmp_path / "hide" / "jupyter_server_mathjax.py").write_text("raise ImportError('not installed')\n")
+        env = dict(ENV, PYTHONPATH=str(tmp_path / "hide"))
+        r = subprocess.run([str(BIN / "nbgrader"), "db", "assignment", "list"], cwd=tmp_path / "c",
+                           capture_output=True, text=True, timeout=300, env=env)
+        assert r.returncode == 0, r.stdout + r.stderr
 
 
 class TestHostileSubmissions:
@@ -434,3 +484,39 @@ class TestAutogradeBadInput:
         one_line_error(invoke("nbgrader", "autograde", A, "--course", course, "--student", "zed"),
                        "student 'zed' has no submitted")
         assert (course / "gradebook.db").read_bytes() == db
+
+
+class TestExportRows:
+    @staticmethod
+    def gradebook(needs_manual: bool):
+        from types import SimpleNamespace as NS
+
+        from nbgrader.api import MissingEntry
+
+        def find_submission(assignment, student):
+            if student == "carol":
+                raise MissingEntry()
+            return NS(score=9.0 if student == "alice" else 0.0, late_submission_penalty=0.0,
+                      needs_manual_grade=needs_manual and student == "gina")
+
+        people = [NS(id=i, first_name="", last_name="", email="", lms_user_id="") for i in ("alice", "carol", "gina")]
+        return NS(assignments=[NS(name=A, max_score=15.0)], students=people, find_submission=find_submission)
+
+    def test_pending_grade_left_blank(self):
+        """A submission waiting for manual grading is blank in both layouts; nothing handed in stays 0 in Moodle's."""
+        from autograder.lms import pending_grades, render, rows_from_gradebook
+
+        rows, assignments = rows_from_gradebook(self.gradebook(True))
+        assert pending_grades(rows) == [f"gina/{A}"]
+        moodle = render("moodle-gradebook", rows, assignments).splitlines()
+        assert [ln.rsplit(",", 1)[1] for ln in moodle[1:]] == ["9", "0", ""]
+        canvas = render("canvas", rows, assignments).splitlines()
+        assert [ln.rsplit(",", 1)[1] for ln in canvas[1:]] == ["9", "", ""]
+
+    def test_graded_submission_exported(self):
+        """Without cells waiting for a human, gina's 0 is exported as 0."""
+        from autograder.lms import pending_grades, render, rows_from_gradebook
+
+        rows, assignments = rows_from_gradebook(self.gradebook(False))
+        assert pending_grades(rows) == []
+        assert render("moodle-gradebook", rows, assignments).splitlines()[3].endswith(",0")

@@ -127,10 +127,10 @@ class TestClassOutputs:
         assert all(len(r) == 5 for r in rows)
 
     def test_summary_text(self):
-        """The summary has a histogram with every student counted and a pass rate per test."""
+        """The summary names the assignment, counts every student in its histogram, gives a pass rate per function."""
         text = summary([result("a").to_json(), result("b", (1.0, 1.0), ("passed", "passed")).to_json()])
-        assert text.startswith("2 submissions, mean 1.50 / 2")
-        assert "100.0%  deltas [case 0]" in text and " 50.0%  deltas [case 1]" in text
+        assert text.startswith("rnn_bptt: 2 submissions (2 graded), mean 1.50 / 2")
+        assert " 75.0%  deltas" in text and "1/2 students" in text and "[case 0]" not in text
         assert sum(int(line.rsplit(" ", 1)[1]) for line in text.splitlines() if "–" in line) == 2
 
     def test_summary_png(self, tmp_path):

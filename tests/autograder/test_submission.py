@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import api
+from autograder import api, submission
 from autograder.course import filled_release
 from autograder.errors import SubmissionError
 from autograder.submission import assignment_names, ipython_to_python, load_submission, notebook_source
@@ -331,3 +331,94 @@ class TestHonestNotebooks:
         rows = list(csv.DictReader(io.StringIO((tmp_path / "g.csv").read_text(), newline="")))
         assert {row["student"]: float(row["score"]) for row in rows} == \
             {style.replace(" ", "_"): FULL for style in STYLES}
+
+
+# --------------------------------------------------------------------------- names, choices, empty files
+
+
+def notebook_bytes(nb=None) -> bytes:
+    """The rnn_bptt release filled in with the solution (full marks), as a notebook's bytes."""
+    return json.dumps(filled_release(RELEASE, SOURCE) if nb is None else nb).encode("utf-8")
+
+
+class TestAssignmentOf:
+    @pytest.mark.parametrize("stem", ["rnn_bptt", "rnn_bptt-Copy1", "rnn_bptt-Copy12", "rnn_bptt (1)",
+                                      "rnn_bptt(2)", "rnn_bptt_v2", "rnn_bptt copy", "rnn_bptt-Copy1 (1)"])
+    def test_copy_names(self, stem):
+        """Jupyter's and browsers' copy names keep their exercise, and say nothing of who handed them in."""
+        assert submission.assignment_of(stem) == A and submission.named_after_assignment(stem)
+
+    def test_prefix_then_anything(self):
+        """'lstm_tanaka' is lstm's file, yet named after its student too."""
+        assert submission.assignment_of("lstm_tanaka") == "lstm"
+        assert not submission.named_after_assignment("lstm_tanaka")
+
+    @pytest.mark.parametrize("stem", ["alice", "rnn_bpttx", "Untitled", "my_rnn_bptt"])
+    def test_other_names(self, stem):
+        """A name that does not start with an assignment and a separator names none."""
+        assert submission.assignment_of(stem) is None and not submission.named_after_assignment(stem)
+
+    def test_copy_in_a_student_folder(self, tmp_path):
+        """alice/rnn_bptt-Copy1.ipynb is alice's rnn_bptt."""
+        (tmp_path / "alice").mkdir()
+        path = tmp_path / "alice" / "rnn_bptt-Copy1.ipynb"
+        path.write_bytes(notebook_bytes())
+        sub = load_submission(path)
+        assert (sub.assignment_guess, sub.student) == (A, "alice")
+
+    def test_class_assignment_from_copies(self, tmp_path):
+        """A class whose files are copies' names is still rnn_bptt's."""
+        (tmp_path / "bob").mkdir()
+        (tmp_path / "bob" / "rnn_bptt (1).ipynb").write_bytes(b"{}")
+        assert assignment_names(tmp_path) == {A} and submission.assignments_named(tmp_path / "bob") == {A}
+
+
+class TestNotebookAndModule:
+    def test_folder_grades_the_notebook_and_says_so(self, tmp_path):
+        """rnn_bptt.ipynb beside rnn_bptt.py: the notebook is graded and a note says which file and why."""
+        (tmp_path / "rnn_bptt.py").write_text("x = 1\n")
+        (tmp_path / "rnn_bptt.ipynb").write_bytes(notebook_bytes())
+        sub = load_submission(tmp_path)
+        assert sub.kind == "ipynb" and sub.origin.endswith("rnn_bptt.ipynb")
+        assert len(sub.notes) == 1 and "graded rnn_bptt.ipynb" in sub.notes[0] and "rnn_bptt.py" in sub.notes[0]
+        result = api.grade(tmp_path, lang="en")
+        assert result.score == FULL and result.notes == list(sub.notes)
+
+    def test_zip_too(self, tmp_path):
+        """The same rule in a zip."""
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr("rnn_bptt.py", "x = 1\n")
+            zf.writestr("rnn_bptt.ipynb", notebook_bytes())
+        (tmp_path / "alice.zip").write_bytes(buf.getvalue())
+        sub = load_submission(tmp_path / "alice.zip")
+        assert sub.kind == "ipynb" and "graded rnn_bptt.ipynb" in sub.notes[0]
+
+    def test_two_notebooks_still_ambiguous(self, tmp_path):
+        """Two notebooks of other names are still refused, with the names."""
+        (tmp_path / "a.ipynb").write_bytes(notebook_bytes())
+        (tmp_path / "b.py").write_text("x = 1\n")
+        with pytest.raises(SubmissionError, match="several candidate files"):
+            load_submission(tmp_path)
+
+
+class TestEmptyFiles:
+    COMMENTS_ONLY = json.dumps({"cells": [{"cell_type": "code", "source": "# nothing yet\n", "metadata": {}},
+                                          {"cell_type": "markdown", "source": "text", "metadata": {}}]}).encode()
+
+    @pytest.mark.parametrize("name,data", [("rnn_bptt.py", b""), ("rnn_bptt.py", b"  \n\n\t\n"),
+                                           ("rnn_bptt.py", b"# TODO\n\n   # later\n"), ("rnn_bptt.ipynb", b""),
+                                           ("rnn_bptt.ipynb", COMMENTS_ONLY)])
+    def test_empty_said_once(self, tmp_path, name, data):
+        """An empty file scores 0 with one note "the file is empty", not a message per case."""
+        (tmp_path / name).write_bytes(data)
+        assert load_submission(tmp_path / name).empty
+        result = api.grade(tmp_path / name, lang="en")
+        assert (result.score, result.tests, result.status) == (0.0, [], "refused")
+        assert len(result.notes) == 1 and result.notes[0].startswith("the file is empty")
+
+    def test_code_is_not_empty(self, tmp_path):
+        """A docstring alone, or a syntax error, is code: graded as usual."""
+        for text in ('"""my answers"""\n', "def f(:\n"):
+            (tmp_path / "rnn_bptt.py").write_text(text)
+            assert load_submission(tmp_path / "rnn_bptt.py").empty == ""
