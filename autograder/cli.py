@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import GraderError, RnngradeError, UserError
+from .errors import RnngradeError, UserError
 
 
 class InputError(click.ClickException):
@@ -17,7 +17,8 @@ class InputError(click.ClickException):
     exit_code = 2
 
 
-#: rnngrade batch's exit code when some submissions could not be graded (refused, no file to grade), none failed
+#: rnngrade batch's exit code when some handed-in submissions could not be graded (refused), and the grader failed
+#: for none
 UNGRADABLE_EXIT = 3
 
 
@@ -38,7 +39,7 @@ class _Rnngrade(click.Group):
             return super().invoke(ctx)
         except UserError as exc:
             raise InputError(_one_line(exc)) from None
-        except (GraderError, RnngradeError) as exc:
+        except RnngradeError as exc:  # GraderError, and any other error of the grader's own
             raise GraderFailure(_one_line(exc)) from None
         except ImportError as exc:  # an exercise's optional dependency (classify: scikit-learn), nbgrader
             raise GraderFailure(_one_line(exc)) from None
@@ -343,8 +344,6 @@ def batch(directory, assignment, jobs, output, results_dir, resume, lms, feedbac
     _notes(notes + _distinct(n for r in results for n in r.get("isolation", ())))
     failed = batch_mod.internal_errors(results)
     if failed:
-        from .report import printable
-
         shown = ", ".join(map(printable, failed[:10])) + (", …" if len(failed) > 10 else "")
         raise GraderFailure(f"the grader failed for {len(failed)} student(s) ({shown}): their results say "
                             f"\"internal error\"; run again with --resume to grade only them, and report it")

@@ -81,6 +81,17 @@ def find_root(start: Path | None = None) -> Path:
     raise ReleaseError("no kit root found: run inside the rnn-exercise-kit checkout or pass --root")
 
 
+def zip_name(info) -> tuple[str, bool]:
+    """(a zip member's name with '/' separators, whether it is unsafe to use: absolute, a drive, or '..')."""
+    name = info.filename.replace("\\", "/")
+    return name, name.startswith("/") or bool(re.match(r"^[A-Za-z]:", name)) or ".." in name.split("/")
+
+
+def zip_is_link(info) -> bool:
+    """Whether a zip member is a symbolic link (its content is the target's path, never a file)."""
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
 def _probe_write(folder: Path, what: str) -> None:
     try:
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".rnngrade-probe-")

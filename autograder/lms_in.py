@@ -350,14 +350,14 @@ class Archive:
         self._lock = threading.Lock()
         self.members: dict = {}
         for info in infos:
-            name = info.filename.replace("\\", "/")
+            name, unsafe = files.zip_name(info)
             parts = tuple(p for p in name.split("/") if p)
-            if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts:
+            if unsafe:
                 raise SubmissionError(f"{path} contains an unsafe path ({name!r}), which no LMS writes: download "
                                       f"the submissions again from the LMS")
             if info.is_dir() or not parts or any(_hidden(p) for p in parts):
                 continue
-            kind = "link" if stat.S_ISLNK(info.external_attr >> 16) else "file"
+            kind = "link" if files.zip_is_link(info) else "file"
             self.members[parts] = (info, kind)
 
     def items(self) -> list:

@@ -337,17 +337,10 @@ def exercises(root: Path) -> list[str]:
         if name not in ASSIGNMENTS:
             raise ReleaseError(f"solutions/{name} has no suite in the grader being run ({', '.join(ASSIGNMENTS)}): "
                                + EXERCISE.format(name))
-    suites = root / "autograder" / "suites"
-    if suites.is_dir():
-        for p in sorted(suites.glob("*.py")):
+    for folder, problem in (("suites", "has no solutions/{}/"), ("known_mistakes", "belongs to no exercise")):
+        for p in sorted((root / "autograder" / folder).glob("*.py")):
             if not p.name.startswith("_") and p.stem not in found:
-                raise ReleaseError(f"autograder/suites/{p.name} has no solutions/{p.stem}/: "
-                                   + EXERCISE.format(p.stem))
-    mistakes = root / "autograder" / "known_mistakes"
-    if mistakes.is_dir():
-        for p in sorted(mistakes.glob("*.py")):
-            if not p.name.startswith("_") and p.stem not in found:
-                raise ReleaseError(f"autograder/known_mistakes/{p.name} belongs to no exercise: "
+                raise ReleaseError(f"autograder/{folder}/{p.name} {problem.format(p.stem)}: "
                                    + EXERCISE.format(p.stem))
     return [n for n in ASSIGNMENTS if n in found]
 

@@ -235,10 +235,6 @@ def _from_dir(folder: Path, assignment: str | None) -> Submission:
                   notes=(note,) if note else ())
 
 
-def _zip_link(info: zipfile.ZipInfo) -> bool:
-    return stat.S_ISLNK(info.external_attr >> 16)
-
-
 def _from_zip(path: Path, assignment: str | None) -> Submission:
     raw = files.read_regular(path, MAX_ZIP_BYTES)
     chosen, data, note = _zip_member(raw, path, assignment)
@@ -265,9 +261,9 @@ def _zip_member(raw: bytes, path, assignment: str | None) -> tuple[str, bytes, s
                                       f"the exercise's .py or .ipynb")
             names = []
             for info in infos:
-                name = info.filename.replace("\\", "/")
+                name, unsafe = files.zip_name(info)
                 parts = PurePosixPath(name).parts
-                if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts:
+                if unsafe:
                     raise SubmissionError(f"{path} contains an unsafe path ({name!r}): zip the files without "
                                           f"absolute paths or '..'")
                 if info.is_dir() or any(p.startswith(".") or p in SKIP_DIRS for p in parts):
@@ -278,7 +274,7 @@ def _zip_member(raw: bytes, path, assignment: str | None) -> tuple[str, bytes, s
             chosen, note = _choose(top or names, str(path), assignment)
             info = zf.getinfo(chosen) if chosen in zf.namelist() else next(
                 i for i in infos if i.filename.replace("\\", "/") == chosen)
-            if _zip_link(info):  # its content is the link's target, a path, never the file
+            if files.zip_is_link(info):
                 raise SubmissionError(f"{path}:{chosen} is a symbolic link: zip the file itself, not a link")
             with zf.open(info) as f:
                 data = f.read(MAX_ZIP_UNCOMPRESSED + 1)

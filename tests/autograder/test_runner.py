@@ -6,7 +6,6 @@ Every test starts real worker processes (bubblewrap where it is available); noth
 import json
 import os
 import resource
-import shutil
 import socket
 import stat
 import subprocess
@@ -704,15 +703,6 @@ def _searchable_by_others(path) -> bool:
 
 def _python_dirs_now():
     return [sys.prefix, sys.base_prefix, os.path.realpath(sys.executable), os.path.dirname(np.__file__)]
-
-
-@pytest.fixture
-def open_dir():
-    """A fresh folder other users can search, under the temporary directory; removed afterwards."""
-    d = tempfile.mkdtemp(prefix="rnngrade-test-")
-    os.chmod(d, 0o755)
-    yield Path(d)
-    shutil.rmtree(d, ignore_errors=True)
 
 
 USER_SCRIPT = '''

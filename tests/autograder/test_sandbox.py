@@ -5,22 +5,11 @@ are in test_runner.py's TestUser.
 """
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from autograder import sandbox
-
-
-@pytest.fixture
-def root():
-    """A fresh folder other users can search, under the temporary directory; removed afterwards."""
-    d = tempfile.mkdtemp(prefix="rnngrade-test-")
-    os.chmod(d, 0o755)
-    yield Path(d)
-    shutil.rmtree(d, ignore_errors=True)
 
 
 def make(path: Path, mode: int, owner=None, group=None) -> str:
@@ -33,43 +22,43 @@ def make(path: Path, mode: int, owner=None, group=None) -> str:
 
 
 class TestExposedPaths:
-    def test_modes_decide(self, root):
+    def test_modes_decide(self, open_dir):
         """A folder is exposed when others may search or list it, and not when only its owner may."""
-        open_, listable, closed = make(root / "open", 0o755), make(root / "list", 0o704), make(root / "closed", 0o700)
+        open_, listable, closed = make(open_dir / "open", 0o755), make(open_dir / "list", 0o704), make(open_dir / "closed", 0o700)
         assert sandbox.exposed_paths([open_, listable, closed], []) == [open_, listable]
 
     @pytest.mark.skipif(os.geteuid() != 0, reason="chown needs root")
-    def test_owner_and_group_bits_of_nobody(self, root):
+    def test_owner_and_group_bits_of_nobody(self, open_dir):
         """For a folder owned by uid 65534 (or of group 65534) the owner's (the group's) bits decide, not others'."""
-        owned = make(root / "owned", 0o700, owner=sandbox.NOBODY)
-        grouped = make(root / "grouped", 0o750, group=sandbox.NOBODY)
-        not_grouped = make(root / "not_grouped", 0o705, group=sandbox.NOBODY)
+        owned = make(open_dir / "owned", 0o700, owner=sandbox.NOBODY)
+        grouped = make(open_dir / "grouped", 0o750, group=sandbox.NOBODY)
+        not_grouped = make(open_dir / "not_grouped", 0o705, group=sandbox.NOBODY)
         assert sandbox.exposed_paths([owned, grouped, not_grouped], []) == [owned, grouped]
 
-    def test_unsearchable_ancestor_hides(self, root):
+    def test_unsearchable_ancestor_hides(self, open_dir):
         """Whatever lies below a folder others cannot search is not exposed, whatever its own mode."""
-        outer = make(root / "outer", 0o700)
-        inner = root / "outer" / "inner"
+        outer = make(open_dir / "outer", 0o700)
+        inner = open_dir / "outer" / "inner"
         os.chmod(outer, 0o755)
         make(inner, 0o755)
         os.chmod(outer, 0o700)
         assert sandbox.exposed_paths([str(inner)], []) == []
 
-    def test_python_inside_stays_reachable(self, root):
+    def test_python_inside_stays_reachable(self, open_dir):
         """A folder holding an allowed Python folder must stay searchable: its other entries are named one by one,
         the Python folder and the folder itself are not."""
-        checkout = make(root / "checkout", 0o755)
-        venv = make(root / "checkout" / "venv", 0o755)
-        secret = make(root / "checkout" / "solutions", 0o755)
-        private = make(root / "checkout" / "private", 0o700)
+        checkout = make(open_dir / "checkout", 0o755)
+        venv = make(open_dir / "checkout" / "venv", 0o755)
+        secret = make(open_dir / "checkout" / "solutions", 0o755)
+        private = make(open_dir / "checkout" / "private", 0o700)
         assert sandbox.exposed_paths([checkout], [venv]) == [os.path.join(checkout, "file.txt"), secret]
         assert private not in sandbox.exposed_paths([checkout], [venv])
 
-    def test_nested_paths_named_once(self, root):
+    def test_nested_paths_named_once(self, open_dir):
         """A path inside another exposed one is not named again; missing paths are ignored."""
-        outer = make(root / "outer", 0o755)
-        inner = make(root / "outer" / "inner", 0o755)
-        assert sandbox.exposed_paths([outer, inner, str(root / "missing")], []) == [outer]
+        outer = make(open_dir / "outer", 0o755)
+        inner = make(open_dir / "outer" / "inner", 0o755)
+        assert sandbox.exposed_paths([outer, inner, str(open_dir / "missing")], []) == [outer]
 
 
 class TestUserPlan:
