@@ -6,9 +6,12 @@ The student's code never runs in this process; only plain data comes back from t
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import __version__
 from .errors import SubmissionError  # noqa: F401 - api.SubmissionError: what grade() raises for bad input
@@ -35,6 +38,7 @@ class GradeResult:
     # grade in the LMS's import)
     lms_id: str = ""  # from an LMS's bulk download: Moodle's participant id, Canvas's user id
     display_name: str = ""  # … and the name it shows: Moodle's full name, Canvas's name in its file names
+    key: str = ""  # submission_key of what was graded; "" when nothing was (batch --resume grades it again)
 
     def to_json(self) -> dict:
         """The JSON result: {assignment, student, score, max_score, tests: [...], execution_time, inputs,
@@ -64,6 +68,7 @@ class GradeResult:
             "isolation": list(self.isolation),
             "lms_id": self.lms_id,
             "display_name": self.display_name,
+            "key": self.key,
         }
 
     def dumps(self) -> str:
@@ -119,9 +124,10 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | str 
     inputs = seeds.inputs_for(assignment, suite.seed, seed, secret)
     selected = [(i, c) for i, c in enumerate(suite.cases) if c.visible or not visible_only]
     max_score = suite.max_score if not visible_only else round(sum(c.points for _, c in selected), 9)
+    key = submission_key(sub, assignment, inputs.id, visible_only)
     if sub.empty:  # said once, rather than "function not found" for every case
         return GradeResult(assignment, sub.student, 0.0, max_score, [], time.perf_counter() - t0, inputs.id,
-                           notes=[*sub.notes, sub.empty], status="refused")
+                           notes=[*sub.notes, sub.empty], status="refused", key=key)
     built, calls = {}, []
     for i, case in selected:
         args, kwargs, expected = case.build(inputs.seed_for(case), i)
@@ -149,7 +155,29 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | str 
         inputs=inputs.id,
         notes=notes,
         isolation=list(info.notes),
+        key=key,
     )
+
+
+@functools.lru_cache(maxsize=1)
+def grader_fingerprint() -> str:
+    """A hash of the grader's and the reference's code (every .py of autograder/ and rnnref/): a result keyed with it
+    is stale as soon as either changes, whatever the version number says."""
+    h = hashlib.sha256(__version__.encode())
+    for package in ("autograder", "rnnref"):
+        root = Path(__file__).resolve().parent.parent / package
+        for path in sorted(root.rglob("*.py")):
+            h.update(str(path.relative_to(root.parent)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def submission_key(sub, assignment: str, inputs: str, visible_only: bool = False) -> str:
+    """The content address of a grading: a hash of what the worker runs from the submission (its code, or why there
+    is none), the assignment, the inputs (seeds.Inputs.id: seed and secret), the cases graded and the grader's code.
+    Equal keys give equal grades, so ``batch --resume`` keeps a result only while its key is the submission's now."""
+    fields = [grader_fingerprint(), assignment, inputs, bool(visible_only), sub.kind, sub.source, sub.empty,
+              list(sub.notes)]
+    return "sha256:" + hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def _where(outcome, sub) -> str:

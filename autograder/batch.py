@@ -170,6 +170,19 @@ def load_done(path: Path, assignment: str, inputs: str) -> dict | None:
     return None
 
 
+def current_key(e: Entry, assignment: str, inputs: str) -> str | None:
+    """The submission_key of e's submission as it is now (read, not run), or None when it cannot be graded."""
+    from .submission import load_submission
+
+    if e.problem or e.missing:
+        return None
+    try:
+        sub = e.load(assignment) if e.load else load_submission(e.path, assignment)
+    except api.SubmissionError:
+        return None
+    return api.submission_key(sub, assignment, inputs)
+
+
 def grade_class(
     root: Path,
     assignment: str,
@@ -188,8 +201,9 @@ def grade_class(
     class, in the entries' order.
 
     Each student's ``<id>.json`` and ``<id>.txt`` (the feedback) are written atomically as
-    soon as that student is graded. With ``resume``, students whose JSON is already there
-    (same assignment and inputs: seed and secret) are not graded again. ``on_done(student,
+    soon as that student is graded. With ``resume``, students whose JSON is already there with the key of their
+    submission as it is now (api.submission_key: the same code, assignment, inputs and grader) are not graded again;
+    a student who handed in again since is. ``on_done(student,
     result, skipped)`` is called after each student. Ctrl-C (KeyboardInterrupt) raises Interrupted, saying how many
     students are done. A student whose grading failed inside the
     grader gets a result with status "internal_error" (see ``internal_errors``), never a silent zero.
@@ -209,7 +223,7 @@ def grade_class(
     todo = []
     for sid, e in ids.items():
         prior = load_done(results_dir / f"{sid}.json", assignment, inputs) if resume else None
-        if prior is not None:
+        if prior is not None and prior.get("key") and prior["key"] == current_key(e, assignment, inputs):
             done[sid] = prior
             if on_done:
                 on_done(e.student, prior, True)

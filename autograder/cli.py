@@ -245,7 +245,8 @@ def check(path, assignment, lang) -> None:
 @click.option("--results", "results_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("results"), show_default=True,
               help="Folder for each student's JSON result and feedback, and summary.png.")
-@click.option("--resume", is_flag=True, help="Skip students whose result is already in --results.")
+@click.option("--resume", is_flag=True, help="Skip students whose result is already in --results for the submission they have now (a "
+                   "student who handed in again, or whose result is an internal error, is graded again).")
 @click.option("--lms", type=click.Choice(["moodle", "moodle-gradebook", "canvas"]), default=None,
               help="Write -o for this LMS: moodle (the assignment's grading worksheet, from Moodle's download), "
                    "moodle-gradebook (Moodle's gradebook import), canvas (Canvas's gradebook import).")
@@ -322,8 +323,8 @@ def batch(directory, assignment, jobs, output, results_dir, resume, lms, feedbac
                    f"the same command with --resume to grade the other {exc.total - exc.done}", err=True)
         raise click.exceptions.Exit(130) from None
     if resume:
-        click.echo(f"resumed: {len(skipped)} student(s) already graded in {results_dir} skipped, "
-                   f"{len(results) - len(skipped)} graded now", err=True)
+        click.echo(f"resumed: {len(skipped)} student(s) already graded in {results_dir} on the submission they have "
+                   f"now skipped, {len(results) - len(skipped)} graded now", err=True)
     click.echo(batch_mod.finish(results, output, results_dir, lms=options, entries=entries,
                                 feedback_zip=feedback_zip, lang=lang, similarity=similarity), nl=False)
     from .report import printable

@@ -601,3 +601,27 @@ class TestPrivateCalls:
         assert all(v in visible_text for v in seen[True])  # the channel is real for public inputs
         assert seen[False] and not any(h in everything for h in seen[False])
         assert_only(result, "forward")
+
+
+class TestSubmissionKey:
+    def test_same_code_same_key(self, tmp_path):
+        """Two files with the same code under different students and paths have one key; the result carries it."""
+        for who in ("ann", "ben"):
+            (tmp_path / who).mkdir()
+            (tmp_path / who / "rnn_bptt.py").write_bytes(SOLUTION.read_bytes())
+        a, b = (load_submission(tmp_path / w / "rnn_bptt.py") for w in ("ann", "ben"))
+        assert api.submission_key(a, "rnn_bptt", "s-1") == api.submission_key(b, "rnn_bptt", "s-1")
+
+    def test_key_changes_with_what_decides_the_grade(self, tmp_path):
+        """The code, the assignment, the inputs and the cases graded each change the key."""
+        sub = load_submission(SOLUTION)
+        key = api.submission_key(sub, "rnn_bptt", "s-1")
+        edited = Submission(sub.source + "\n#\n", sub.student, sub.kind, sub.assignment_guess)
+        assert len({key, api.submission_key(edited, "rnn_bptt", "s-1"), api.submission_key(sub, "lstm", "s-1"),
+                    api.submission_key(sub, "rnn_bptt", "s-2"),
+                    api.submission_key(sub, "rnn_bptt", "s-1", visible_only=True)}) == 5
+
+    def test_key_in_the_result(self):
+        """grade() writes the key of what it graded into the JSON result."""
+        res = api.grade(SOLUTION, "rnn_bptt", lang="en")
+        assert res.to_json()["key"] == api.submission_key(load_submission(SOLUTION), "rnn_bptt", res.inputs)

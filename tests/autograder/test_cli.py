@@ -15,6 +15,7 @@ from autograder import __version__, api, batch
 from autograder.cli import main
 from autograder.course import filled_release
 from autograder.seeds import inputs_for
+from autograder.submission import load_submission
 from autograder.suites import get_suite
 
 
@@ -161,7 +162,8 @@ class TestBatch:
             if "bob" in str(path):
                 raise KeyboardInterrupt
             inputs = inputs_for(assignment, get_suite(assignment).seed, seed, secret).id
-            return api.GradeResult(assignment, "x", 15.0, 15.0, [], 0.0, inputs)
+            key = api.submission_key(load_submission(path, assignment), assignment, inputs)
+            return api.GradeResult(assignment, "x", 15.0, 15.0, [], 0.0, inputs, key=key)
 
         monkeypatch.setattr(api, "grade", fake)
         args = ["batch", root, "-j", "1", "--results", tmp_path / "res", "-o", tmp_path / "g.csv", "--lang", "en"]

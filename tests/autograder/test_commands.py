@@ -177,6 +177,24 @@ class TestBatch:
         rows = {row["student"]: row for row in csv.DictReader(out.read_text().splitlines())}
         assert rows["alice"]["score"] == "14.5"
 
+    def test_resume_regrades_a_resubmission(self, klass, tmp_path):
+        """--resume grades again a student whose file changed since (full marks replaced by the stub: 0), and a
+        refused submission (carol's broken notebook: no key), not the unchanged bob."""
+        out, res = tmp_path / "grades.csv", tmp_path / "results"
+        run("batch", klass, "-o", out, "--results", res)
+        assert json.loads((res / "alice.json").read_text())["key"].startswith("sha256:")
+        shutil.copy(STUB, klass / "alice" / "rnn_bptt.py")
+        for student in ("bob", "carol"):
+            data = json.loads((res / f"{student}.json").read_text())
+            data["notes"] = ["kept"]  # what only a skipped student keeps
+            (res / f"{student}.json").write_text(json.dumps(data))
+        r = run("batch", klass, "-o", out, "--results", res, "--resume")
+        rows = {row["student"]: row for row in csv.DictReader(out.read_text().splitlines())}
+        assert rows["alice"]["score"] == "0.0"
+        assert json.loads((res / "bob.json").read_text())["notes"] == ["kept"]
+        assert json.loads((res / "carol.json").read_text())["notes"] != ["kept"]
+        assert "resumed: 1 student(s)" in r.output and "2 graded now" in r.output
+
     def test_missing_dir(self, tmp_path):
         """A missing folder is a one-line error, exit 2."""
         one_line_error(run("batch", tmp_path / "nope"), "is not a folder")
