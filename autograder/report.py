@@ -21,6 +21,13 @@ def printable(text) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in str(text))
 
 
+def _notebook_order(assignment: str) -> dict:
+    """{function: its place in the exercise's notebook} (the suite's points), {} for an unknown assignment."""
+    from .suites import ASSIGNMENTS, get_suite
+
+    return {fn: i for i, fn in enumerate(get_suite(assignment).points)} if assignment in ASSIGNMENTS else {}
+
+
 def text_report(result: GradeResult, *, show_hidden_output: bool = True) -> str:
     """The report a student or TA reads: one line per function, then each failing case and its message."""
     lines = [f"{result.assignment} — {printable(result.student)}: {result.score:g} / {result.max_score:g} points"]
@@ -29,11 +36,13 @@ def text_report(result: GradeResult, *, show_hidden_output: bool = True) -> str:
     functions: dict[str, list] = {}
     for t in result.tests:
         functions.setdefault(t.function, []).append(t)
-    for fn, tests in functions.items():
+    order = _notebook_order(result.assignment)
+    width = max([24, *map(len, functions)])
+    for fn, tests in sorted(functions.items(), key=lambda item: order.get(item[0], len(order))):
         passed = sum(t.status == "passed" for t in tests)
         got, possible = sum(t.score for t in tests), sum(t.max_score for t in tests)
         mark = STATUS_MARK["passed"] if passed == len(tests) else STATUS_MARK["failed"]
-        lines.append(f"  {mark} {fn:<24} {got:5.2f} / {possible:<5.2f} {passed}/{len(tests)} cases passed")
+        lines.append(f"  {mark} {fn:<{width}} {got:5.2f} / {possible:<5.2f} {passed}/{len(tests)} cases passed")
         by_message: dict[tuple, list] = {}  # one message, printed once, with every case it applies to
         for t in tests:
             if t.status != "passed" or t.output:  # failures, and what a passing check has to say
@@ -212,8 +221,9 @@ def summary(results: list[dict], bins: int = 10) -> str:
     rates = cr.function_rates(results)
     if rates:
         lines.append("pass rate per function (cases passed; students passing every case):")
+        width = max(24, *(len(fr.function) for fr in rates))
         for fr in rates:
-            lines.append(f"  {100 * fr.rate:5.1f}%  {fr.function:<24} {fr.students_all}/{fr.students} students")
+            lines.append(f"  {100 * fr.rate:5.1f}%  {fr.function:<{width}} {fr.students_all}/{fr.students} students")
     diag = cr.diagnoses(results, top=5)
     if diag:
         lines.append("most frequent diagnoses (known mistakes):")

@@ -43,6 +43,17 @@ class TestFormats:
         assert "✗ [case 1] (hidden)" in text and "[case 0]" not in text  # passed cases are not listed
         assert "deltas: δ_2 disagrees." in text
 
+    def test_functions_in_the_notebooks_order(self):
+        """Functions are listed in the notebook's order, whatever the cases' order; a long name keeps the columns."""
+        tests = [CaseResult("clip_grad_norm [case 9]", "clip_grad_norm", 1.0, 1.0, "passed", "", True),
+                 CaseResult("truncated_state_gradients [case 20]", "truncated_state_gradients", 0.5, 0.5, "passed",
+                            "", True),
+                 CaseResult("spectral_radius [case 0]", "spectral_radius", 1.0, 1.0, "passed", "", True)]
+        lines = [ln for ln in text_report(GradeResult("vanishing", "ann", 2.5, 2.5, tests, 0.1, "s-0")).splitlines()
+                 if "cases passed" in ln]
+        assert [ln.split()[1] for ln in lines] == ["spectral_radius", "truncated_state_gradients", "clip_grad_norm"]
+        assert len({ln.index("/") for ln in lines}) == 1
+
 
 def gs_result(outputs=("", "deltas: δ_2 disagrees."), tags=((), ("W_not_transposed",)), **kw):
     """A graded rnn_bptt with two deltas cases (visible, hidden) and one grad_W case (visible)."""
