@@ -20,6 +20,19 @@ Batching: N pairs of sequences; decoder states Hdec (N, T′, H), encoder states
 (the same H for both: the dot product needs it). Parameters of the additive score:
 P = {"W_a": (d_a, H), "U_a": (d_a, H), "v": (d_a,)}, no biases. float64 unless the inputs are
 of another floating type.
+
+Channel attention (seed 003, "Attentionの応用": "チャンネルごとに Attention する", Squeeze-and-Excitation
+Networks, Hu et al. 2018): the weights are over the C channels of H̄ = (h̄_1 … h̄_T)ᵀ (T, C), not over
+the positions. With the lecture's bias as a leading 1 and a bottleneck of r units (usually r < C):
+    s = (1/T) Σ_t h̄_t                          squeeze: the average over the positions, (C,)
+    q = relu(W_1 [1; s])                        the excitation's hidden layer, (r,)
+    e = σ(W_2 [1; q])                           excitation: one weight in (0, 1) per channel, (C,)
+    y_t = e ⊙ h̄_t,  i.e. Y = H̄ diag(e)          rescale every position's channels
+Backward, with dY from above, W̃_1 = W_1[:, 1:], W̃_2 = W_2[:, 1:]:
+    ∂E/∂e = Σ_t dy_t ⊙ h̄_t,   ∂E/∂a_2 = ∂E/∂e ⊙ e ⊙ (1 − e)   (a_2 = W_2 [1; q]),
+    ∂E/∂W_2 = ∂E/∂a_2 [1; q]ᵀ,   ∂E/∂a_1 = W̃_2ᵀ ∂E/∂a_2 ⊙ [q > 0]   (a_1 = W_1 [1; s]),
+    ∂E/∂W_1 = ∂E/∂a_1 [1; s]ᵀ,   ∂E/∂h̄_t = e ⊙ dy_t + (1/T) W̃_1ᵀ ∂E/∂a_1   (direct + through the squeeze).
+Batched: Hbar (N, T, C), P = {"W_1": (r, 1+C), "W_2": (C, 1+r)}, the same for every sequence.
 """
 
 from __future__ import annotations
@@ -29,6 +42,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ._shapes import compute_dtype
+from .activations import sigmoid
+from .rnn import add_bias
 
 __all__ = [
     "ATTENTION_KEYS",
@@ -41,6 +56,11 @@ __all__ = [
     "attention_forward",
     "attention_backward",
     "AttentionBackward",
+    "SE_KEYS",
+    "init_se_params",
+    "se_forward",
+    "se_backward",
+    "SEBackward",
 ]
 
 ATTENTION_KEYS = ("W_a", "U_a", "v")
@@ -234,3 +254,99 @@ def attention_backward(dC: np.ndarray, cache) -> AttentionBackward:
     if cache["score"] == "dot":
         return AttentionBackward(*dot_attention_backward(dC, cache), {})
     return additive_attention_backward(dC, cache)
+
+
+# ---------------------------------------------------------------------------------------------
+# channel attention: Squeeze-and-Excitation
+
+SE_KEYS = ("W_1", "W_2")
+
+
+def init_se_params(C: int, r: int, *, seed: int = 0) -> dict:
+    """Random parameters of the excitation, uniform in ±1/√(1+C) (W_1) and ±1/√(1+r) (W_2), float64.
+
+    Returns
+    -------
+    P : {"W_1": (r, 1+C), "W_2": (C, 1+r)}, column 0 the biases
+    """
+    if C < 1 or r < 1:
+        raise ValueError(f"need C ≥ 1 and r ≥ 1, got C={C}, r={r}")
+    rng = np.random.default_rng(seed)
+    s1, s2 = 1.0 / np.sqrt(1 + C), 1.0 / np.sqrt(1 + r)
+    return {"W_1": rng.uniform(-s1, s1, (r, 1 + C)), "W_2": rng.uniform(-s2, s2, (C, 1 + r))}
+
+
+def _check_se(Hbar: np.ndarray, P: dict) -> None:
+    if Hbar.ndim != 3 or Hbar.shape[1] < 1:
+        raise ValueError(f"Hbar must be (N, T, C) with T ≥ 1, got shape {Hbar.shape}")
+    missing = [k for k in SE_KEYS if k not in P]
+    if missing:
+        raise ValueError(f"the excitation needs the keys {SE_KEYS}; missing {tuple(missing)}")
+    C = Hbar.shape[2]
+    r = np.shape(P["W_1"])[0] if np.ndim(P["W_1"]) == 2 else -1
+    for k, shape in {"W_1": (r, 1 + C), "W_2": (C, 1 + r)}.items():
+        if np.shape(P[k]) != shape or r < 1:
+            raise ValueError(f"{k} must be {shape} (C from Hbar, r = rows of W_1), got {np.shape(P[k])}")
+
+
+def se_forward(Hbar: np.ndarray, P: dict):
+    """Squeeze-and-Excitation: s = mean_t h̄_t, q = relu(W_1 [1; s]), e = σ(W_2 [1; q]), y_t = e ⊙ h̄_t.
+
+    Parameters
+    ----------
+    Hbar : (N, T, C)  the states h̄_t (rows: positions, columns: channels)
+    P : {"W_1": (r, 1+C), "W_2": (C, 1+r)}
+
+    Returns
+    -------
+    Y : (N, T, C)  y_t = e ⊙ h̄_t
+    cache : {"S": (N, C) squeezes s, "Q": (N, r) hidden q, "E": (N, C) excitations e, "Hbar", "P"}
+        for se_backward
+    """
+    Hbar = np.asarray(Hbar)
+    _check_se(Hbar, P)
+    dtype = compute_dtype(Hbar, *(P[k] for k in SE_KEYS))
+    Hbar = Hbar.astype(dtype, copy=False)
+    W1, W2 = (np.asarray(P[k], dtype=dtype) for k in SE_KEYS)
+    S = Hbar.mean(axis=1)  # squeeze over the positions t
+    Q = np.maximum(add_bias(S) @ W1.T, 0.0)
+    E = sigmoid(add_bias(Q) @ W2.T)
+    return Hbar * E[:, None, :], {"S": S, "Q": Q, "E": E, "Hbar": Hbar, "P": P}
+
+
+class SEBackward(NamedTuple):
+    """What se_backward returns.
+
+    dHbar : (N, T, C)  ∂E/∂h̄_t, both paths (direct and through the squeeze)
+    grads : {"W_1": (r, 1+C), "W_2": (C, 1+r)}, summed over the batch
+    """
+
+    dHbar: np.ndarray
+    grads: dict
+
+
+def se_backward(dY: np.ndarray, cache) -> SEBackward:
+    """Gradients of se_forward: the states and W_1, W_2 (see the module docstring).
+
+    Parameters
+    ----------
+    dY : (N, T, C)  ∂E/∂y_t
+    cache : from se_forward
+
+    Returns
+    -------
+    SEBackward(dHbar, grads)
+    """
+    S, Q, E, Hbar, P = cache["S"], cache["Q"], cache["E"], cache["Hbar"], cache["P"]
+    dY = np.asarray(dY)
+    if dY.shape != Hbar.shape:
+        raise ValueError(f"dY must be (N, T, C) = {Hbar.shape}, got {dY.shape}")
+    W1, W2 = (np.asarray(P[k], dtype=Hbar.dtype) for k in SE_KEYS)
+    T = Hbar.shape[1]
+    dE = np.sum(dY * Hbar, axis=1)  # y_t = e ⊙ h̄_t
+    dA2 = dE * E * (1.0 - E)  # e = σ(a_2)
+    dA1 = (dA2 @ W2[:, 1:]) * (Q > 0)  # a_2 = W_2 [1; q], q = relu(a_1)
+    dS = dA1 @ W1[:, 1:]  # a_1 = W_1 [1; s]
+    grads = {"W_1": dA1.T @ add_bias(S), "W_2": dA2.T @ add_bias(Q)}
+    dHbar = dY * E[:, None, :] + dS[:, None, :] / T  # s = (1/T) Σ_t h̄_t
+    return SEBackward(dHbar, grads)

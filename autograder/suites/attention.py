@@ -1,7 +1,9 @@
-"""attention: dot-product (Luong) and additive (Bahdanau) attention over the encoder's states, forward and backward.
+"""attention: dot-product (Luong) and additive (Bahdanau) attention over the encoder's states, and channel
+attention (Squeeze-and-Excitation), forward and backward.
 
 References from rnnref.attention with N = 1. Sizes (T′, T, H, d_a): within each, the four
 differ, so that no matrix is square by accident; T′ = 1, T = 1 and H = 1 among them.
+Squeeze-and-Excitation's sizes (T, C, r) are its own (SE_SIZES_VISIBLE below).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from . import FD_LABEL, Suite, fd_last, numerical_gradients, spread
 from ._data import matrix
 
 #: the exercise's place in the lectures' order (autograder.suites.ASSIGNMENTS)
-ORDER = 9
+ORDER = 12
 
 #: (T′, T, H, d_a)
 SIZES_VISIBLE = [(3, 5, 4, 2), (1, 4, 3, 6)]
@@ -111,8 +113,84 @@ def _fd(score):
     return [(label, make, False, {"compare": "gradcheck", "post": post})]
 
 
+# ---------------------------------------------------------------------------------------------
+# channel attention: Squeeze-and-Excitation
+
+#: (T, C, r), r < C: within each, T ∉ {C−1, C, C+1, r, r+1} and C ≠ r+1, so that no matrix is square by
+#: accident, [1; mean over the channels] (T+1,) never fits W_1 (r, 1+C), and that mistake's numpy
+#: error (T+1 against C+1) differs from the missing bias's (C against C+1); T = 1 and r = 1 among them
+SE_SIZES_VISIBLE = [(6, 4, 2), (1, 5, 3)]
+SE_SIZES_HIDDEN = [(7, 3, 1), (3, 8, 5), (9, 6, 3)]
+SE_FD_DIMS = (5, 7, 3)
+
+
+def _se_inputs(rng, T, C, r):
+    """Hbar (T, C) and W_1 (r, 1+C), W_2 (C, 1+r). W_1's biases put the relu inputs a_1 = W_1 [1; s] at
+    ±0.4 … 1.2 (away from relu's kink): unit 0 positive, every other unit negative, so with r ≥ 2
+    some relu inputs are negative and with r = 1 the path through the squeeze is open."""
+    Hbar = rng.standard_normal((T, C))
+    W1 = matrix(rng, r, 1 + C)
+    sign = np.where(np.arange(r) % 2 == 0, 1.0, -1.0)
+    W1[:, 0] = sign * rng.uniform(0.4, 1.2, r) - W1[:, 1:] @ Hbar.mean(axis=0)
+    return Hbar, W1, matrix(rng, C, 1 + r, scale=1.0)
+
+
+def _se_reference(Hbar, W1, W2, dY=None):
+    Y, cache = att.se_forward(Hbar[None], {"W_1": W1, "W_2": W2})
+    out = (Y[0], cache["S"][0], cache["Q"][0], cache["E"][0])
+    if dY is None:
+        return out
+    back = att.se_backward(dY[None], cache)
+    return out, (back.dHbar[0], back.grads["W_1"], back.grads["W_2"])
+
+
+def _se_variants(build):
+    out = []
+    for sizes, visible in ((SE_SIZES_VISIBLE, True), (SE_SIZES_HIDDEN, False)):
+        for T, C, r in sizes:
+            out.append((f"T={T}, C={C}, r={r}", (lambda rng, dims=(T, C, r): build(rng, *dims)), visible))
+    return out
+
+
+def _se_forward(rng, T, C, r):
+    Hbar, W1, W2 = _se_inputs(rng, T, C, r)
+    return (Hbar, W1, W2), {}, _se_reference(Hbar, W1, W2)
+
+
+def _se_backward(rng, T, C, r):
+    Hbar, W1, W2 = _se_inputs(rng, T, C, r)
+    dY = rng.standard_normal((T, C))
+    (_, s, q, e), grads = _se_reference(Hbar, W1, W2, dY)
+    return (dY, Hbar, W1, W2, s, q, e), {}, grads
+
+
+def _post_se(result, extra):
+    dHbar, dW1, dW2 = result
+    return {"Hbar": dHbar, "W_1": dW1, "W_2": dW2}
+
+
+def _se_fd():
+    """Central differences of E = Σ_t dy_tᵀ y_t (rnnref's forward) by H̄, W_1 and W_2."""
+    T, C, r = SE_FD_DIMS
+
+    def make(rng):
+        Hbar, W1, W2 = _se_inputs(rng, T, C, r)
+        dY = rng.standard_normal((T, C))
+
+        def loss(p):
+            Y, _ = att.se_forward(p["Hbar"][None], {"W_1": p["W_1"], "W_2": p["W_2"]})
+            return float(np.sum(dY * Y[0]))
+
+        (_, s, q, e), like = _se_reference(Hbar, W1, W2, dY)
+        numerical = numerical_gradients(loss, {"Hbar": Hbar, "W_1": W1, "W_2": W2})
+        return (dY, Hbar, W1, W2, s, q, e), {}, FDGradients(numerical, like)
+
+    return [(f"{FD_LABEL}, T={T}, C={C}, r={r}", make, False, {"compare": "gradcheck", "post": _post_se})]
+
+
 A = "attention"
-ROWS = {"C": (0, "c_{}"), "alpha": (0, "α_{}"), "dHdec": (0, "∂E/∂h_{}"), "dHbar": (0, "∂E/∂h̄_{}")}
+ROWS = {"C": (0, "c_{}"), "alpha": (0, "α_{}"), "dHdec": (0, "∂E/∂h_{}"), "dHbar": (0, "∂E/∂h̄_{}"),
+        "Y": (0, "y_{}")}
 SOFTMAX_HINT = {
     "en": "α_t = softmax over s of the row e_t1 … e_tT: every row of alpha sums to 1; then c_t = Σ_s α_ts h̄_s.",
     "ja": "α_t は e_t1 … e_tT の行について s 方向にとったソフトマックス関数で、alpha の各行の和は 1 です。"
@@ -129,7 +207,8 @@ SUITE = Suite(
     assignment=A,
     seed=20231207,
     points={"dot_attention_forward": 2, "dot_attention_backward": 3,
-            "additive_attention_forward": 2, "additive_attention_backward": 4},
+            "additive_attention_forward": 2, "additive_attention_backward": 4,
+            "se_forward": 2, "se_backward": 3},
     cases=fd_last(
         spread("dot_attention_forward", 2, _variants(_dot_forward, False), assignment=A,
                arg_names=("Hdec", "Hbar"), outputs=("C", "alpha"), labels=ROWS,
@@ -154,5 +233,23 @@ SUITE = Suite(
                                   "ja": "∂E/∂e_ts（内積のときと同じ）のあと ρ_ts = ∂E/∂e_ts · v ⊙ (1 − q_ts²) です。"
                                         "Σ_s ρ_ts が W_a と h_t へ、Σ_t ρ_ts が U_a と h̄_s へ伝わり、h̄_s にはさらに "
                                         "Σ_t α_ts dc_t が加わります。"}})
+        + spread("se_forward", 2, _se_variants(_se_forward), assignment=A,
+                 arg_names=("Hbar", "W1", "W2"), outputs=("Y", "s", "q", "e"), labels=ROWS,
+                 hints={"value": {"en": "s = (1/T) Σ_t h̄_t averages the rows (the positions) of Hbar; "
+                                        "q = relu(W_1 [1; s]), e = σ(W_2 [1; q]) with the bias 1 first; "
+                                        "y_t = e ⊙ h̄_t scales channel c of every row by e_c.",
+                                  "ja": "s = (1/T) Σ_t h̄_t は Hbar の行（位置）についての平均です。"
+                                        "q = relu(W_1 [1; s]), e = σ(W_2 [1; q]) で、バイアスの 1 が先頭です。"
+                                        "y_t = e ⊙ h̄_t は各行のチャンネル c を e_c 倍します。"},
+                        "shape": {"en": "s and e have one entry per channel, (C,); q is (r,); Y is Hbar's (T, C).",
+                                  "ja": "s と e はチャンネルごとに 1 つの値で (C,)、q は (r,)、Y は Hbar と同じ "
+                                        "(T, C) です。"}})
+        + spread("se_backward", 3, _se_variants(_se_backward) + _se_fd(), assignment=A,
+                 arg_names=("dY", "Hbar", "W1", "W2", "s", "q", "e"), outputs=("dHbar", "dW1", "dW2"),
+                 labels=ROWS,
+                 hints={"value": {"en": "∂E/∂e = Σ_t dy_t ⊙ h̄_t, then σ′ = e ⊙ (1 − e), W̃_2ᵀ, relu′ = [q > 0], "
+                                        "W̃_1ᵀ (W̃ = W[:, 1:]); ∂E/∂h̄_t = e ⊙ dy_t + (1/T) ∂E/∂s.",
+                                  "ja": "∂E/∂e = Σ_t dy_t ⊙ h̄_t から σ′ = e ⊙ (1 − e)、W̃_2ᵀ、relu′ = [q > 0]、"
+                                        "W̃_1ᵀ（W̃ = W[:, 1:]）とさかのぼります。∂E/∂h̄_t = e ⊙ dy_t + (1/T) ∂E/∂s です。"}})
     ),
 )

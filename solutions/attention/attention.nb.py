@@ -21,6 +21,8 @@
 # 2. 加法注意 (additive attention, Bahdanau) の順伝播と逆伝播 — `additive_attention_forward`, `additive_attention_backward`
 # 3. seq2seq のデコーダに Attention を組み込み、重みをヒートマップで見る
 # 4. 系列が長くなっても、Attention があれば精度が落ちにくいことを確かめる
+# 5. 時刻ではなくチャンネルに重みを付けるチャンネル注意 (channel attention, Squeeze-and-Excitation) の順伝播と逆伝播 —
+#    `se_forward`, `se_backward`。どのチャンネルに重みが付くかを棒グラフで見る
 #
 # 各関数のセルにある `# YOUR CODE HERE` を実装し、直後のテストセルを実行して確認してください。
 # テストセルは自動採点 (auto-grading) と同じチェックを実行し、得点と、間違っていればどこが違うかを表示します。
@@ -370,3 +372,200 @@ plt.show()
 # 1. 逆順ではなく、そのままコピーする課題にするとヒートマップはどうなるでしょうか。数字を小さい順に並べ替える課題ではどうでしょうか。
 # 2. 内積注意のスコアを $\mathbf{h}_t^\top \bar{\mathbf{h}}_s / \sqrt{H}$（Transformer の scaled dot-product）に変えると、学習の速さは変わるでしょうか。
 # 3. 学習の途中（例えば 100 回の更新の後）のヒートマップは、どのように見えるでしょうか。
+
+# %% [markdown]
+# ## 8. チャンネル注意 (channel attention) — Squeeze-and-Excitation
+#
+# ここまでの Attention は **時刻** に重みを付けました（$\alpha_{ts}$ は入力の時刻 $s$ ごとの重み）。
+# 講義（seed 003「Attentionの応用」）では、Attention はもともと時系列のモデルに提案された手法だが汎用的な考え方で、
+# 「**チャンネルごとに Attention する**（つまり、各チャンネルを均等に扱わず、適応的に重みをかけるようにする）、
+# Squeeze and Excitation Networks (SENet) なども有名」と紹介されました。この節ではその SENet（Hu et al. 2018）の
+# ブロックを実装します。
+#
+# 入力は $T$ 個の位置（時刻）と $C$ 個のチャンネル (channel) をもつ $\bar{H}$（`Hbar`, $(T, C)$）です。
+# これまでと同じく行が位置で、行 $t$ が $\bar{\mathbf{h}}_t$、列 $c$ がチャンネル $c$ です
+# （CNN なら特徴マップのチャンネル、RNN なら状態の各成分にあたります）。ブロックは 3 段階です:
+#
+# $$
+# \begin{aligned}
+# \mathbf{s} &= \frac{1}{T} \sum_{t=1}^{T} \bar{\mathbf{h}}_t && \text{squeeze: 位置について平均し、チャンネルごとに 1 つの値に絞る } (C,) \\
+# \mathbf{q} &= \operatorname{relu}\!\left(W_1 \begin{pmatrix} 1 \\ \mathbf{s} \end{pmatrix}\right), \quad
+# \mathbf{e} = \sigma\!\left(W_2 \begin{pmatrix} 1 \\ \mathbf{q} \end{pmatrix}\right) && \text{excitation: チャンネルごとの重み } e_c \in (0, 1) \\
+# \mathbf{y}_t &= \mathbf{e} \odot \bar{\mathbf{h}}_t \quad (Y = \bar{H} \operatorname{diag}(\mathbf{e}),\ Y_{tc} = e_c \bar{H}_{tc}) && \text{rescale: 各チャンネルを } e_c \text{ 倍する}
+# \end{aligned}
+# $$
+#
+# - バイアスはこれまでの演習と同じく、先頭の 1 と重み行列の列 0 で表します（$[1; \mathbf{s}]$ は `np.concatenate(([1.0], s))`）。
+# - $W_1$ は $C$ 個の値を $r < C$ 個に絞る **ボトルネック** (bottleneck) で、$\sigma$ はシグモイド関数 (sigmoid) です。
+#   ソフトマックス関数ではないので、$e_c$ の和は 1 になりません。複数のチャンネルを同時に強調できます。
+# - $\mathbf{e}$ は入力 $\bar{H}$ から計算されるので、入力に応じて **適応的に** 変わります。
+# - 注意: この節の $\mathbf{e}$ は excitation（チャンネルの重み）で、前の節のスコア $e_{ts}$ とは別物です。
+#
+# | 記号 | 意味 | コード | 形 |
+# | --- | --- | --- | --- |
+# | $\bar{\mathbf{h}}_t$ | 位置 $t$ の入力 | `Hbar[t-1]` | `(C,)`、全体は `(T, C)` |
+# | $\mathbf{s}$ | squeeze（位置についての平均） | `s` | `(C,)` |
+# | $W_1$ | excitation の 1 層目（列 0 がバイアス） | `W1` | `(r, 1+C)` |
+# | $\mathbf{q}$ | $\operatorname{relu}(W_1 [1; \mathbf{s}])$ | `q` | `(r,)` |
+# | $W_2$ | excitation の 2 層目（列 0 がバイアス） | `W2` | `(C, 1+r)` |
+# | $\mathbf{e}$ | excitation（チャンネルの重み） | `e` | `(C,)` |
+# | $\mathbf{y}_t$ | 出力 | `Y[t-1]` | `(C,)`、全体は `(T, C)` |
+#
+# ## 9. `se_forward`
+#
+# 平均は **行について**（`axis=0`、位置 $t$ について）とります。列について（チャンネルについて）とってはいけません。
+# `Hbar * e` とすれば、numpy のブロードキャストで各行に $\mathbf{e}$ が掛かります。逆伝播のために $\mathbf{s}, \mathbf{q}, \mathbf{e}$ も返してください。
+
+# %% [solution] se_forward
+
+# %% [tests] se_forward
+
+# %% [markdown]
+# ## 10. `se_backward`
+#
+# 上から $\partial E / \partial \mathbf{y}_t$（`dY` の行）が届きます。$\mathbf{a}_1 = W_1 [1; \mathbf{s}]$,
+# $\mathbf{a}_2 = W_2 [1; \mathbf{q}]$ と書き、$\tilde{W} = W[:, 1{:}]$ はバイアスの列を除いた行列です（バイアスの列からは何も戻りません）。
+# 順伝播を後ろからたどります:
+#
+# $$
+# \begin{aligned}
+# \frac{\partial E}{\partial e_c} &= \sum_t \frac{\partial E}{\partial y_{tc}} \bar{h}_{tc}, &
+# \frac{\partial E}{\partial \mathbf{a}_2} &= \frac{\partial E}{\partial \mathbf{e}} \odot \mathbf{e} \odot (1 - \mathbf{e}), &
+# \frac{\partial E}{\partial W_2} &= \frac{\partial E}{\partial \mathbf{a}_2} \begin{pmatrix} 1 \\ \mathbf{q} \end{pmatrix}^{\!\top}, \\
+# \frac{\partial E}{\partial \mathbf{a}_1} &= \left(\tilde{W}_2^\top \frac{\partial E}{\partial \mathbf{a}_2}\right) \odot [\mathbf{q} > 0], &
+# \frac{\partial E}{\partial W_1} &= \frac{\partial E}{\partial \mathbf{a}_1} \begin{pmatrix} 1 \\ \mathbf{s} \end{pmatrix}^{\!\top}, &
+# \frac{\partial E}{\partial \mathbf{s}} &= \tilde{W}_1^\top \frac{\partial E}{\partial \mathbf{a}_1} .
+# \end{aligned}
+# $$
+#
+# （$\sigma'(a) = \sigma(a)(1 - \sigma(a))$、$\operatorname{relu}'(a) = [a > 0]$ で、$q_j > 0$ と $a_{1j} > 0$ は同じ条件です。）
+# 入力 $\bar{\mathbf{h}}_t$ は **2 か所** で使われています。$\mathbf{y}_t = \mathbf{e} \odot \bar{\mathbf{h}}_t$ で直接掛けられ、
+# さらに平均 $\mathbf{s}$ を通して $\mathbf{e}$ を決めています。勾配も 2 つの項の和です:
+#
+# $$
+# \frac{\partial E}{\partial \bar{\mathbf{h}}_t} = \underbrace{\mathbf{e} \odot \frac{\partial E}{\partial \mathbf{y}_t}}_{\text{直接}}
+#   + \underbrace{\frac{1}{T} \frac{\partial E}{\partial \mathbf{s}}}_{\text{squeeze を通して}} .
+# $$
+#
+# 第 2 項は全ての位置 $t$ に同じ値が届きます（平均は全ての位置を同じ重み $1/T$ で足すからです）。
+# 採点では正しい `s`, `q`, `e` を渡します。返すのは `(dHbar, dW1, dW2)` です。
+
+# %% [solution] se_backward
+
+# %% [tests] se_backward
+
+# %% [markdown]
+# ## 11. 実験: どのチャンネルに重みが付くか
+#
+# ここからは採点されません。$C = 8$ チャンネル、長さ $T = 10$ の系列を 2 クラスに分類します。
+# クラスを決める情報は **チャンネル 0 と 1 だけ** にあります:
+#
+# - チャンネル 0, 1: クラスが 1 なら $+0.4$、0 なら $-0.4$ に、位置ごとのノイズ $\mathcal{N}(0, 1)$ を足した値
+# - チャンネル 2–7: クラスと無関係。系列ごとのずれ $\mathcal{N}(0, 1)$ と位置ごとのノイズ $\mathcal{N}(0, 1)$ だけ
+#
+# 出力層はわざと単純にして、SE ブロックの出力を位置について平均し、**全チャンネルを同じ重みで** 足します:
+# $v = \beta \sum_c \frac{1}{T} \sum_t y_{tc}$（$\beta = 4$ は固定）、$\hat{y} = \sigma(v)$、誤差関数は 2 クラスのクロスエントロピーです。
+# 出力層はチャンネルを区別できないので、ノイズのチャンネルを無視する方法は excitation $\mathbf{e}$ で重みを下げることだけです。
+# SE ブロックがないと（全ての $e_c = 1$）、「各チャンネルを均等に扱う」ことになります。
+#
+# 学習は参照実装 `rnnref.attention.se_forward` / `se_backward`（$N$ 系列をまとめて計算する版）と Adam で、
+# $r = 2$、512 系列で 300 回更新します。学習後、学習に使っていない 1000 系列について **あなたの** `se_forward` で $\mathbf{e}$ を計算し、
+# チャンネルごとの平均を棒グラフ (bar plot) に描きます。実行には 1 秒ほどかかります。
+
+# %%
+from rnnref.attention import init_se_params
+from rnnref.attention import se_backward as se_backward_batch
+from rnnref.attention import se_forward as se_forward_batch
+
+T_se, C_se, r_se, INFORMATIVE = 10, 8, 2, 2  # the class is in channels 0 and 1 only
+BETA = 4.0  # the readout: v = β Σ_c mean_t y_tc, every channel with the same weight
+
+
+def channel_task(rng, n):
+    """n sequences Hbar (n, T, C) and their classes y (n,): ±0.4 in channels 0-1, an offset per sequence elsewhere."""
+    y = rng.integers(0, 2, n)
+    Hbar = rng.standard_normal((n, T_se, C_se))
+    Hbar[:, :, :INFORMATIVE] += 0.4 * (2 * y - 1)[:, None, None]
+    Hbar[:, :, INFORMATIVE:] += rng.standard_normal((n, 1, C_se - INFORMATIVE))
+    return Hbar, y
+
+
+def readout(Y):
+    """v = β Σ_c (1/T) Σ_t y_tc for each sequence: the readout cannot tell the channels apart."""
+    return BETA * Y.mean(axis=1).sum(axis=1)
+
+
+def se_loss_and_grads(Hbar, y, P):
+    """Mean cross-entropy of ŷ = σ(v) over the sequences, and its gradients by W_1, W_2 (rnnref)."""
+    Y, cache = se_forward_batch(Hbar, P)
+    yhat = 0.5 * (1.0 + np.tanh(0.5 * readout(Y)))
+    loss = -np.mean(y * np.log(yhat) + (1 - y) * np.log(1 - yhat))
+    dv = (yhat - y) / len(y)  # ∂E/∂v of the mean cross-entropy
+    dY = np.broadcast_to((BETA * dv / T_se)[:, None, None], Hbar.shape)
+    return loss, se_backward_batch(dY, cache).grads
+
+
+def accuracy_on_test(P):
+    return np.mean((readout(se_forward_batch(H_test, P)[0]) > 0) == y_test)
+
+
+rng_se = np.random.default_rng(0)
+H_train, y_train = channel_task(rng_se, 512)
+H_test, y_test = channel_task(rng_se, 1000)
+P_se = init_se_params(C_se, r_se, seed=0)
+P_init, state_se, curve = P_se, None, []
+for step in range(300):
+    loss, grads = se_loss_and_grads(H_train, y_train, P_se)
+    P_se, state_se = adam(P_se, grads, state_se, lr=0.02)
+    if step % 10 == 0:
+        curve.append((step, loss, accuracy_on_test(P_se)))
+uniform = np.mean((readout(H_test) > 0) == y_test)  # every e_c = 1: no SE block
+print(f"test accuracy: every channel alike (e = 1) {uniform:.3f}, SE before training {accuracy_on_test(P_init):.3f}, "
+      f"after {accuracy_on_test(P_se):.3f}")
+
+# %%
+W1_se, W2_se = P_se["W_1"], P_se["W_2"]
+E_yours = np.array([se_forward(H, W1_se, W2_se)[3] for H in H_test])  # your se_forward, one sequence at a time
+E_init = np.array([se_forward(H, P_init["W_1"], P_init["W_2"])[3] for H in H_test])
+Y_ref, cache_ref = se_forward_batch(H_test, P_se)
+dY_check = np.random.default_rng(1).standard_normal(H_test[0].shape)
+dHbar_yours, dW1_yours, dW2_yours = se_backward(dY_check, H_test[0], W1_se, W2_se, *se_forward(H_test[0], W1_se, W2_se)[1:])
+ref = se_backward_batch(dY_check[None], se_forward_batch(H_test[:1], P_se)[1])
+print(f"yours vs rnnref: max difference of e {np.abs(E_yours - cache_ref['E']).max():.1e}, "
+      f"of dHbar {np.abs(dHbar_yours - ref.dHbar[0]).max():.1e}, of dW1 {np.abs(dW1_yours - ref.grads['W_1']).max():.1e}")
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+channels = np.arange(C_se)
+colors = ["C1" if c < INFORMATIVE else "C7" for c in channels]
+axes[0].bar(channels - 0.2, E_init.mean(axis=0), width=0.4, color="white", edgecolor="gray", label="before training")
+spread_e = np.abs(np.percentile(E_yours, [5, 95], axis=0) - E_yours.mean(axis=0))  # 5th-95th percentile
+axes[0].bar(channels + 0.2, E_yours.mean(axis=0), width=0.4, color=colors,
+            yerr=spread_e, capsize=3, label="after training (orange: informative)")
+axes[0].set(xlabel="channel $c$", ylabel="excitation $e_c$ (mean over test sequences)", xticks=channels,
+            ylim=(0, 1.05), title="which channels the SE block weights")
+axes[0].legend(loc="upper right", fontsize=8)
+steps, losses, accs = zip(*curve)
+axes[1].plot(steps, accs, marker=".", label="with SE block")
+axes[1].axhline(uniform, color="gray", ls=":", label="every channel alike ($e_c = 1$)")
+axes[1].set(xlabel="update", ylabel="test accuracy", ylim=(0.4, 1.0), title="binary classification")
+axes[1].legend(loc="lower right")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ### 考察
+#
+# - 学習後、情報のあるチャンネル 0, 1 の $e_c$ は 1 近くに、ノイズだけのチャンネル 2–7 の $e_c$ は 0 近くになります。
+#   「各チャンネルを均等に扱わず、適応的に重みをかける」ことを、どのチャンネルが重要かを教えずに（与えたのはクラスの正解だけ）学習しました。
+# - 全チャンネルを均等に足す（$e_c = 1$）と、ノイズのチャンネルの系列ごとのずれが信号を埋もれさせ、正解率は 6 割ほどです。
+#   SE ブロックがノイズのチャンネルを弱めると、正解率は 9 割を超えます。
+# - 時刻の Attention（$\alpha_{ts}$, ソフトマックス関数）は重みの和が 1 で「どこを見るか」を選びますが、
+#   SE の $e_c$（シグモイド関数）は独立に (0, 1) に入るので、2 つのチャンネルを同時に 1 近くにできます。
+# - エラーバーは系列ごとの $e_c$ のばらつき（5〜95 パーセンタイル）です。$\mathbf{e}$ は入力の平均 $\mathbf{s}$ から計算されるので、系列ごとに少しずつ変わります。
+#
+# **やってみよう（採点対象外）**
+#
+# 1. 情報のあるチャンネルを 0, 1 から 5, 6 に変えても、$\mathbf{e}$ はそれを見つけるでしょうか。
+# 2. ボトルネックの大きさ $r$ を 1 や 6 にすると、学習の速さや $\mathbf{e}$ はどう変わるでしょうか。
+# 3. チャンネル 0 と 1 で符号を逆にする（クラス 1 ならチャンネル 0 は $+0.4$、チャンネル 1 は $-0.4$）と、
+#    全チャンネルを同じ重みで足す出力層では何が起こるでしょうか。

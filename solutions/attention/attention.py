@@ -13,6 +13,14 @@ All T′ decoder steps are computed at once: the rows of Hdec (T′, H) are h_1 
 of Hbar (T, H) are h̄_1 … h̄_T, the scores form a (T′, T) matrix E (row t: e_t1 … e_tT), the
 weights a (T′, T) matrix alpha, and the context vectors the rows of C (T′, H).
 The additive score's parameters: P = {"W_a": (d_a, H), "U_a": (d_a, H), "v": (d_a,)}, no biases.
+
+Channel attention (チャンネルごとの Attention, seed 003 "Attentionの応用": Squeeze-and-Excitation, SENet)
+weighs the C channels (columns) of Hbar (T, C) instead of the positions, with the lecture's bias as
+a leading 1 and a bottleneck of r < C units:
+
+    s = (1/T) Σ_t h̄_t                          squeeze: the average over the positions t
+    q = relu(W_1 [1; s]),  e = σ(W_2 [1; q])    excitation: one weight e_c in (0, 1) per channel
+    y_t = e ⊙ h̄_t,  i.e. Y = H̄ diag(e)          rescale
 """
 
 import numpy as np
@@ -134,4 +142,65 @@ def additive_attention_backward(dC, Hdec, Hbar, P, alpha, Q):
     dHdec = R_t @ P["W_a"]
     dHbar = alpha.T @ dC + R_s @ P["U_a"]
     return dHdec, dHbar, grads
+    ### END SOLUTION
+
+
+def se_forward(Hbar, W1, W2):
+    """チャンネル注意 (channel attention, Squeeze-and-Excitation), forward: squeeze, excitation, rescale.
+
+    s = (1/T) Σ_t h̄_t,   q = relu(W_1 [1; s]),   e = σ(W_2 [1; q]),   y_t = e ⊙ h̄_t  (Y[t, c] = e_c H̄[t, c]).
+
+    Parameters
+    ----------
+    Hbar : (T, C)  row t−1 is h̄_t; column c is channel c
+    W1 : (r, 1+C)  column 0 is the bias (it multiplies the leading 1 of [1; s])
+    W2 : (C, 1+r)  column 0 is the bias (it multiplies the leading 1 of [1; q])
+
+    Returns
+    -------
+    Y : (T, C)  row t−1 is y_t = e ⊙ h̄_t
+    s : (C,)  the squeeze, the average of the rows of Hbar
+    q : (r,)  relu(W_1 [1; s]), for the backward pass
+    e : (C,)  the excitation, one weight in (0, 1) per channel
+    """
+    # Hint: s averages the ROWS (axis 0); [1; s] is np.concatenate(([1.0], s)); σ(a) = 1 / (1 + exp(−a)); Y = Hbar * e.
+    ### BEGIN SOLUTION
+    s = Hbar.mean(axis=0)  # squeeze over the positions t
+    q = np.maximum(W1 @ np.concatenate(([1.0], s)), 0.0)
+    e = 1.0 / (1.0 + np.exp(-(W2 @ np.concatenate(([1.0], q)))))
+    return Hbar * e, s, q, e  # e broadcast over the rows: Y[t, c] = e_c H̄[t, c]
+    ### END SOLUTION
+
+
+def se_backward(dY, Hbar, W1, W2, s, q, e):
+    """チャンネル注意の逆伝播 (backward of Squeeze-and-Excitation): ∂E/∂H̄, ∂E/∂W_1, ∂E/∂W_2 from ∂E/∂Y.
+
+    With a_1 = W_1 [1; s], a_2 = W_2 [1; q] and W̃ = W[:, 1:] (the bias column sends nothing back):
+    ∂E/∂e_c = Σ_t ∂E/∂y_tc h̄_tc,         ∂E/∂a_2 = ∂E/∂e ⊙ e ⊙ (1 − e),     ∂E/∂W_2 = ∂E/∂a_2 [1; q]ᵀ,
+    ∂E/∂a_1 = (W̃_2ᵀ ∂E/∂a_2) ⊙ [q > 0],  ∂E/∂W_1 = ∂E/∂a_1 [1; s]ᵀ,        ∂E/∂s = W̃_1ᵀ ∂E/∂a_1,
+    ∂E/∂h̄_t = e ⊙ ∂E/∂y_t + (1/T) ∂E/∂s    (h̄_t is both rescaled and averaged into s).
+
+    Parameters
+    ----------
+    dY : (T, C)  row t−1 is ∂E/∂y_t
+    Hbar : (T, C)  the states h̄_t
+    W1 : (r, 1+C), W2 : (C, 1+r)  the excitation's weights, biases in column 0
+    s : (C,), q : (r,), e : (C,)  the squeeze, hidden layer and excitation of the forward pass
+
+    Returns
+    -------
+    dHbar : (T, C)  row t−1 is ∂E/∂h̄_t
+    dW1 : (r, 1+C)
+    dW2 : (C, 1+r)
+    """
+    # Hint: de = column sums of dY ⊙ Hbar; use W[:, 1:] to go back through W_1 and W_2; every row of dHbar gets ds / T.
+    ### BEGIN SOLUTION
+    de = np.sum(dY * Hbar, axis=0)  # forward was: y_t = e ⊙ h̄_t
+    da2 = de * e * (1.0 - e)  # forward was: e = σ(a_2)
+    dW2 = np.outer(da2, np.concatenate(([1.0], q)))  # forward was: a_2 = W_2 [1; q]
+    da1 = (W2[:, 1:].T @ da2) * (q > 0)  # forward was: q = relu(a_1)
+    dW1 = np.outer(da1, np.concatenate(([1.0], s)))  # forward was: a_1 = W_1 [1; s]
+    ds = W1[:, 1:].T @ da1
+    dHbar = dY * e + ds / Hbar.shape[0]  # forward was: s = (1/T) Σ_t h̄_t, and y_t = e ⊙ h̄_t
+    return dHbar, dW1, dW2
     ### END SOLUTION

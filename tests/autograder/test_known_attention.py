@@ -10,7 +10,7 @@ import pytest
 from autograder.known_mistakes.attention import MISTAKES
 from autograder.suites import get_suite
 
-from .known_harness import KnownMistakesContract, load_solution, run_function
+from .known_harness import FiniteDifferenceContract, KnownMistakesContract, load_solution, run_function
 
 A = "attention"
 sol = load_solution(A)
@@ -100,6 +100,60 @@ def _additive_backward_with(tanh_prime=True, jacobian="full", weighed=True):
     return additive_attention_backward
 
 
+def _sig(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def _se_with(squeeze="rows", excite="sigmoid", relu=True, bias=True):
+    """Squeeze-and-Excitation as a student writes it, channel by channel."""
+    def se_forward(Hbar, W1, W2):
+        T, C = Hbar.shape
+        if squeeze == "channels":
+            s = np.array([Hbar[t].mean() for t in range(T)])  # one value per position
+        else:
+            s = Hbar.sum(axis=0) if squeeze == "sum" else Hbar.sum(axis=0) / T
+        a1 = W1 @ np.r_[1.0, s] if bias else W1 @ s
+        q = np.where(a1 > 0, a1, 0.0) if relu else a1
+        a2 = W2 @ np.r_[1.0, q] if bias else W2 @ q
+        e = np.exp(a2) / np.exp(a2).sum() if excite == "softmax" else _sig(a2)
+        Y = np.empty_like(Hbar)
+        for c in range(C):
+            Y[:, c] = e[c] * Hbar[:, c]
+        return Y, s, q, e
+
+    return se_forward
+
+
+def _se_backward_with(squeeze=True, over_T=True, sigmoid_prime=True, relu_prime=True, bias_column=False):
+    """The backward as a student writes it: step by step back from y_t = e ⊙ h̄_t."""
+    def se_backward(dY, Hbar, W1, W2, s, q, e):
+        T, C = Hbar.shape
+        de = np.array([dY[:, c] @ Hbar[:, c] for c in range(C)])
+        da2 = de * e * (1 - e) if sigmoid_prime else de
+        dW2 = np.outer(da2, np.r_[1.0, q])
+        dq = W2.T @ da2 if bias_column else W2[:, 1:].T @ da2
+        da1 = dq * (q > 0) if relu_prime else dq
+        dW1 = np.outer(da1, np.r_[1.0, s])
+        ds = W1.T @ da1 if bias_column else W1[:, 1:].T @ da1
+        dHbar = np.zeros((T, C))
+        for t in range(T):
+            dHbar[t] = e * dY[t]
+            if squeeze:
+                dHbar[t] = dHbar[t] + (ds / T if over_T else ds)
+        return dHbar, dW1, dW2
+
+    return se_backward
+
+
+def _se_backward_bias_in_s_path(dY, Hbar, W1, W2, s, q, e):
+    """Bias column kept only on the way back through W_1: ∂E/∂s has C+1 entries."""
+    de = np.sum(dY * Hbar, axis=0)
+    da2 = de * e * (1 - e)
+    da1 = (W2[:, 1:].T @ da2) * (q > 0)
+    ds = W1.T @ da1
+    return dY * e + ds / len(Hbar), np.outer(da1, np.r_[1.0, s]), np.outer(da2, np.r_[1.0, q])
+
+
 #: (function, mistake) -> what a student with that mistake hands in
 WRONG = {
     ("dot_attention_forward", "softmax_over_t"): _dot_over_t,
@@ -114,6 +168,16 @@ WRONG = {
     ("additive_attention_backward", "tanh_derivative_missing"): _additive_backward_with(tanh_prime=False),
     ("additive_attention_backward", "softmax_jacobian_diagonal"): _additive_backward_with(jacobian="diagonal"),
     ("additive_attention_backward", "weighted_sum_path_dropped"): _additive_backward_with(weighed=False),
+    ("se_forward", "squeeze_over_channels"): _se_with(squeeze="channels"),
+    ("se_forward", "sum_instead_of_mean"): _se_with(squeeze="sum"),
+    ("se_forward", "softmax_excitation"): _se_with(excite="softmax"),
+    ("se_forward", "relu_missing"): _se_with(relu=False),
+    ("se_forward", "bias_missing"): _se_with(bias=False),
+    ("se_backward", "squeeze_path_dropped"): _se_backward_with(squeeze=False),
+    ("se_backward", "squeeze_not_divided_by_T"): _se_backward_with(over_T=False),
+    ("se_backward", "sigmoid_derivative_missing"): _se_backward_with(sigmoid_prime=False),
+    ("se_backward", "relu_derivative_missing"): _se_backward_with(relu_prime=False),
+    ("se_backward", "bias_column_kept"): _se_backward_with(bias_column=True),
 }
 
 
@@ -125,7 +189,8 @@ class TestKnownMistakes(KnownMistakesContract):
         suite = get_suite(A)
         for function, right in (("dot_attention_backward", _dot_backward_with()),
                                 ("additive_attention_forward", _additive_with()),
-                                ("additive_attention_backward", _additive_backward_with())):
+                                ("additive_attention_backward", _additive_backward_with()),
+                                ("se_forward", _se_with()), ("se_backward", _se_backward_with())):
             results = run_function(A, function, right)
             assert sum(r.score for r in results) == pytest.approx(suite.points[function]), [r.output for r in results]
 
@@ -139,3 +204,46 @@ class TestSuiteSizes:
         assert all(len(set(s)) == 4 for s in sizes)
         for axis in (0, 1, 2):
             assert any(s[axis] == 1 for s in sizes)
+
+    def test_se_sizes(self):
+        """Every (T, C, r) has r < C, C ≠ r+1 and T ∉ {C−1, C, C+1, r, r+1}; T = 1 and r = 1 occur."""
+        from autograder.suites import attention as suite
+
+        sizes = suite.SE_SIZES_VISIBLE + suite.SE_SIZES_HIDDEN + [suite.SE_FD_DIMS]
+        for T, C, r in sizes:
+            assert 1 <= r < C and C != r + 1 and T not in (C - 1, C, C + 1, r, r + 1), (T, C, r)
+        assert any(T == 1 for T, _, _ in sizes) and any(r == 1 for _, _, r in sizes)
+
+
+class TestSqueezeExcitationMistakes:
+    def test_bias_column_kept_on_either_way_back(self):
+        """The bias column kept only in W_1's way back (∂E/∂s with C+1 entries) is named as well as in W_2's."""
+        m = next(m for m in MISTAKES["se_backward"] if m.name == "bias_column_kept")
+        results = run_function(A, "se_backward", _se_backward_bias_in_s_path)
+        assert results and all(r.status == "error" and r.output.endswith(m.hint_en) for r in results), \
+            [r.output for r in results]
+
+    def test_every_case_has_relu_inputs_of_both_signs_or_r_1(self):
+        """With r ≥ 2 some relu inputs a_1 = W_1 [1; s] are negative and some positive (relu and relu′ matter);
+        with r = 1 the one input is positive (the path through the squeeze is open); all at least 0.4 from 0."""
+        suite = get_suite(A)
+        for function in ("se_forward", "se_backward"):
+            for i, case in suite.for_function(function):
+                args, _, _ = case.build(suite.seed, i)
+                Hbar, W1 = (args[0], args[1]) if function == "se_forward" else (args[1], args[2])
+                a1 = W1 @ np.r_[1.0, Hbar.mean(axis=0)]
+                assert np.abs(a1).min() >= 0.4, case.name
+                assert (a1 > 0).any() and ((a1 < 0).any() or len(a1) == 1), case.name
+
+    def test_unrelated_error_names_nothing(self):
+        """An exception unrelated to the shapes (a student's own ValueError) names no mistake of se_forward."""
+        def broken(Hbar, W1, W2):
+            raise ValueError("something else went wrong")
+
+        hints = [m.hint_en for m in MISTAKES["se_forward"]]
+        results = run_function(A, "se_forward", broken)
+        assert results and all(r.status == "error" and not any(h in r.output for h in hints) for r in results)
+
+
+class TestFiniteDifferenceCases(FiniteDifferenceContract):
+    A, FD_FUNCTIONS = A, ["dot_attention_backward", "additive_attention_backward", "se_backward"]
