@@ -38,6 +38,30 @@ def _state(transpose=True, fprime="tanh", direct="all", out="z"):
     return state_gradients
 
 
+def _truncated(cut=lambda t, T, k: t % k == 0, sliding=False):
+    """∂E/∂z_t cut wrongly: no error reaches z_t from z_{t+1} where cut(t, T, k) (t counted from 1); sliding: a
+    window of k steps back from every error dZ_s (each dZ_s reaches z_{s−k+1} … z_s) instead of fixed chunks."""
+
+    def truncated_state_gradients(U, W, dZ, k):
+        T, H = U.shape
+        fp = 1.0 - np.tanh(U) ** 2
+        G = np.zeros((T, H))
+        if sliding:
+            for s in range(T):
+                g = dZ[s].copy()
+                for t in range(s, max(s - k, -1), -1):
+                    G[t] += g
+                    g = W.T @ (fp[t] * g)
+            return G
+        back = np.zeros(H)
+        for t in range(T - 1, -1, -1):
+            G[t] = dZ[t] + (0.0 if cut(t + 1, T, k) else back)
+            back = W.T @ (fp[t] * G[t])
+        return G
+
+    return truncated_state_gradients
+
+
 def _clip(norm_of=None, coef=None, elementwise=False, after=False):
     def clip_grad_norm(grads, max_norm):
         total = float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
@@ -137,6 +161,42 @@ MISTAKES = {
                 "dZ_t を t = T でしか足していませんか？各時刻の直接の誤差 dZ_t がすべて ∂E/∂z_t に加わります"
                 "（t < T で dZ_t = 0 になるのは many-to-one のときだけです）。",
                 _state(direct="last")),
+    ),
+    "truncated_state_gradients": (
+        Mistake("cut_one_step_late",
+                "Did you test the row index, t % k == 0 on row t? Row t−1 holds z_t, and the chunks end at "
+                "t = k, 2k, … counted from 1; that test ends them one step late, at t = 1, k+1, 2k+1, ….",
+                "行の番号で t % k == 0 と判定していませんか？行 t−1 が z_t で、まとまりは 1 から数えて t = k, 2k, … で"
+                "終わります。その判定では境目が 1 時刻遅れて t = 1, k+1, 2k+1, … になります。",
+                _truncated(cut=lambda t, T, k: t % k == 1 % k)),
+        Mistake("cut_one_step_early",
+                "Did you cut one step early, after k−1 steps (chunks ending at t = k−1, 2k−1, …)? z_t is the "
+                "last step of its chunk when t is a multiple of k: z_t gets nothing from z_{t+1}, but z_{t−1} "
+                "still gets Wᵀ δ_t.",
+                "1 時刻早く、k−1 時刻で打ち切って（まとまりが t = k−1, 2k−1, … で終わって）いませんか？t が k の倍数のとき "
+                "z_t がまとまりの最後で、z_t には z_{t+1} からの誤差が届きませんが、z_{t−1} にはまだ Wᵀ δ_t が届きます。",
+                _truncated(cut=lambda t, T, k: (t + 1) % k == 0)),
+        Mistake("sliding_window",
+                "Did you carry each error dZ_s back k steps (a window sliding with s)? Truncated BPTT here cuts the "
+                "sequence into fixed chunks t = 1…k, k+1…2k, …, as when the state is detached every k steps: "
+                "an error crosses no chunk boundary, however near it is.",
+                "各時刻の誤差 dZ_s をそれぞれ k 時刻さかのぼらせて（s とともに動く窓で）いませんか？ここでの打ち切り BPTT は、"
+                "状態を k 時刻ごとに切り離す (detach) のと同じで、系列を t = 1…k, k+1…2k, … の固定したまとまりに区切ります。"
+                "誤差は、すぐ近くでも、まとまりの境目を越えません。",
+                _truncated(sliding=True)),
+        Mistake("chunks_from_the_end",
+                "Did you count the chunks from t = T? They are counted from t = 1 (t = 1…k, k+1…2k, …), as when "
+                "the forward pass detaches the state every k steps: when k does not divide T the last chunk "
+                "is the shorter one.",
+                "まとまりを t = T から数えていませんか？順伝播で k 時刻ごとに状態を切り離すのと同じく、t = 1 から数えます "
+                "(t = 1…k, k+1…2k, …)。k が T を割り切らないときは、最後のまとまりが短くなります。",
+                _truncated(cut=lambda t, T, k: (T - t) % k == 0)),
+        Mistake("not_truncated",
+                "Did you leave the recursion uncut? z_t gets no Wᵀ δ_{t+1} when t is a multiple of k: "
+                "the error stops at every chunk boundary (only k ≥ T gives the full BPTT).",
+                "漸化式を打ち切り忘れていませんか？t が k の倍数のとき z_t には Wᵀ δ_{t+1} が届きません。"
+                "誤差はまとまりの境目ごとに止まります（k ≥ T のときだけ、打ち切らない BPTT と同じになります）。",
+                _truncated(cut=lambda t, T, k: False)),
     ),
     "grad_norms_over_time": (
         Mistake("norm_over_time",

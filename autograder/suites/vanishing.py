@@ -1,7 +1,8 @@
-"""vanishing: ρ(W), ‖W^k‖, ∂E/∂z_t through time and its norms, gradient clipping by norm.
+"""vanishing: ρ(W), ‖W^k‖, ∂E/∂z_t through time and its norms, truncated BPTT, gradient clipping by norm.
 
 References from rnnref.analysis (spectral_radius, power_norms, grad_norms_over_time),
-rnnref.rnn (rnn_forward / rnn_backward's dZ_total, with N = 1) and rnnref.optim.clip_grad_norm.
+rnnref.rnn (rnn_forward / rnn_backward's dZ_total, with N = 1; truncate=k for the truncated
+∂E/∂z_t) and rnnref.optim.clip_grad_norm.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from . import FD_LABEL, FD_SIZE, Suite, fd_last, numerical_gradients, spread
 from ._data import matrix, sequence, sizes
 
 #: the exercise's place in the lectures' order (autograder.suites.ASSIGNMENTS)
-ORDER = 4
+ORDER = 6
 
 A = "vanishing"
 
@@ -139,6 +140,73 @@ def _state_fd():
 
 
 # ---------------------------------------------------------------------------------------------
+# truncated_state_gradients: rnn_backward(truncate=k), chunks of k steps from t = 1
+
+
+def _chunks(T, k):
+    """'chunks t=1–4, 5–6' for a label: the chunks of k steps counted from t = 1."""
+    parts = [(a, min(a + k - 1, T)) for a in range(1, T + 1, k)]
+    return "chunks t=" + ", ".join(f"{a}–{b}" if b > a else f"{a}" for a, b in parts)
+
+
+def _truncated(T, d, H, k, many_to_one=False, scale=0.8):
+    def make(rng):
+        _, P, cache = _recurrence(rng, T, d, H, scale=scale)
+        dZ = rng.standard_normal((T, H))
+        if many_to_one:
+            dZ[:-1] = 0.0
+        U = cache["U"][:, 0]
+        return (U, P["W"], dZ, k), {}, rnn_backward(dZ[None], cache, truncate=k).dZ_total[0]
+
+    return make
+
+
+def _truncated_variants():
+    """(label, make, visible): k not dividing T, T = 1, k = 1, k = T, H = 1, many-to-one.
+
+    Where k does not divide T, 2 ≤ T mod k ≤ k−2: chunks counted from t = T then end neither where the
+    reference's do nor one step early or late, so each typical mistake gives its own result."""
+    def label(T, d, H, k, what):
+        return f"T={T}, d={d}, H={H}, k={k}: {what}"
+
+    rows = [((6, 2, 4, 4), _chunks(6, 4), True, {}),
+            ((1, 3, 2, 1), "T = 1", True, {}),
+            ((6, 2, 4, 1), "k = 1, no recursion", True, {}),
+            ((6, 2, 4, 6), "k = T, full BPTT", True, {}),
+            ((7, 4, 1, 5), _chunks(7, 5), False, {}),
+            ((10, 5, 7, 4), _chunks(10, 4), False, {}),
+            ((12, 2, 5, 4), "many-to-one, " + _chunks(12, 4), False, {"many_to_one": True, "scale": 1.2})]
+    return [(label(*dims, what), _truncated(*dims, **kw), visible) for dims, what, visible, kw in rows]
+
+
+def _truncated_fd():
+    """Central differences of E = Σ_t ⟨dZ_t, z_t⟩, perturbing z_t by ε_t, with the state detached every k steps:
+    each chunk starts from the unperturbed z_{k}, z_{2k}, …, so no ε crosses a chunk boundary."""
+    T, d, H, _ = FD_SIZE
+    k = 4  # chunks t=1–4, 5–6: k does not divide T
+
+    def make(rng):
+        X, P, cache = _recurrence(rng, T, d, H, scale=1.0)
+        dZ = rng.standard_normal((T, H))
+        U = cache["U"][:, 0]
+        Z = cache["Z"][:, 0]  # the unperturbed z_1 … z_T
+
+        def loss(p):
+            E = 0.0
+            for t in range(T):
+                if t % k == 0:  # a new chunk: start from the detached, unperturbed state
+                    z = Z[t - 1] if t > 0 else np.zeros(H)
+                z = np.tanh(P["W_in"] @ X[t] + P["W"] @ z) + p["z_t"][t]
+                E += float(dZ[t] @ z)
+            return E
+
+        like = rnn_backward(dZ[None], cache, truncate=k).dZ_total[0]
+        return (U, P["W"], dZ, k), {}, FDGradients(numerical_gradients(loss, {"z_t": np.zeros((T, H))}), like)
+
+    return [(f"{FD_LABEL}, T={T}, d={d}, H={H}, k={k}", make, False, {"compare": "gradcheck"})]
+
+
+# ---------------------------------------------------------------------------------------------
 # grad_norms_over_time
 
 
@@ -183,7 +251,7 @@ SUITE = Suite(
     assignment=A,
     seed=20231206,
     points={"spectral_radius": 2, "power_norms": 2, "state_gradients": 4, "grad_norms_over_time": 1,
-            "clip_grad_norm": 3},
+            "truncated_state_gradients": 4, "clip_grad_norm": 3},
     cases=fd_last(
         spread("spectral_radius", 2,
                _variants(_rho, lambda T, d, H, m: f"H={H}") + [("the lecture's W = [[−2, −0.1], [−0.3, 1]]", _rho_fixed(W_GROW), True),
@@ -223,5 +291,16 @@ SUITE = Suite(
                                         "c = min(1, θ / (‖g‖ + 10⁻⁶)) for every array; return ‖g‖ before clipping.",
                                   "ja": "すべての配列をまとめたノルム ‖g‖ を一つ求め、すべての配列に同じ "
                                         "c = min(1, θ / (‖g‖ + 10⁻⁶)) を掛けます。返すノルムはクリップ前の ‖g‖ です。"}})
+        # appended after the older functions' cases, so that their indices (and seeded inputs) stay as they were
+        + spread("truncated_state_gradients", 4, _truncated_variants() + _truncated_fd(),
+                 assignment=A, arg_names=("U", "W", "dZ", "k"), outputs="G", labels={"G": (0, "∂E/∂z_{}")},
+                 hints={"shape": {"en": "G is (T, H): row t−1 is the truncated ∂E/∂z_t.",
+                                  "ja": "G は (T, H) で、行 t−1 が打ち切った ∂E/∂z_t です。"},
+                        "value": {"en": "Chunks of k steps counted from t = 1 (t = 1…k, k+1…2k, …): "
+                                        "∂E/∂z_t = dZ_t when t is a multiple of k, else "
+                                        "dZ_t + Wᵀ (f′(u_{t+1}) ⊙ ∂E/∂z_{t+1}).",
+                                  "ja": "t = 1 から数えて k 時刻ずつのまとまり (t = 1…k, k+1…2k, …) に区切ります。"
+                                        "t が k の倍数なら ∂E/∂z_t = dZ_t、そうでなければ "
+                                        "dZ_t + Wᵀ (f′(u_{t+1}) ⊙ ∂E/∂z_{t+1}) です。"}})
     ),
 )

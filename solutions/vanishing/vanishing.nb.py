@@ -10,6 +10,7 @@
 # この「掛ける値」が行列のときに大きさを測るのが、重み行列 $W$ の**スペクトル半径 (spectral radius)** $\rho(W)$ です。
 # この課題では、$\rho(W)$ と $\|W^k\|$ を計算して講義の 3 つの例を確かめ、
 # 誤差 $\partial E / \partial \mathbf{z}_t$ が時間をさかのぼるにつれて小さくなる様子を、素の RNN と LSTM で測ります。
+# 次に、BPTT の計算を軽くする**打ち切り BPTT (truncated BPTT)** を実装して、打ち切りで失われる勾配と節約できる時間を測ります。
 # 最後に、爆発する勾配への対策である**勾配クリッピング (gradient clipping)** を実装して、その効果を見ます。
 #
 # **この課題の目標**
@@ -18,7 +19,8 @@
 # 2. $\|W^k\|$ を $k = 0, \dots, K$ について計算する — `power_norms`
 # 3. $\partial E / \partial \mathbf{z}_t$ を $t = T$ から過去へ計算する — `state_gradients`
 # 4. そのノルム $\|\partial E / \partial \mathbf{z}_t\|$ を時刻ごとに求める — `grad_norms_over_time`
-# 5. 勾配をノルムでクリップする — `clip_grad_norm`
+# 5. 誤差を $k$ 時刻ごとに打ち切った $\partial E / \partial \mathbf{z}_t$ を計算する — `truncated_state_gradients`
+# 6. 勾配をノルムでクリップする — `clip_grad_norm`
 #
 # 各関数のセルにある `# YOUR CODE HERE` を実装し、直後のテストセルを実行して確認してください。
 # テストが表示するのは公開テスト (visible cases) の結果です。採点では、形の違う隠しテスト (hidden tests) も使います。
@@ -293,7 +295,164 @@ plt.show()
 #   これが LSTM が長期の依存関係を学習できる理由です。$b_F = 0$ ($\mathbf{g}^F \approx 0.5$) では、LSTM の誤差も素の RNN と同じように消えていきます。
 
 # %% [markdown]
-# ## 5. 勾配クリッピング (gradient clipping by norm)
+# ## 5. 打ち切り BPTT (truncated BPTT)
+#
+# ### BPTT はなぜ遅いか
+#
+# 講義 (seed 000「RNNの学習法」) では、BPTT の欠点として次のように書かれていました。
+#
+# > 時刻 $t_n$ において時刻 $t_0$ に向かって逆伝搬を計算し始めるので学習に時間がかかる
+#
+# BPTT で 1 回更新するには、系列を最後まで順伝播して $T$ 個の状態 $\mathbf{u}_t, \mathbf{z}_t$ をすべて**覚えておき** (メモリが $T$ に比例)、
+# 時刻 $T$ から時刻 1 まで $T$ ステップ逆伝播しなければなりません (時間も $T$ に比例)。
+# 音声や文章のように長い系列、あるいは終わりのないデータの流れ (stream) では、系列の終わりまで更新を待つことも、
+# 毎回の更新で先頭まで戻ることも現実的ではありません。
+#
+# seed 003「長期依存性の問題」には「ネットワークが大きくなりすぎる問題についてはデータをある程度の長さで打ち切ればいい」とあります。
+# これが**打ち切り BPTT (truncated BPTT)** です。系列を $t = 1$ から数えて $k$ 時刻ずつの**まとまり (chunk)** に区切り、
+#
+# $$t = 1, \dots, k \;\big|\; k+1, \dots, 2k \;\big|\; \cdots \;\big|\; \lfloor (T-1)/k \rfloor k + 1, \dots, T$$
+#
+# 誤差はまとまりの境目を越えて過去へ伝えません。順伝播はまったく同じで、まとまりの最後の状態 $\mathbf{z}_k, \mathbf{z}_{2k}, \dots$ は
+# 次のまとまりに値としては渡しますが、逆伝播では定数とみなします。PyTorch で $k$ ステップごとに `h = h.detach()` と書くのと同じです。
+# こうすると、まとまりごとに (順伝播 $k$ ステップ、逆伝播 $k$ ステップで) 重みを更新でき、覚えておく状態も $k$ 個で済みます。
+#
+# 3 節の漸化式は、$t$ が $k$ の倍数のところで切れます ($f'(u) = 1 - \tanh^2 u$)。
+#
+# $$\frac{\partial E}{\partial \mathbf{z}_t} = \begin{cases} dZ_t & t \text{ が } k \text{ の倍数のとき、または } t = T \\[4pt] dZ_t + W^\top \left( f'(\mathbf{u}_{t+1}) \odot \dfrac{\partial E}{\partial \mathbf{z}_{t+1}} \right) & \text{それ以外} \end{cases}$$
+#
+# たとえば $T = 7$, $k = 3$ ならまとまりは $t = 1\text{–}3,\ 4\text{–}6,\ 7$ で、$\mathbf{z}_3$ と $\mathbf{z}_6$ には次の時刻からの誤差が届きません。
+#
+# `truncated_state_gradients(U, W, dZ, k)` は、この打ち切った $\partial E / \partial \mathbf{z}_t$ を並べた $G$ (`state_gradients` と同じ形) を返します。
+#
+# - `state_gradients` のループに、条件を 1 つ足すだけです。行 `t` (0 始まり) は時刻 $t+1$ なので、「時刻が $k$ の倍数」の判定で 1 ずれないよう注意してください。
+# - まとまりは**先頭 $t = 1$ から**数えます (順伝播しながら $k$ ステップごとに切り離すのと同じ)。$k$ が $T$ を割り切らないときに短くなるのは最後のまとまりです。
+# - $k \ge T$ なら打ち切りなし (`state_gradients` と同じ)、$k = 1$ なら漸化式はまったく使われず $G = dZ$ です。
+
+# %% [solution] truncated_state_gradients
+
+# %% [tests] truncated_state_gradients
+
+# %% [markdown]
+# 3 節の数値微分の例 ($T = 7$) で、$k = 3$ の打ち切り (まとまり $t = 1\text{–}3,\ 4\text{–}6,\ 7$) を打ち切りなしと比べてみましょう。
+# 最後のまとまり ($t = 7$) は変わりません。それより前の行は、後のまとまりからの誤差を受け取らなくなった分だけ変わります。
+# $k \ge T$ では `state_gradients` と、$k = 1$ では $dZ$ と一致するはずです。
+
+# %%
+G_full = state_gradients(U_c, W_c, dZ_c)
+G_cut = truncated_state_gradients(U_c, W_c, dZ_c, 3)
+for t in range(T_c):
+    print(f"t = {t + 1}: |G_cut - G_full| = {np.abs(G_cut[t] - G_full[t]).max():.2e}"
+          + ("   <- z_t is the end of a chunk" if (t + 1) % 3 == 0 else ""))
+print("k = T equals state_gradients:", np.allclose(truncated_state_gradients(U_c, W_c, dZ_c, T_c), G_full))
+print("k = 1 equals dZ:             ", np.allclose(truncated_state_gradients(U_c, W_c, dZ_c, 1), dZ_c))
+
+# %% [markdown]
+# ### 実験: 打ち切りで失われる勾配と、節約できる時間
+#
+# **左: 勾配の誤差。** 4 節と同じ入力の作り方で長さ $T = 120$ の系列を流し、重み $W$ の勾配
+#
+# $$\frac{\partial E}{\partial W} = \sum_t \boldsymbol{\delta}_t \mathbf{z}_{t-1}^\top = D \tilde{Z}, \qquad \boldsymbol{\delta}_t = \frac{\partial E}{\partial \mathbf{z}_t} \odot f'(\mathbf{u}_t)$$
+#
+# (RNN の課題の $D\tilde{Z}$) を、打ち切りなしと打ち切りありで計算して、相対誤差 $\|\partial E / \partial W_{(k)} - \partial E / \partial W\| \,/\, \|\partial E / \partial W\|$ を $k$ に対して描きます。
+# 実線は seed 000 の BPTT のスライドと同じ「時刻 $t_n$ だけで出力する」many-to-one の場合です ($dZ_t = \mathbf{0}$, $t < T$)。
+# 最後のまとまりがちょうど $k$ 時刻になるよう、$k$ は $T = 120$ の約数だけを使います。
+# 点線は、すべての時刻に出力がある場合 (many-to-many) の $\rho(W) = 0.9$ です。
+# $k = T$ では誤差は 0 (打ち切りなし) なので描いていません。誤差が倍精度の丸め誤差より小さくなった点は $10^{-16}$ に描きます。
+#
+# **右: 1 回の更新にかかる時間。** 長さ $T_s = 2000$ の流れを $k$ 時刻ごとに区切って更新するとき、1 回の更新の逆伝播は最後のまとまりの $k$ ステップだけです。
+# あなたの `truncated_state_gradients` で $k$ ステップの逆伝播にかかる時間 (壁時計時間、何回か測った最小値) を測り、
+# 先頭まで戻る BPTT ($T_s$ ステップ) と比べます。
+
+# %%
+import time
+
+rng = np.random.default_rng(4)
+T_k = 120
+X_k = np.column_stack([np.ones(T_k), rng.standard_normal((T_k, d_e))])
+dZ_one = np.zeros((T_k, H_e))
+dZ_one[-1] = rng.standard_normal(H_e)  # many-to-one: only the last step has an output error
+dZ_all = rng.standard_normal((T_k, H_e))  # many-to-many: every step has one
+k_div = np.array([k for k in range(1, T_k) if T_k % k == 0])  # k < T dividing T
+
+
+def run(W, X):
+    """U (T, H) and Z̃ (rows z_0 … z_{T−1}) of the tanh RNN with the W_in of section 4."""
+    U, Z_tilde = np.zeros((len(X), H_e)), np.zeros((len(X), H_e))
+    z = np.zeros(H_e)
+    for t in range(len(X)):
+        Z_tilde[t] = z
+        U[t] = W_in_e @ X[t] + W @ z
+        z = np.tanh(U[t])
+    return U, Z_tilde
+
+
+def grad_W(G, U, Z_tilde):
+    """∂E/∂W = D Z̃ from the rows ∂E/∂z_t of G: δ_t = ∂E/∂z_t ⊙ f′(u_t)."""
+    return (G * (1.0 - np.tanh(U) ** 2)).T @ Z_tilde
+
+
+def truncation_error(W, dZ):
+    """‖∂E/∂W with truncation k − ∂E/∂W‖ / ‖∂E/∂W‖ for every k of k_div."""
+    U, Z_tilde = run(W, X_k)
+    full = grad_W(state_gradients(U, W, dZ), U, Z_tilde)
+    return np.array([np.linalg.norm(grad_W(truncated_state_gradients(U, W, dZ, k), U, Z_tilde) - full)
+                     for k in k_div]) / np.linalg.norm(full)
+
+
+fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+for rho, color in zip([0.5, 0.9, 1.5, 3.0], ["C0", "C1", "C2", "C3"]):
+    W_k = W_base * rho / spectral_radius(W_base)
+    err = truncation_error(W_k, dZ_one)
+    axes[0].loglog(k_div, np.maximum(err, 1e-16), "o-", color=color, ms=4, label=rf"many-to-one, $\rho(W)$ = {rho}")
+    if rho == 0.9:
+        axes[0].loglog(k_div, truncation_error(W_k, dZ_all), "o:", color=color, ms=3,
+                       label=rf"many-to-many, $\rho(W)$ = {rho}")
+axes[0].set(xlabel="$k$ (steps per chunk)", ylabel=r"relative error of $\partial E/\partial W$", ylim=(1e-16, 3),
+            title=f"truncated vs full BPTT, T = {T_k} (at 1e-16: exact)")
+axes[0].legend(fontsize=8)
+
+T_s = 2000
+W_s = W_base * 0.9 / spectral_radius(W_base)
+U_s, _ = run(W_s, np.column_stack([np.ones(T_s), rng.standard_normal((T_s, d_e))]))
+dZ_s = rng.standard_normal((T_s, H_e))
+k_time = np.array([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000])
+seconds = []
+for k in k_time:  # one update: the backward through the last chunk of k steps only
+    best = np.inf
+    for _ in range(5):
+        start_t = time.perf_counter()
+        truncated_state_gradients(U_s[-k:], W_s, dZ_s[-k:], k)
+        best = min(best, time.perf_counter() - start_t)
+    seconds.append(best)
+seconds = np.array(seconds) * 1e3
+axes[1].loglog(k_time, seconds, "o-", label="truncated BPTT: back k steps")
+axes[1].axhline(seconds[-1], color="C3", ls="--", label=f"full BPTT: back to $t = 1$ ({T_s} steps)")
+axes[1].set(xlabel="$k$ (steps per chunk)", ylabel="backward time per update [ms]",
+            title=f"one update on a stream of {T_s} steps (H = {H_e})")
+axes[1].legend(fontsize=8)
+plt.tight_layout()
+plt.show()
+print(f"backward per update: k = 20 {seconds[k_time == 20][0]:.3f} ms, full BPTT {seconds[-1]:.2f} ms; "
+      f"states kept: 20 instead of {T_s}")
+
+# %% [markdown]
+# - many-to-one で $\rho(W) < 1$ のとき、打ち切りの誤差は $k$ とともに**指数的に**小さくなります。打ち切って捨てるのは
+#   $k$ 時刻より前から届く誤差で、それは 4 節で見たとおり、打ち切らなくても消えてしまう大きさだからです。
+#   勾配消失が起きる RNN では、打ち切り BPTT はほとんど何も失いません。裏返せば、打ち切らない BPTT でも、そのような遠い過去からはほとんど学べていません。
+# - $\rho(W) = 1.5$ では ($\tanh$ の飽和のため誤差はやはり消えていきますが) 減り方が遅く、長い $k$ が要ります。
+#   $\rho(W) = 3$ (勾配爆発) では、遠い過去からの誤差ほど大きいので、$k < T$ のどの打ち切りでも勾配はまったく別物 (相対誤差 ≈ 1) になります。
+# - すべての時刻に出力がある場合 (点線) は、誤差はゆっくりとしか減りません。まとまりの境目の直前の時刻は、
+#   すぐ次の時刻の出力の誤差さえ受け取れないからです。境目の数は $T/k$ に比例するので、$k$ を大きくすれば誤差は減りますが、指数的ではありません。
+# - 右の図のとおり、1 回の更新の逆伝播の時間は $k$ に比例し、覚えておく状態も $k$ 個で済みます。
+#   $k = 20$ なら、先頭まで戻る BPTT ($T_s = 2000$ ステップ) に比べて逆伝播のステップ数もメモリも 1/100 です。
+#   測った時間もおおよそそのとおりになります ($k$ が小さいところでは、Python の関数呼び出しの手間が目立ちます)。
+#
+# 打ち切り BPTT は計算の重さへの対策であって、勾配消失の対策ではありません。seed 003 のとおり「情報が消えてしまうのはどうしようもない」ので、
+# $k$ 時刻より長い依存関係は、打ち切り BPTT では原理的に学習できません。
+
+# %% [markdown]
+# ## 6. 勾配クリッピング (gradient clipping by norm)
 #
 # 勾配が爆発すると、1 回の更新 $W \leftarrow W - \eta\, \partial E / \partial W$ でパラメータが遠くへ飛ばされ、それまでの学習が台無しになります。
 # **勾配クリッピング**は、すべての勾配をまとめたベクトル $\mathbf{g}$ の長さ
@@ -419,10 +578,12 @@ plt.show()
 # - スペクトル半径 $\rho(W) = \max_i |\lambda_i(W)|$ は、$W$ を何度も掛けたときの増え方・減り方を決める: $\|W^k\| \approx \rho(W)^k$。
 # - BPTT の誤差は $\partial E / \partial \mathbf{z}_t = dZ_t + W^\top (f'(\mathbf{u}_{t+1}) \odot \partial E / \partial \mathbf{z}_{t+1})$ で過去へ伝わり、$k$ 時刻さかのぼるごとに $W^\top \operatorname{diag} f'$ が $k$ 回掛かる。$\rho(W) < 1$ や $\tanh$ の飽和で誤差は指数的に消え、$\rho(W)$ が大きいと爆発しうる。
 # - LSTM のメモリセルは、忘却ゲートが開いていれば誤差をほぼそのまま過去へ運ぶ。
+# - 打ち切り BPTT は系列を $t = 1$ から $k$ 時刻ずつのまとまりに区切り、誤差を境目で止める ($k$ ステップごとに状態を detach するのと同じ)。1 回の更新の時間とメモリは $T$ ではなく $k$ に比例し、$\rho(W) < 1$ なら失う勾配は $k$ とともに指数的に小さい。ただし $k$ 時刻より長い依存関係は学べない。
 # - 勾配クリッピングは、すべての勾配を同じ係数 $\min(1, \theta / (\|\mathbf{g}\| + 10^{-6}))$ で縮めて、爆発した勾配による大きすぎる 1 歩を防ぐ。
 #
 # **やってみよう (採点対象外)**
 #
 # 1. 4 節の実験で、入力の大きさ (`X_e` の 2 列目以降) を 10 倍にすると、$\rho(W) = 3$ の曲線はどう変わるでしょうか。$\tanh$ の飽和から説明してください。
 # 2. LSTM の $b_F$ を 1 にすると、メモリセルの誤差は何時刻くらいまで残るでしょうか。$\sigma(1)^k$ と比べてみましょう。
-# 3. 5 節の実験で、しきい値 $\theta$ や学習率を変えるとどうなるでしょうか。$\theta$ が小さすぎると何が困るでしょうか。
+# 3. 5 節の実験で、$T = 120$ の約数でない $k$ (たとえば $k = 50$ や $k = 70$) も使うと、many-to-one の誤差の曲線はどうなるでしょうか。最後のまとまりの長さ $((T-1) \bmod k) + 1$ から説明してください。
+# 4. 6 節の実験で、しきい値 $\theta$ や学習率を変えるとどうなるでしょうか。$\theta$ が小さすぎると何が困るでしょうか。

@@ -16,6 +16,11 @@ later step through the recurrence) obeys
 so ∂E/∂z_{T−k} carries the product of k Jacobians (diag(f′(u)) W)ᵀ: its norm shrinks (or
 grows) geometrically in k. δ_t = ∂E/∂u_t = ∂E/∂z_t ⊙ f′(u_t) is the BPTT δ of the lecture.
 
+打ち切り BPTT (truncated BPTT): the same recursion cut into chunks of k steps counted from t = 1,
+no error crossing a chunk boundary (the state detached every k steps): an update every k steps
+goes back k steps and keeps k states instead of T; with ρ(W) < 1 it loses little, since what it
+drops has vanished anyway.
+
 Gradient clipping by norm (勾配クリッピング): all gradients together are scaled down to the
 norm θ when they are longer, as torch.nn.utils.clip_grad_norm_ does.
 """
@@ -93,6 +98,51 @@ def state_gradients(U, W, dZ):
     back = np.zeros(H)  # Wᵀ δ_{t+1}, zero after the last step
     for t in range(T - 1, -1, -1):
         G[t] = dZ[t] + back
+        # forward was: z_t = tanh(u_t), u_t = W_in x_t + W z_{t−1}
+        delta = G[t] * (1.0 - np.tanh(U[t]) ** 2)  # δ_t = ∂E/∂u_t
+        back = W.T @ delta
+    return G
+    ### END SOLUTION
+
+
+def truncated_state_gradients(U, W, dZ, k):
+    """打ち切り BPTT (truncated BPTT): ∂E/∂z_t with the recursion cut every k steps.
+
+    BPTT is slow because every update goes back from t = T all the way to t = 1 (seed 000,
+    "RNNの学習法": 時刻 t_0 に向かって逆伝搬を計算し始めるので学習に時間がかかる); seed 003
+    (長期依存性の問題) cuts the data at some length (データをある程度の長さで打ち切ればいい).
+    The sequence is cut into chunks of k steps counted from t = 1,
+
+        t = 1 … k,   k+1 … 2k,   …,   ⌊(T−1)/k⌋ k + 1 … T   (the last chunk may be shorter),
+
+    and no error crosses a chunk boundary: as if z_k, z_{2k}, … were detached (a constant to
+    the backward pass) where they enter the next step. The forward pass is unchanged.
+
+    ∂E/∂z_t = dZ_t                                     when t is a multiple of k, or t = T,
+    ∂E/∂z_t = dZ_t + Wᵀ (f′(u_{t+1}) ⊙ ∂E/∂z_{t+1})    otherwise,   f′(u) = 1 − tanh(u)².
+
+    k ≥ T gives state_gradients' full BPTT; k = 1 no recursion at all (G = dZ). The same as
+    rnnref.rnn.rnn_backward(…, truncate=k).dZ_total.
+
+    Parameters
+    ----------
+    U : (T, H)  row t−1 is u_t = W_in x_t + W z_{t−1}
+    W : (H, H)  recurrent weights
+    dZ : (T, H)  row t−1 is ∂E/∂z_t|direct
+    k : int ≥ 1  the chunk length
+
+    Returns
+    -------
+    G : (T, H)  row t−1 is the truncated ∂E/∂z_t (direct + through the later steps of its chunk)
+    """
+    # Hint: state_gradients' loop, but Wᵀ δ_{t+1} is not added when t (counted from 1) is a multiple of k.
+    ### BEGIN SOLUTION
+    T, H = U.shape
+    G = np.zeros((T, H))
+    back = np.zeros(H)  # Wᵀ δ_{t+1}, zero after the last step
+    for t in range(T - 1, -1, -1):  # row t is step t+1
+        # the chunk ends at step t+1 when k divides it: z_{t+1} was detached, nothing comes back
+        G[t] = dZ[t] + (0.0 if (t + 1) % k == 0 else back)
         # forward was: z_t = tanh(u_t), u_t = W_in x_t + W z_{t−1}
         delta = G[t] * (1.0 - np.tanh(U[t]) ** 2)  # δ_t = ∂E/∂u_t
         back = W.T @ delta

@@ -75,6 +75,40 @@ def _student_state(transposed=True, fprime="tanh", every_step=True, deltas=False
     return state_gradients
 
 
+def _student_truncated(kind):
+    """A student's truncated BPTT: rows of G back from t = T, with the cut placed as `kind` says."""
+
+    def truncated_state_gradients(U, W, dZ, k):
+        T, H = U.shape
+        if kind == "sliding":  # every error dZ_s walks back k steps on its own
+            G = np.zeros((T, H))
+            for s in range(T):
+                e = dZ[s]
+                for step in range(k):
+                    t = s - step
+                    if t < 0:
+                        break
+                    G[t] = G[t] + e
+                    e = W.T @ (e * (1 - np.tanh(U[t]) ** 2))
+            return G
+        G = dZ.copy()
+        for t in reversed(range(T - 1)):
+            step = t + 1  # z_t of the lecture is row t−1
+            if kind == "row index":  # the 0-based row tested as if it were the step
+                cut = t % k == 0
+            elif kind == "early":  # the step after the chunk end tested instead of the end itself
+                cut = (step + 1) % k == 0
+            elif kind == "from end":
+                cut = (T - step) % k == 0
+            else:
+                cut = False
+            if not cut:
+                G[t] = G[t] + W.T @ (G[t + 1] * (1 - np.tanh(U[t + 1]) ** 2))
+        return G
+
+    return truncated_state_gradients
+
+
 def _student_clip(kind):
     def clip_grad_norm(grads, max_norm):
         norm = np.sqrt(sum((g ** 2).sum() for g in grads.values()))
@@ -107,6 +141,11 @@ WRONG = {
     ("state_gradients", "f_prime_missing"): _student_state(fprime="none"),
     ("state_gradients", "f_prime_of_u_as_z"): _student_state(fprime="u"),
     ("state_gradients", "direct_error_only_at_T"): _student_state(every_step=False),
+    ("truncated_state_gradients", "cut_one_step_late"): _student_truncated("row index"),
+    ("truncated_state_gradients", "cut_one_step_early"): _student_truncated("early"),
+    ("truncated_state_gradients", "sliding_window"): _student_truncated("sliding"),
+    ("truncated_state_gradients", "chunks_from_the_end"): _student_truncated("from end"),
+    ("truncated_state_gradients", "not_truncated"): _student_truncated("none"),
     ("grad_norms_over_time", "norm_over_time"): lambda G: np.sqrt((G ** 2).sum(axis=0)),
     ("grad_norms_over_time", "squared_norm"): lambda G: (G ** 2).sum(axis=1),
     ("clip_grad_norm", "per_array_norm"): _student_clip("each"),
@@ -134,5 +173,20 @@ class TestKnownMistakes(KnownMistakesContract):
         assert clipped and all(not r.passed and "modified in place" in r.output for r in clipped)
 
 
+    def test_truncation_mistakes_never_named_for_each_other(self):
+        """Each wrong truncation fails with its own hint in every failing case, never another truncation mistake's."""
+        ms = MISTAKES["truncated_state_gradients"]
+        for m in ms:
+            results = run_function(A, "truncated_state_gradients", WRONG[("truncated_state_gradients", m.name)])
+            failed = [r for r in results if not r.passed]
+            assert failed and all(r.output.endswith(m.hint_en) for r in failed), (m.name, [r.output for r in failed])
+
+
 class TestFiniteDifferenceCase(FiniteDifferenceContract):
-    A, FD_FUNCTIONS = A, ["state_gradients"]
+    A, FD_FUNCTIONS = A, ["state_gradients", "truncated_state_gradients"]
+
+    def test_truncated_case_detaches(self):
+        """The truncated case's central differences hold the state fixed at chunk ends: the full BPTT fails it."""
+        full = run_function(A, "truncated_state_gradients", lambda U, W, dZ, k: sol.state_gradients(U, W, dZ),
+                            only="gradcheck")
+        assert len(full) == 1 and not full[0].passed and "central differences" in full[0].output

@@ -1,5 +1,6 @@
 """rnnref.analysis for the vanishing exercise: scipy for ρ(W) and ‖W^k‖, torch autograd for ∂E/∂z_t
-and ∂E/∂s_t of the plain RNN and the LSTM (tests/rnnref/test_analysis.py covers the lecture's values)."""
+and ∂E/∂s_t of the plain RNN and the LSTM (tests/rnnref/test_analysis.py covers the lecture's values),
+and for the truncated ∂E/∂z_t of rnn_backward(truncate=k), with the state detached every k steps."""
 
 import numpy as np
 import pytest
@@ -137,3 +138,76 @@ class TestLSTMStateGradients:
         _, cache = lstm_forward(add_bias(np.zeros((1, 4, 2))), init_lstm_params(2, 3))
         with pytest.raises(ValueError, match=r"\(1, 4, 3\)"):
             lstm_state_gradients(np.zeros((1, 3, 4)), cache)
+
+
+def torch_rnn_states_detached(torch, X, P, k):
+    """z_1 … z_T as torch_rnn_states, with the state detached every k steps (z_k, z_{2k}, … enter the next step as
+    constants): truncated BPTT as PyTorch users write it."""
+    Wi, W = (torch.from_numpy(P[key].copy()).requires_grad_(True) for key in ("W_in", "W"))
+    z = torch.zeros(X.shape[0], W.shape[0])
+    Zs = []
+    for t in range(X.shape[1]):
+        if t > 0 and t % k == 0:
+            z = z.detach()
+        z = torch.tanh(torch.from_numpy(X[:, t]) @ Wi.T + z @ W.T)
+        z.retain_grad()
+        Zs.append(z)
+    return Zs
+
+
+#: (T, k): k not dividing T, k dividing T, k = 1, k = T, k > T, T = 1
+TRUNCATIONS = [(7, 3), (6, 2), (6, 1), (6, 6), (5, 9), (1, 1)]
+
+
+class TestTruncatedStateGradients:
+    @pytest.mark.parametrize("N,T,d,H", SHAPES)
+    @pytest.mark.parametrize("k", [1, 2, 4])
+    def test_dZ_total_matches_detached_autograd(self, torch, N, T, d, H, k):
+        """rnn_backward(truncate=k).dZ_total (the exercise's truncated_state_gradients) is z_t.grad of Σ ⟨G_t, z_t⟩
+        with the state detached every k steps."""
+        rng = np.random.default_rng([N, T, d, H, k])
+        X = add_bias(rng.standard_normal((N, T, d)))
+        P = {"W_in": rng.normal(0, 0.5, (H, d + 1)), "W": rng.normal(0, 0.7, (H, H))}
+        G = rng.standard_normal((N, T, H))
+        _, cache = rnn_forward(X, P)
+        dZ_total = rnn_backward(G, cache, truncate=k).dZ_total
+        Zs = torch_rnn_states_detached(torch, X, P, k)
+        (torch.stack(Zs, 1) * torch.from_numpy(G)).sum().backward()
+        assert_oracle(dZ_total, np.stack([z.grad.numpy() for z in Zs], 1), f"∂E/∂z_t, truncate={k}")
+
+    @pytest.mark.parametrize("T,k", TRUNCATIONS)
+    def test_chunk_ends_get_only_their_direct_error(self, T, k):
+        """z_t gets only dZ_t exactly at t = k, 2k, … and t = T; k ≥ T is full BPTT and k = 1 gives dZ itself."""
+        rng = np.random.default_rng([T, k])
+        X = add_bias(rng.standard_normal((1, T, 2)))
+        P = {"W_in": rng.normal(0, 0.5, (4, 3)), "W": rng.normal(0, 0.7, (4, 4))}
+        G = rng.standard_normal((1, T, 4))
+        _, cache = rnn_forward(X, P)
+        cut = rnn_backward(G, cache, truncate=k).dZ_total[0]
+        full = rnn_backward(G, cache).dZ_total[0]
+        ends = [t for t in range(1, T + 1) if t % k == 0 or t == T]
+        for t in range(1, T + 1):
+            if t in ends:
+                np.testing.assert_array_equal(cut[t - 1], G[0, t - 1])
+            else:
+                assert not np.array_equal(cut[t - 1], G[0, t - 1]), t
+        if k >= T:
+            np.testing.assert_array_equal(cut, full)
+        if k == 1:
+            np.testing.assert_array_equal(cut, G[0])
+
+    def test_max_error_against_torch(self, torch):
+        """The largest |rnnref − torch| over the truncations above, on N=2, T=9, d=3, H=5, is below 1e-12."""
+        worst = 0.0
+        for k in (1, 2, 3, 4, 9, 12):
+            rng = np.random.default_rng(k)
+            X = add_bias(rng.standard_normal((2, 9, 3)))
+            P = {"W_in": rng.normal(0, 0.5, (5, 4)), "W": rng.normal(0, 0.7, (5, 5))}
+            G = rng.standard_normal((2, 9, 5))
+            _, cache = rnn_forward(X, P)
+            Zs = torch_rnn_states_detached(torch, X, P, k)
+            (torch.stack(Zs, 1) * torch.from_numpy(G)).sum().backward()
+            expected = np.stack([z.grad.numpy() for z in Zs], 1)
+            worst = max(worst, float(np.max(np.abs(rnn_backward(G, cache, truncate=k).dZ_total - expected))))
+        print(f"max |rnnref − torch| of the truncated ∂E/∂z_t: {worst:.3e}")
+        assert worst < 1e-12
