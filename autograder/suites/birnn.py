@@ -19,7 +19,7 @@ from . import FD_LABEL, Suite, fd_last, numerical_gradients, spread
 from ._data import matrix, sequence, targets
 
 #: the exercise's place in the lectures' order (autograder.suites.ASSIGNMENTS)
-ORDER = 7
+ORDER = 9
 
 A = "birnn"
 

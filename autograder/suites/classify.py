@@ -20,7 +20,7 @@ from . import FD_LABEL, FD_SIZE, Suite, fd_last, numerical_gradients, spread
 from ._data import matrix, sequence, sizes
 
 #: the exercise's place in the lectures' order (autograder.suites.ASSIGNMENTS)
-ORDER = 10
+ORDER = 13
 
 A = "classify"
 KEYS = ("W_in", "W", "W_out")

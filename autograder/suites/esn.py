@@ -19,7 +19,7 @@ from . import Suite, spread
 from ._data import matrix, sequence, sizes
 
 #: the exercise's place in the lectures' order (autograder.suites.ASSIGNMENTS)
-ORDER = 5
+ORDER = 7
 
 A = "esn"
 

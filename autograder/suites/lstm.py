@@ -15,7 +15,7 @@ from . import FD_LABEL, FD_SIZE, Suite, fd_last, gated_own_forward_case, gated_v
 from ._data import matrix, sequence
 
 #: the exercise's place in the lectures' order (autograder.suites.ASSIGNMENTS)
-ORDER = 2
+ORDER = 4
 
 KEYS = rnnref.LSTM_KEYS
 

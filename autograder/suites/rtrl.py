@@ -17,7 +17,7 @@ from . import FD_LABEL, FD_SIZE, Suite, fd_last, numerical_gradients, spread
 from ._data import matrix, sequence, sizes, targets
 
 #: the exercise's place in the lectures' order (autograder.suites.ASSIGNMENTS)
-ORDER = 6
+ORDER = 8
 
 A = "rtrl"
 TASKS = ("regression", "classification")

@@ -262,7 +262,7 @@ class TestGrade:
 
     def test_unknown_assignment(self):
         """An unknown assignment is a SubmissionError naming the known ones."""
-        with pytest.raises(api.SubmissionError, match="unknown assignment 'rnn'.*rnn_bptt, lstm, gru"):
+        with pytest.raises(api.SubmissionError, match="unknown assignment 'rnn'.*rnn_bptt, jordan, tdnn, lstm"):
             api.grade(SOLUTION, "rnn")
 
     def test_assignment_not_inferable(self, tmp_path):

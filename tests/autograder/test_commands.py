@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from autograder.cli import main
+from autograder.suites import get_suite
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = ROOT / "solutions" / "rnn_bptt" / "rnn_bptt.py"
@@ -386,8 +387,9 @@ class TestHostileValues:
         assert maxrss_kb < 2**20, maxrss_kb
         res = {s: json.loads((tmp_path / "r" / f"{s}.json").read_text()) for s in files}
         assert all(r["status"] == "graded" for r in res.values())
-        assert res["alice"]["score"] == res["alice"]["max_score"] == 12
-        assert 0 < res["eve"]["score"] < 12 and 0 < res["mallory"]["score"] < 12
+        full = get_suite("vanishing").max_score
+        assert res["alice"]["score"] == res["alice"]["max_score"] == full
+        assert 0 < res["eve"]["score"] < full and 0 < res["mallory"]["score"] < full
         by_fn = {}
         for t in res["mallory"]["tests"]:
             by_fn.setdefault(t["name"].split(" ")[0], []).append(t["status"])
