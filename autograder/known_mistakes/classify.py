@@ -9,6 +9,11 @@ from rnnref.classify import accuracy as _accuracy
 from rnnref.classify import mean_loss_and_grads
 
 from ..mistakes import Mistake
+from ._adam import ADAM_MISTAKES
+
+#: what the softmax subtracts before the exp: each row's own max (right), nothing, the max of all rows, the row's min
+_SHIFTS = {True: lambda V: V.max(axis=-1, keepdims=True), False: lambda V: 0.0, "global": lambda V: V.max(),
+           "min": lambda V: V.min(axis=-1, keepdims=True)}
 
 
 def _forward(shift=True, transpose=False, out_bias=True, every_step=False):
@@ -21,7 +26,7 @@ def _forward(shift=True, transpose=False, out_bias=True, every_step=False):
             z = np.tanh(X[:, t] @ P["W_in"].T + z @ (P["W"] if transpose else P["W"].T))
             Z[:, t] = z
         V = (Z if every_step else z) @ P["W_out"][:, 1:].T + (P["W_out"][:, 0] if out_bias else 0.0)
-        e = np.exp(V - V.max(axis=-1, keepdims=True)) if shift else np.exp(V)
+        e = np.exp(V - _SHIFTS[shift](V))
         return e / e.sum(axis=-1, keepdims=True), Z
 
     return forward
@@ -55,20 +60,6 @@ def _backward(scale_by_N=True, transpose=False, every_step=False, shift=True):
     return backward
 
 
-def _adam(correct=True, square=True):
-    def adam_step(params, grads, state=None, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        if state is None:
-            state = {"t": 0, "m": {k: np.zeros_like(params[k]) for k in params},
-                     "v": {k: np.zeros_like(params[k]) for k in params}}
-        t = state["t"] + 1
-        m = {k: beta1 * state["m"][k] + (1 - beta1) * grads[k] for k in params}
-        v = {k: beta2 * state["v"][k] + (1 - beta2) * (grads[k] ** 2 if square else grads[k]) for k in params}
-        c1, c2 = (1 - beta1 ** t, 1 - beta2 ** t) if correct else (1.0, 1.0)
-        return {k: params[k] - lr * (m[k] / c1) / (np.sqrt(v[k] / c2) + eps) for k in params}, {"t": t, "m": m, "v": v}
-
-    return adam_step
-
-
 def _train(keep_state=True, use_lr=True):
     def train(X, Y, P, epochs, batch_size, lr, seed=0):
         from rnnref import elman_forward
@@ -99,6 +90,18 @@ _NO_SHIFT = ("Did you compute the softmax without the max shift? e^{v} overflows
 MISTAKES = {
     "forward": (
         Mistake("softmax_without_max_shift", *_NO_SHIFT, _forward(shift=False)),
+        Mistake("softmax_global_max",
+                "Did you subtract the maximum of all of V instead of each row's own maximum? Rows whose maxima "
+                "lie far apart underflow to 0/0: subtract max_k v_nk of each row (V.max(axis=1, "
+                "keepdims=True)).",
+                "各行の最大値ではなく V 全体の最大値を引いていませんか？最大値が大きく離れた行は 0/0 になります。"
+                "各行の max_k v_nk を引いてください（V.max(axis=1, keepdims=True)）。",
+                _forward(shift="global")),
+        Mistake("softmax_min_shift",
+                "Did you subtract each row's minimum instead of its maximum? e^{v − min} overflows when a row spreads over more than ~700: subtract max_k v_nk (V.max(axis=1, keepdims=True)).",
+                "各行の最大値ではなく最小値を引いていませんか？行の値の幅が約 700 を超えると e^{v − min} がオーバーフローします。"
+                "max_k v_nk を引いてください（V.max(axis=1, keepdims=True)）。",
+                _forward(shift="min")),
         Mistake("W_transposed",
                 "Did you write z_prev @ W? With the sequences as rows, W z_{t−1} for every n is z_prev @ W.T "
                 "(z_prev @ W is Wᵀ z_{t−1}).",
@@ -115,6 +118,11 @@ MISTAKES = {
                 _forward(every_step=True), outputs=("Yhat",)),
     ),
     "loss": (
+        Mistake("log_of_zero",
+                "Did you take log ŷ where y = 0? ŷ can be exactly 0 there and 0 · log 0 gives nan: sum y log ŷ only where y > 0 (0 · log 0 counts as 0).",
+                "y = 0 の所でも log ŷ を取っていませんか？そこでは ŷ がちょうど 0 になることがあり、0 · log 0 は nan になります。"
+                "y > 0 の所だけで y log ŷ を足してください（0 · log 0 は 0 と数えます）。",
+                lambda Yhat, Y: float(-np.sum(Y * np.log(Yhat)))),
         Mistake("sum_not_mean",
                 "Did you sum over the sequences? E is the mean over the N sequences of the mini-batch: divide by N.",
                 "系列について和を取っていませんか？E はミニバッチの N 系列についての平均なので、N で割ってください。",
@@ -158,16 +166,7 @@ MISTAKES = {
                 "np.argmax を axis 0 に沿って取っていませんか？クラスは axis 1 の方向なので np.argmax(Yhat, axis=1) です。",
                 lambda Yhat, Y: float(np.mean(np.argmax(Yhat, 0) == np.argmax(Y, 0)))),
     ),
-    "adam_step": (
-        Mistake("no_bias_correction",
-                "Did you skip the bias correction? Use m̂ = m / (1 − β₁ᵗ) and v̂ = v / (1 − β₂ᵗ), t counting from 1.",
-                "バイアス補正を省いていませんか？m̂ = m / (1 − β₁ᵗ)、v̂ = v / (1 − β₂ᵗ) を使ってください（t は 1 から数えます）。",
-                _adam(correct=False)),
-        Mistake("v_not_squared",
-                "Did you average g instead of g ⊙ g in v? The second moment is v ← β₂ v + (1 − β₂) g ⊙ g.",
-                "v で g ⊙ g ではなく g を平均していませんか？二次のモーメントは v ← β₂ v + (1 − β₂) g ⊙ g です。",
-                _adam(square=False)),
-    ),
+    "adam_step": ADAM_MISTAKES,
     "train": (
         Mistake("adam_state_reset",
                 "Did you pass state=None to every adam_step? Keep the state it returns and pass it to the next step, "

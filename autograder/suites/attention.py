@@ -75,6 +75,42 @@ def _additive_backward(rng, Tp, T, H, d_a):
     return (dC, Hdec, Hbar, P, cache["A"][0], cache["Q"][0]), {}, (back.dHdec[0], back.dHbar[0], back.grads)
 
 
+def _alternating(n, a):
+    """(a, −a, a, …) of length n."""
+    return np.where(np.arange(n) % 2 == 0, a, -a)
+
+
+def _dot_forward_rows_apart(rng):
+    """Scores e_ts in the thousands: rows whose maxima lie about 2400 apart, each spread over 900; only each row's
+    own max shift keeps e^{e_ts} finite (the max of all rows, a row's min or its sum gives 0/0 or ∞/∞)."""
+    Tp, T, H = 4, 5, 3
+    Hdec, Hbar = _states(rng, Tp, T, H)
+    Hdec[:, 0], Hbar[:, 0] = _alternating(Tp, 40.0), 30.0  # row t moves by ±1200
+    Hdec[:, 1], Hbar[:, 1] = 30.0, rng.permutation(np.linspace(-15.0, 15.0, T))  # spreads each row over 900
+    C, cache = att.dot_attention_forward(Hdec[None], Hbar[None])
+    return (Hdec, Hbar), {}, (C[0], cache["A"][0])
+
+
+def _additive_forward_rows_apart(rng):
+    """Scores e_ts = vᵀ q_ts in the hundreds: rows whose maxima lie about 2000 apart, each spread over 900
+    (one unit of q reads only h_t, weighed by v = 1000; another only h̄_s, weighed by 450)."""
+    Tp, T, H, d_a = 4, 5, 3, 4
+    Hdec, Hbar = _states(rng, Tp, T, H)
+    P = _params(rng, H, d_a)
+    Hdec[:, 0], Hbar[:, 1] = _alternating(Tp, 1.0), _alternating(T, 1.0)
+    P["W_a"][0], P["U_a"][0], P["v"][0] = [5.0, 0.0, 0.0], 0.0, 1000.0
+    P["W_a"][1], P["U_a"][1], P["v"][1] = 0.0, [0.0, 5.0, 0.0], 450.0
+    C, cache = att.additive_attention_forward(Hdec[None], Hbar[None], P)
+    return (Hdec, Hbar, P), {}, (C[0], cache["A"][0], cache["Q"][0])
+
+
+def appended(cases: list, new: int) -> tuple[list, list]:
+    """A function's cases (spread over old and new variants alike) split into the old ones, which keep their
+    places, and the ``new`` last ones, appended at the end of the suite so that no older case's index (and so
+    its inputs) changes."""
+    return cases[:len(cases) - new], cases[len(cases) - new:]
+
+
 def _post_dot(result, extra):
     dHdec, dHbar = result
     return {"Hdec": dHdec, "Hbar": dHbar}
@@ -203,6 +239,28 @@ BACK_HINT = {
           "届きます: 重み付き和の Σ_t α_ts dc_t と、スコアを通る項です。",
 }
 
+DOT_FORWARD, DOT_FORWARD_NEW = appended(
+    spread("dot_attention_forward", 2, _variants(_dot_forward, False)
+           + [("scores in the thousands, rows apart, T′=4, T=5, H=3", _dot_forward_rows_apart, True),
+              ("scores in the thousands, rows apart, T′=4, T=5, H=3 (2)", _dot_forward_rows_apart, False)], assignment=A,
+               arg_names=("Hdec", "Hbar"), outputs=("C", "alpha"), labels=ROWS,
+               hints={"value": SOFTMAX_HINT}),
+    2)
+
+ADDITIVE_FORWARD, ADDITIVE_FORWARD_NEW = appended(
+    spread("additive_attention_forward", 2, _variants(_additive_forward, True)
+           + [("scores in the hundreds, rows apart, T′=4, T=5, H=3, d_a=4", _additive_forward_rows_apart, True),
+              ("scores in the hundreds, rows apart, T′=4, T=5, H=3, d_a=4 (2)", _additive_forward_rows_apart, False)], assignment=A,
+                 arg_names=("Hdec", "Hbar", "P"), outputs=("C", "alpha", "Q"), labels=ROWS,
+                 hints={"value": {"en": "q_ts = tanh(W_a h_t + U_a h̄_s): W_a acts on the decoder state, U_a on the "
+                                        "encoder state; e_ts = vᵀ q_ts, then a softmax over s.",
+                                  "ja": "q_ts = tanh(W_a h_t + U_a h̄_s) で、W_a はデコーダの状態、U_a はエンコーダの状態に"
+                                        "掛かります。e_ts = vᵀ q_ts のあと s 方向のソフトマックス関数です。"},
+                        "shape": {"en": "Q is (T′, T, d_a): Q[t−1, s−1] = tanh(W_a h_t + U_a h̄_s).",
+                                  "ja": "Q は (T′, T, d_a) で、Q[t−1, s−1] = tanh(W_a h_t + U_a h̄_s) です。"}}),
+    2)
+
+
 SUITE = Suite(
     assignment=A,
     seed=20231207,
@@ -210,20 +268,11 @@ SUITE = Suite(
             "additive_attention_forward": 2, "additive_attention_backward": 4,
             "se_forward": 2, "se_backward": 3},
     cases=fd_last(
-        spread("dot_attention_forward", 2, _variants(_dot_forward, False), assignment=A,
-               arg_names=("Hdec", "Hbar"), outputs=("C", "alpha"), labels=ROWS,
-               hints={"value": SOFTMAX_HINT})
+        DOT_FORWARD
         + spread("dot_attention_backward", 3, _variants(_dot_backward, False) + _fd("dot"), assignment=A,
                  arg_names=("dC", "Hdec", "Hbar", "alpha"), outputs=("dHdec", "dHbar"), labels=ROWS,
                  hints={"value": BACK_HINT})
-        + spread("additive_attention_forward", 2, _variants(_additive_forward, True), assignment=A,
-                 arg_names=("Hdec", "Hbar", "P"), outputs=("C", "alpha", "Q"), labels=ROWS,
-                 hints={"value": {"en": "q_ts = tanh(W_a h_t + U_a h̄_s): W_a acts on the decoder state, U_a on the "
-                                        "encoder state; e_ts = vᵀ q_ts, then a softmax over s.",
-                                  "ja": "q_ts = tanh(W_a h_t + U_a h̄_s) で、W_a はデコーダの状態、U_a はエンコーダの状態に"
-                                        "掛かります。e_ts = vᵀ q_ts のあと s 方向のソフトマックス関数です。"},
-                        "shape": {"en": "Q is (T′, T, d_a): Q[t−1, s−1] = tanh(W_a h_t + U_a h̄_s).",
-                                  "ja": "Q は (T′, T, d_a) で、Q[t−1, s−1] = tanh(W_a h_t + U_a h̄_s) です。"}})
+        + ADDITIVE_FORWARD
         + spread("additive_attention_backward", 4, _variants(_additive_backward, True) + _fd("additive"),
                  assignment=A, arg_names=("dC", "Hdec", "Hbar", "P", "alpha", "Q"),
                  outputs=("dHdec", "dHbar", "grads"), labels=ROWS,
@@ -251,5 +300,5 @@ SUITE = Suite(
                                         "W̃_1ᵀ (W̃ = W[:, 1:]); ∂E/∂h̄_t = e ⊙ dy_t + (1/T) ∂E/∂s.",
                                   "ja": "∂E/∂e = Σ_t dy_t ⊙ h̄_t から σ′ = e ⊙ (1 − e)、W̃_2ᵀ、relu′ = [q > 0]、"
                                         "W̃_1ᵀ（W̃ = W[:, 1:]）とさかのぼります。∂E/∂h̄_t = e ⊙ dy_t + (1/T) ∂E/∂s です。"}})
-    ),
+    ) + tuple(DOT_FORWARD_NEW + ADDITIVE_FORWARD_NEW),
 )

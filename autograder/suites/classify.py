@@ -2,10 +2,11 @@
 the mean cross-entropy, BPTT, the accuracy, Adam, the mini-batch training loop, and the learning curve.
 
 References from rnnref.rnn (elman_forward / elman_backward with many_to_one=True, the sums divided by
-N), rnnref.optim.adam and rnnref.classify. ``train`` is graded twice: exactly, where the batches
-cannot depend on the shuffling (batch_size ≥ N), and on a threshold — the accuracy on held-out
-digits of the parameters it returns, computed here with rnnref (the held-out digits never reach
-the student's code). ``plot_learning_curve`` is graded on what its figure shows (drivers.figure_lines).
+N), rnnref.optim.adam and rnnref.classify. ``train`` is graded three ways: exactly, where the batches
+cannot depend on the shuffling (batch_size ≥ N); exactly, with batches smaller than N, where the
+parameters and the loss history follow the docstring's schedule (one rng, a permutation per epoch);
+and on a threshold — the accuracy on held-out digits of the parameters it returns, computed here
+with rnnref (the held-out digits never reach the student's code). ``plot_learning_curve`` is graded on what its figure shows (drivers.figure_lines).
 """
 
 from __future__ import annotations
@@ -75,6 +76,36 @@ def _forward_large_logits(rng):
     return (X, P), {}, (Yhat, cache["rnn"]["Z"].transpose(1, 0, 2).copy())
 
 
+def _forward_rows_apart(rng):
+    """Rows v_n whose maxima lie about 2000 apart, each spread over 900: only each row's own max shift keeps
+    e^{v} finite (the max of all rows, a row's min or its sum gives 0/0 or ∞/∞)."""
+    T, d, H, m, N = 4, 2, 3, 5, 6
+    P = _params(rng, d, H, m)
+    X, _ = _batch(rng, N, T, d, m)
+    X[:, -1, 1] = np.where(np.arange(N) % 2 == 0, 1.0, -1.0) * rng.uniform(2.0, 3.0, N)  # z_T's first entry ≈ ±1 in turn
+    P["W_in"][0] = [0.0, 2.0, 0.0]
+    P["W"][0] = 0.0
+    P["W_out"][:, 0] = rng.permutation(np.linspace(-450.0, 450.0, m))
+    P["W_out"][:, 1] = 1000.0  # the same for every class: moves row n's max by 1000 z_T1
+    Yhat, cache = elman_forward(X, P, g="softmax", many_to_one=True)
+    return (X, P), {}, (Yhat, cache["rnn"]["Z"].transpose(1, 0, 2).copy())
+
+
+def _loss_zero_probabilities(N, m):
+    """Some ŷ_nk exactly 0 where y_nk = 0: 0 · log 0 counts as 0."""
+
+    def make(rng):
+        Y = np.eye(m)[rng.integers(0, m, N)]
+        Yhat = rng.dirichlet(np.ones(m), N)
+        Yhat[(Y == 0) & (rng.random((N, m)) < 0.5)] = 0.0
+        Yhat[np.arange(N), (Y.argmax(1) + 1) % m] = 0.0  # at least one zero per row, never at the target
+        Yhat /= Yhat.sum(axis=1, keepdims=True)
+        mask = Y > 0
+        return (Yhat, Y), {}, float(-np.sum(Y[mask] * np.log(Yhat[mask])) / N)
+
+    return make
+
+
 def _loss(rng, T, d, H, m):
     X, Y, P, Yhat, Z, cache = _model(rng, T, d, H, m)
     return (Yhat, Y), {}, float(elman_backward(cache, Y).E / X.shape[0])
@@ -122,6 +153,47 @@ def _adam(rng, T, d, H, m):
         p, state = adam(p, g, state, **kw)
         expected.append(p)
     return (params, seq), kw, expected
+
+
+#: large-ε Adam: small gradients, so that ε is not negligible against √v̂ and its place in the formula shows
+ADAM_LARGE_EPS = {"lr": 0.05, "beta1": 0.8, "beta2": 0.95, "eps": 0.05}
+
+#: what a wrong Adam step is told when it is none of the known mistakes (not only the bias correction)
+ADAM_HINT = {"en": "Check the step in order: t ← t + 1 first; m ← β₁ m + (1 − β₁) g, v ← β₂ v + (1 − β₂) g ⊙ g; "
+                   "m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ); W ← W − η m̂ / (√v̂ + ε), ε outside the root.",
+             "ja": "順に確かめてください: まず t ← t + 1、m ← β₁ m + (1 − β₁) g、v ← β₂ v + (1 − β₂) g ⊙ g、"
+                   "m̂ = m / (1 − β₁ᵗ)、v̂ = v / (1 − β₂ᵗ)、W ← W − η m̂ / (√v̂ + ε)（ε は平方根の外）。"}
+
+
+def _adam_large_eps(rng):
+    params = _params(rng, 2, 3, 4)
+    seq = [_params(rng, 2, 3, 4, scale=0.1) for _ in range(3)]
+    expected, p, state = [], params, None
+    for g in seq:
+        p, state = adam(p, g, state, **ADAM_LARGE_EPS)
+        expected.append(p)
+    return (params, seq), dict(ADAM_LARGE_EPS), expected
+
+
+def _train_schedule(N, T, d, H, m, batch_size, epochs):
+    """Mini-batches smaller than N (the last one shorter): the parameters and the loss history depend on the
+    docstring's exact schedule — one rng = default_rng(seed), perm = rng.permutation(N) per epoch."""
+
+    def make(rng):
+        P = _params(rng, d, H, m)
+        X, Y = _batch(rng, N, T, d, m)
+        lr, seed = float(rng.uniform(0.01, 0.1)), int(rng.integers(1000))
+        trained, history = train_many_to_one(X, Y, P, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
+        return (X, Y, P, epochs, batch_size, lr, seed), {}, (trained, history)
+
+    return make
+
+
+def appended(cases: list, new: int) -> tuple[list, list]:
+    """A function's cases (spread over old and new variants alike) split into the old ones, which keep their
+    places, and the ``new`` last ones, appended at the end of the suite so that no older case's index (and so
+    its inputs) changes."""
+    return cases[:len(cases) - new], cases[len(cases) - new:]
 
 
 def _train_exact(T, d, H, m, extra_batch):
@@ -214,14 +286,12 @@ def _plot(E, what):
     return make
 
 
-SUITE = Suite(
-    assignment=A,
-    seed=20231214,
-    points={"forward": 2, "loss": 1, "backward": 3, "accuracy": 1, "adam_step": 1, "train": 3,
-            "plot_learning_curve": 1},
-    cases=fd_last(
-        spread("forward", 2, _variants(_forward) + [("large logits, N=6, T=4, d=2, H=3, m=5", _forward_large_logits,
-                                                     False)],
+FORWARD, FORWARD_NEW = appended(
+    spread("forward", 2, _variants(_forward) + [("large logits, N=6, T=4, d=2, H=3, m=5", _forward_large_logits,
+                                                 False),
+                                                ("rows apart by 2000, N=6, T=4, d=2, H=3, m=5", _forward_rows_apart, True),
+                                                ("rows apart by 2000, N=6, T=4, d=2, H=3, m=5 (2)", _forward_rows_apart,
+                                                 False)],
                assignment=A, arg_names=("X", "P"), outputs=("Yhat", "Z"),
                hints={"shape": {"en": "Yhat is (N, m): one row ŷ per sequence, from z_T only; Z is (N, T, H).",
                                 "ja": "Yhat は (N, m) で、系列ごとに z_T だけから求めた ŷ が 1 行ずつです。Z は (N, T, H) です。"},
@@ -231,12 +301,53 @@ SUITE = Suite(
                       "value": {"en": "Rows are sequences: W_in x_t for all n is X[:, t−1] @ W_in.T, and W z_{t−1} is "
                                       "Z_prev @ W.T; the output reads z_T through W_out [1; z_T].",
                                 "ja": "行が系列です。全系列の W_in x_t は X[:, t−1] @ W_in.T、W z_{t−1} は Z_prev @ W.T です。"
-                                      "出力は W_out [1; z_T] で z_T だけを読み出します。"}})
-        + spread("loss", 1, _variants(_loss), assignment=A, arg_names=("Yhat", "Y"), outputs="E",
+                                      "出力は W_out [1; z_T] で z_T だけを読み出します。"}}),
+    2)
+
+LOSS, LOSS_NEW = appended(
+    spread("loss", 1, _variants(_loss) + [("ŷ_nk = 0 where y_nk = 0, N=5, m=4", _loss_zero_probabilities(5, 4), True),
+                                      ("ŷ_nk = 0 where y_nk = 0, N=8, m=6", _loss_zero_probabilities(8, 6), False)],
+           assignment=A, arg_names=("Yhat", "Y"), outputs="E",
                  hints={"type": {"en": "Return one number as a float, e.g. float(…).",
                                  "ja": "一つの数を float として返してください（例: float(…)）。"},
                         "value": {"en": "E = −(1/N) Σ_n Σ_k y_nk log ŷ_nk: a mean over the sequences, a sum over the classes.",
-                                  "ja": "E = −(1/N) Σ_n Σ_k y_nk log ŷ_nk です。系列について平均、クラスについて和を取ります。"}})
+                                  "ja": "E = −(1/N) Σ_n Σ_k y_nk log ŷ_nk です。系列について平均、クラスについて和を取ります。"}}),
+    2)
+
+ADAM, ADAM_NEW = appended(
+    spread("adam_step", 1, _variants(_adam) + [("ε = 0.05 with small gradients, 3 steps", _adam_large_eps, True),
+                                          ("ε = 0.05 with small gradients, 3 steps (2)", _adam_large_eps, False)],
+           assignment=A, arg_names=("params", "grads"), outputs="params",
+                 driver="optimizer_steps",
+                 hints={"value": ADAM_HINT}),
+    2)
+
+TRAIN, TRAIN_NEW = appended(
+    spread("train", 3,
+                 [("full batch, N=7, T=6, d=2, H=4, m=2, 3 epochs", _train_exact(6, 2, 4, 2, 0), True),
+                  ("batch larger than N, N=1, T=9, d=5, H=7, m=4, 3 epochs", _train_exact(9, 5, 7, 4, 3), False),
+                  (f"digits, H=32, {DIGITS_EPOCHS} epochs, held-out accuracy ≥ {DIGITS_ACCURACY}", _train_digits(32),
+                   True, {"compare": "threshold"}),
+                  (f"digits, H=24, {DIGITS_EPOCHS} epochs, held-out accuracy ≥ {DIGITS_ACCURACY}", _train_digits(24),
+                   False, {"compare": "threshold"}),
+                  ("batches of 3, N=7, T=6, d=2, H=4, m=2, 3 epochs", _train_schedule(7, 6, 2, 4, 2, 3, 3), True),
+                  ("batches of 4, N=10, T=4, d=2, H=3, m=3, 4 epochs", _train_schedule(10, 4, 2, 3, 3, 4, 4), False)],
+                 assignment=A, arg_names=("X", "Y", "P", "epochs", "batch_size", "lr", "seed"), outputs=("P", "history"),
+                 hints={"value": {"en": "Each batch: forward → loss → backward → adam_step(…, state, lr=lr), the state "
+                                        "carried on; per epoch record the mean loss and the accuracy after the epoch.",
+                                  "ja": "バッチごとに forward → loss → backward → adam_step(…, state, lr=lr) とし、state を"
+                                        "引き継いでください。エポックごとに平均の損失とエポック後の正解率を記録します。"}}),
+    2)
+
+
+SUITE = Suite(
+    assignment=A,
+    seed=20231214,
+    points={"forward": 2, "loss": 1, "backward": 3, "accuracy": 1, "adam_step": 1, "train": 3,
+            "plot_learning_curve": 1},
+    cases=fd_last(
+        FORWARD
+        + LOSS
         + spread("backward", 3, _variants(_backward) + _fd(), assignment=A, arg_names=("X", "Z", "Yhat", "Y", "P"),
                  outputs="grads",
                  hints={"shape": {"en": "Return a dict with W_in (H, d+1), W (H, H), W_out (m, H+1): the shapes of P.",
@@ -250,24 +361,8 @@ SUITE = Suite(
                                  "ja": "一つの数を float として返してください（例: float(np.mean(…))）。"},
                         "value": {"en": "Compare np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1) and take the fraction.",
                                   "ja": "np.argmax(Yhat, axis=1) と np.argmax(Y, axis=1) を比べ、一致した割合を求めてください。"}})
-        + spread("adam_step", 1, _variants(_adam), assignment=A, arg_names=("params", "grads"), outputs="params",
-                 driver="optimizer_steps",
-                 hints={"value": {"en": "Bias-correct both moments: m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ), "
-                                        "t counting from 1.",
-                                  "ja": "二つのモーメントをバイアス補正してください: m̂ = m / (1 − β₁ᵗ)、v̂ = v / (1 − β₂ᵗ)"
-                                        "（t は 1 から数えます）。"}})
-        + spread("train", 3,
-                 [("full batch, N=7, T=6, d=2, H=4, m=2, 3 epochs", _train_exact(6, 2, 4, 2, 0), True),
-                  ("batch larger than N, N=1, T=9, d=5, H=7, m=4, 3 epochs", _train_exact(9, 5, 7, 4, 3), False),
-                  (f"digits, H=32, {DIGITS_EPOCHS} epochs, held-out accuracy ≥ {DIGITS_ACCURACY}", _train_digits(32),
-                   True, {"compare": "threshold"}),
-                  (f"digits, H=24, {DIGITS_EPOCHS} epochs, held-out accuracy ≥ {DIGITS_ACCURACY}", _train_digits(24),
-                   False, {"compare": "threshold"})],
-                 assignment=A, arg_names=("X", "Y", "P", "epochs", "batch_size", "lr", "seed"), outputs=("P", "history"),
-                 hints={"value": {"en": "Each batch: forward → loss → backward → adam_step(…, state, lr=lr), the state "
-                                        "carried on; per epoch record the mean loss and the accuracy after the epoch.",
-                                  "ja": "バッチごとに forward → loss → backward → adam_step(…, state, lr=lr) とし、state を"
-                                        "引き継いでください。エポックごとに平均の損失とエポック後の正解率を記録します。"}})
+        + ADAM
+        + TRAIN
         + spread("plot_learning_curve", 1,
                  [("the loss curve, 8 epochs", _plot(8, "curve"), True),
                   ("axis labels, 8 epochs", _plot(8, "labels"), True),
@@ -278,5 +373,5 @@ SUITE = Suite(
                                         "axes with ax.set_xlabel and ax.set_ylabel, and return the Figure.",
                                   "ja": "history[\"loss\"] そのものを ax.plot(epochs, history[\"loss\"]) で描き、"
                                         "ax.set_xlabel と ax.set_ylabel で両方の軸に名前を付け、Figure を返してください。"}})
-    ),
+    ) + tuple(FORWARD_NEW + LOSS_NEW + ADAM_NEW + TRAIN_NEW),
 )

@@ -150,6 +150,64 @@ def _adam(rng, T, d, H, m, task):
     return (params, seq), kw, expected
 
 
+def _forward_rows_apart(rng):
+    """Classification whose rows v_t have maxima about 2000 apart and spread over 900 within a row: only
+    each row's own max shift keeps e^{v} finite (a global max, a min or a sum gives 0/0 or ∞/∞)."""
+    T, d, H, m = 5, 2, 3, 4
+    X = sequence(rng, T, d)
+    X[:, 1] = np.where(np.arange(T) % 2 == 0, 1.0, -1.0) * rng.uniform(2.0, 3.0, T)  # z_t's first entry ≈ ±1 in turn
+    P = {"W_in": matrix(rng, H, d + 1), "W": matrix(rng, H, H), "W_out": matrix(rng, m, H + 1)}
+    P["W_in"][0] = [0.0, 2.0, 0.0]
+    P["W"][0] = 0.0
+    P["W_out"][:, 0] = rng.permutation(np.linspace(-450.0, 450.0, m))  # the bias spreads every row over 900
+    P["W_out"][:, 1] = 1000.0  # the same for every class: moves row t's max by 1000 z_t1
+    Yhat, cache = rnnref.elman_forward(X[None], P, g="softmax")
+    U, Z = cache["rnn"]["U"][:, 0], cache["rnn"]["Z"][:, 0]
+    return (X, P["W_in"], P["W"], P["W_out"]), {"task": "classification"}, (U, Z, Yhat[0])
+
+
+def _loss_zero_probabilities(T, m):
+    """Classification where some ŷ_tk are exactly 0 with y_tk = 0: 0 · log 0 counts as 0."""
+
+    def make(rng):
+        Y = targets(rng, T, m, "classification")
+        Yhat = rng.dirichlet(np.ones(m), T)
+        Yhat[(Y == 0) & (rng.random((T, m)) < 0.5)] = 0.0
+        Yhat[np.arange(T), (Y.argmax(1) + 1) % m] = 0.0  # at least one zero per row, never at the target
+        Yhat /= Yhat.sum(axis=1, keepdims=True)
+        mask = Y > 0
+        return (Yhat, Y), {"task": "classification"}, float(-np.sum(Y[mask] * np.log(Yhat[mask])))
+
+    return make
+
+
+#: what a wrong Adam step is told when it is none of the known mistakes (not only the bias correction)
+ADAM_HINT = {"en": "Check the step in order: t ← t + 1 first; m ← β₁ m + (1 − β₁) g, v ← β₂ v + (1 − β₂) g ⊙ g; "
+                   "m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ); W ← W − η m̂ / (√v̂ + ε), ε outside the root.",
+             "ja": "順に確かめてください: まず t ← t + 1、m ← β₁ m + (1 − β₁) g、v ← β₂ v + (1 − β₂) g ⊙ g、"
+                   "m̂ = m / (1 − β₁ᵗ)、v̂ = v / (1 − β₂ᵗ)、W ← W − η m̂ / (√v̂ + ε)（ε は平方根の外）。"}
+
+#: large-ε Adam: small gradients, so that ε is not negligible against √v̂ and its place in the formula shows
+ADAM_LARGE_EPS = {"lr": 0.05, "beta1": 0.8, "beta2": 0.95, "eps": 0.05}
+
+
+def _adam_large_eps(rng):
+    params, seq = _params_and_grads(rng, 2, 3, 4, 3)
+    seq = [{k: 0.1 * g for k, g in grads.items()} for grads in seq]
+    expected, p, state = [], params, None
+    for g in seq:
+        p, state = rnnref.adam(p, g, state, **ADAM_LARGE_EPS)
+        expected.append(p)
+    return (params, seq), dict(ADAM_LARGE_EPS), expected
+
+
+def appended(cases: list, new: int) -> tuple[list, list]:
+    """A function's cases (spread over old and new variants alike) split into the old ones, which keep their
+    places, and the ``new`` last ones, appended at the end of the suite so that no older case's index (and so
+    its inputs) changes."""
+    return cases[:len(cases) - new], cases[len(cases) - new:]
+
+
 ROWS = {"U": (0, "u_{}"), "Z": (0, "z_{}"), "Yhat": (0, "ŷ_{}"), "D": (1, "δ_{}")}
 
 A = "rnn_bptt"
@@ -166,6 +224,41 @@ def _own_forward(rng):
 OWN_FORWARD = Case("deltas", "consistency with your own forward", _own_forward, 0.0, True,
                    arg_names=("X", "params", "Y"), driver="own_forward_deltas", assignment="rnn_bptt")
 
+FORWARD, FORWARD_NEW = appended(
+    spread("forward", 2, _variants(_forward) + [("large logits, classification", _forward_large_logits, False),
+                                                ("rows apart by 2000, classification", _forward_rows_apart, True),
+                                                ("rows apart by 2000, classification (2)", _forward_rows_apart, False),
+                                                ("rows apart by 2000, classification (3)", _forward_rows_apart, False)],
+               assignment=A, arg_names=("X", "W_in", "W", "W_out"), outputs=("U", "Z", "Yhat"), labels=ROWS,
+               hints={"shape": {"en": "U and Z are (T, H): one row u_t, z_t per step, z_0 not included.",
+                                "ja": "U と Z は (T, H) です。各時刻の u_t, z_t が 1 行ずつで、z_0 は含めません。"},
+                      "finite": {"en": "e^{v} overflows for large v_t: subtract max_k v_tk before the softmax "
+                                       "(it does not change the result).",
+                                 "ja": "v_t が大きいと e^{v} がオーバーフローします。ソフトマックス関数の前に max_k v_tk を"
+                                       "引いてください（結果は変わりません）。"}}),
+    3)
+
+LOSS, LOSS_NEW = appended(
+    spread("loss", 1, _variants(_loss) + [("ŷ_tk = 0 where y_tk = 0, T=5, m=4, classification", _loss_zero_probabilities(5, 4), True),
+                                      ("ŷ_tk = 0 where y_tk = 0, T=8, m=6, classification", _loss_zero_probabilities(8, 6), False)],
+            assignment=A, arg_names=("Yhat", "Y"), outputs="E",
+                 hints={"type": {"en": "Return one number as a float, e.g. float(np.sum(…)).",
+                                 "ja": "一つの数を float として返してください（例: float(np.sum(…))）。"},
+                        "value": {"en": "Regression: ½ Σ_t ‖y_t − ŷ_t‖² (the ½, a sum not a mean); "
+                                        "classification: −Σ_t Σ_k y_tk log ŷ_tk.",
+                                  "ja": "回帰: ½ Σ_t ‖y_t − ŷ_t‖²（½ を付け、平均ではなく和）、"
+                                        "分類: −Σ_t Σ_k y_tk log ŷ_tk です。"}}),
+    2)
+
+ADAM, ADAM_NEW = appended(
+    spread("adam_step", 2, _variants(_adam) + [("ε = 0.05 with small gradients, 3 steps", _adam_large_eps, True),
+                                          ("ε = 0.05 with small gradients, 3 steps (2)", _adam_large_eps, False)],
+            assignment=A, arg_names=("params", "grads"), outputs="params",
+                 driver="optimizer_steps",
+                 hints={"value": ADAM_HINT}),
+    2)
+
+
 SUITE = Suite(
     assignment=A,
     seed=20231203,
@@ -174,21 +267,8 @@ SUITE = Suite(
         "deltas_many_to_one": 2, "grad_W_out_many_to_one": 1, "sgd_step": 1, "adam_step": 2,
     },
     cases=fd_last(
-        spread("forward", 2, _variants(_forward) + [("large logits, classification", _forward_large_logits, False)],
-               assignment=A, arg_names=("X", "W_in", "W", "W_out"), outputs=("U", "Z", "Yhat"), labels=ROWS,
-               hints={"shape": {"en": "U and Z are (T, H): one row u_t, z_t per step, z_0 not included.",
-                                "ja": "U と Z は (T, H) です。各時刻の u_t, z_t が 1 行ずつで、z_0 は含めません。"},
-                      "finite": {"en": "e^{v} overflows for large v_t: subtract max_k v_tk before the softmax "
-                                       "(it does not change the result).",
-                                 "ja": "v_t が大きいと e^{v} がオーバーフローします。ソフトマックス関数の前に max_k v_tk を"
-                                       "引いてください（結果は変わりません）。"}})
-        + spread("loss", 1, _variants(_loss), assignment=A, arg_names=("Yhat", "Y"), outputs="E",
-                 hints={"type": {"en": "Return one number as a float, e.g. float(np.sum(…)).",
-                                 "ja": "一つの数を float として返してください（例: float(np.sum(…))）。"},
-                        "value": {"en": "Regression: ½ Σ_t ‖y_t − ŷ_t‖² (the ½, a sum not a mean); "
-                                        "classification: −Σ_t Σ_k y_tk log ŷ_tk.",
-                                  "ja": "回帰: ½ Σ_t ‖y_t − ŷ_t‖²（½ を付け、平均ではなく和）、"
-                                        "分類: −Σ_t Σ_k y_tk log ŷ_tk です。"}})
+        FORWARD
+        + LOSS
         + spread("deltas", 3, _variants(_deltas) + _fd("deltas", "classification"),
                  assignment=A, arg_names=("U", "Yhat", "Y", "W", "W_out"),
                  outputs="D", labels=ROWS,
@@ -222,11 +302,6 @@ SUITE = Suite(
                  assignment=A,
                  arg_names=("yhat_T", "y_T", "z_T"), outputs="dW_out")
         + spread("sgd_step", 1, _variants(_sgd), assignment=A, arg_names=("params", "grads", "lr"), outputs="params")
-        + spread("adam_step", 2, _variants(_adam), assignment=A, arg_names=("params", "grads"), outputs="params",
-                 driver="optimizer_steps",
-                 hints={"value": {"en": "Bias-correct both moments: m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ), "
-                                        "t counting from 1.",
-                                  "ja": "二つのモーメントをバイアス補正してください: m̂ = m / (1 − β₁ᵗ)、v̂ = v / (1 − β₂ᵗ)"
-                                        "（t は 1 から数えます）。"}})
-    ) + (OWN_FORWARD,),
+        + ADAM
+    ) + (OWN_FORWARD,) + tuple(FORWARD_NEW + LOSS_NEW + ADAM_NEW),
 )

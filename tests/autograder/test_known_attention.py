@@ -247,3 +247,51 @@ class TestSqueezeExcitationMistakes:
 
 class TestFiniteDifferenceCases(FiniteDifferenceContract):
     A, FD_FUNCTIONS = A, ["dot_attention_backward", "additive_attention_backward", "se_backward"]
+
+
+def _rows(E, shift):
+    e = np.exp(E - shift(E))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+SHIFTS = {"none": lambda E: 0.0, "global max": lambda E: E.max(), "row min": lambda E: E.min(axis=1, keepdims=True),
+          "row sum": lambda E: E.sum(axis=1, keepdims=True)}
+
+
+class TestSoftmaxBlindSpot:
+    """Before the rows-apart cases (scores in the hundreds and thousands), any softmax shift kept full marks."""
+
+    @pytest.mark.parametrize("shift", list(SHIFTS))
+    def test_other_shifts_lose_points(self, shift):
+        """A softmax without the shift, or shifted by the max of all rows, a row's min or sum, loses points (dot and
+        additive), on the rows-apart cases."""
+
+        def dot(Hdec, Hbar):
+            alpha = _rows(Hdec @ Hbar.T, SHIFTS[shift])
+            return alpha @ Hbar, alpha
+
+        def additive(Hdec, Hbar, P):
+            Q = np.tanh((Hdec @ P["W_a"].T)[:, None, :] + (Hbar @ P["U_a"].T)[None, :, :])
+            alpha = _rows(Q @ P["v"], SHIFTS[shift])
+            return alpha @ Hbar, alpha, Q
+
+        for function, func in (("dot_attention_forward", dot), ("additive_attention_forward", additive)):
+            results = run_function(A, function, func)
+            assert any(not r.passed and "rows apart" in r.name for r in results), function
+
+    def test_einsum_forms_keep_full_marks(self):
+        """Both forwards written with np.einsum and each row's own max shift earn every point."""
+        own = lambda E: E.max(axis=1, keepdims=True)  # noqa: E731
+
+        def dot(Hdec, Hbar):
+            alpha = _rows(np.einsum("th,sh->ts", Hdec, Hbar), own)
+            return np.einsum("ts,sh->th", alpha, Hbar), alpha
+
+        def additive(Hdec, Hbar, P):
+            Q = np.tanh(np.einsum("ah,th->ta", P["W_a"], Hdec)[:, None] + np.einsum("ah,sh->sa", P["U_a"], Hbar)[None])
+            alpha = _rows(np.einsum("tsa,a->ts", Q, P["v"]), own)
+            return np.einsum("ts,sh->th", alpha, Hbar), alpha, Q
+
+        points = get_suite(A).points
+        for function, func in (("dot_attention_forward", dot), ("additive_attention_forward", additive)):
+            assert sum(r.score for r in run_function(A, function, func)) == pytest.approx(points[function]), function

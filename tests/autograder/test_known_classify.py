@@ -8,17 +8,20 @@ autograder/known_mistakes/classify.py.
 import re
 
 import numpy as np
+import pytest
 
 from autograder.known_mistakes.classify import MISTAKES
 
 from .known_harness import KnownMistakesContract, load_solution, run_function
+from .test_known_rnn_bptt import ADAM_WRONG
 
 A = "classify"
 sol = load_solution(A)
 
 
 def _softmax_rows(V, shift=True):
-    e = np.exp(V - V.max(axis=-1, keepdims=True)) if shift else np.exp(V)
+    sub = {True: V.max(axis=-1, keepdims=True), False: 0.0, "global": V.max(), "min": V.min(axis=-1, keepdims=True)}
+    e = np.exp(V - sub[shift])
     return e / e.sum(axis=-1, keepdims=True)
 
 
@@ -55,21 +58,6 @@ def _grads_wrong(divide=True, back=lambda d, W: d @ W, every=False, prev_of=_pre
         return g
 
     return backward
-
-
-def _adam_as(correct=True, square=True):
-    def adam_step(params, grads, state=None, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        t, m, v = (0, {k: 0 for k in params}, {k: 0 for k in params}) if state is None else state
-        t += 1
-        m = {k: beta1 * m[k] + (1 - beta1) * grads[k] for k in params}
-        v = {k: beta2 * v[k] + (1 - beta2) * (grads[k] * grads[k] if square else grads[k]) for k in params}
-        new = {}
-        for k in params:
-            mh, vh = (m[k] / (1 - beta1 ** t), v[k] / (1 - beta2 ** t)) if correct else (m[k], v[k])
-            new[k] = params[k] - lr * mh / (np.sqrt(vh) + eps)
-        return new, (t, m, v)
-
-    return adam_step
 
 
 def _train_as(reset=False, pass_lr=True):
@@ -112,8 +100,10 @@ WRONG = {
     ("backward", "z_not_shifted"): _grads_wrong(prev_of=lambda Z, t: Z[:, t]),
     ("accuracy", "count_not_fraction"): lambda Yhat, Y: float((Yhat.argmax(1) == Y.argmax(1)).sum()),
     ("accuracy", "argmax_over_sequences"): lambda Yhat, Y: float((Yhat.argmax(0) == Y.argmax(0)).mean()),
-    ("adam_step", "no_bias_correction"): _adam_as(correct=False),
-    ("adam_step", "v_not_squared"): _adam_as(square=False),
+    **{("adam_step", name): wrong for name, wrong in ADAM_WRONG.items()},
+    ("forward", "softmax_global_max"): _forward_as(shift="global"),
+    ("forward", "softmax_min_shift"): _forward_as(shift="min"),
+    ("loss", "log_of_zero"): lambda Yhat, Y: float(-(Y * np.log(Yhat)).sum() / len(Y)),
     ("train", "adam_state_reset"): _train_as(reset=True),
     ("train", "lr_not_passed"): _train_as(pass_lr=False),
 }
@@ -122,6 +112,7 @@ WRONG = {
 class TestKnownMistakes(KnownMistakesContract):
     A, MISTAKES, WRONG = A, MISTAKES, WRONG
     WITHOUT_MISTAKES = {"plot_learning_curve"}  # judged on what it draws (TestPlotThreshold)
+    MISTAKES_PER_FUNCTION = (2, 9)  # forward has six, adam_step nine
     COMPARE = {"train": "values"}  # the exact cases; the digits case is judged on accuracy (TestTrainThreshold)
 
 
@@ -230,3 +221,93 @@ class TestPlotThreshold:
         assert results and all(("expected a matplotlib Figure to be returned, got Axes" in r.output) == r.visible
                                and "TypeError" in r.output for r in results)
         plt.close("all")
+
+
+class TestBlindSpots:
+    """Wrong code that kept full marks before the rows-apart, 0 · log 0 and mini-batch schedule cases."""
+
+    def test_softmax_shifts_lose_points(self):
+        """A softmax shifted by the max of all rows, a row's min, or a row's sum loses points on the rows-apart cases."""
+        for shift in ("global", "min"):
+            results = run_function(A, "forward", _forward_as(shift=shift))
+            assert any(not r.passed and "rows apart" in r.name for r in results), shift
+
+        def by_sum(X, P):
+            Yhat, Z = sol.forward(X, P)
+            V = Z[:, -1] @ P["W_out"][:, 1:].T + P["W_out"][:, 0]
+            e = np.exp(V - V.sum(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True), Z
+
+        assert any(not r.passed and "rows apart" in r.name for r in run_function(A, "forward", by_sum))
+
+    def test_log_everywhere_loses_points(self):
+        """−Σ y log ŷ over every entry fails the cases where ŷ = 0 = y, and only those."""
+        results = run_function(A, "loss", WRONG[("loss", "log_of_zero")])
+        assert [r.passed for r in results] == ["ŷ_nk = 0" not in r.name for r in results]
+
+    def test_other_schedules_lose_points(self):
+        """A fresh rng every epoch, one shuffle for all epochs, no shuffle, or the mean of the batch losses fails the
+        batches-smaller-than-N cases."""
+
+        def train_as(mode):
+            def train(X, Y, P, epochs, batch_size, lr, seed=0):
+                rng = np.random.default_rng(seed)
+                first = rng.permutation(len(X))
+                state, losses, accs = None, [], []
+                for epoch in range(epochs):
+                    order = {"fresh": lambda: np.random.default_rng(seed).permutation(len(X)), "once": lambda: first,
+                             "none": lambda: np.arange(len(X)),
+                             "mean": lambda: first if epoch == 0 else rng.permutation(len(X))}[mode]()
+                    batch_losses = []
+                    for i in range(0, len(X), batch_size):
+                        b = order[i:i + batch_size]
+                        Yhat, Z = sol.forward(X[b], P)
+                        batch_losses.append((sol.loss(Yhat, Y[b]), len(b)))
+                        P, state = sol.adam_step(P, sol.backward(X[b], Z, Yhat, Y[b], P), state, lr=lr)
+                    if mode == "mean":
+                        losses.append(np.mean([e for e, _ in batch_losses]))
+                    else:
+                        losses.append(sum(e * n for e, n in batch_losses) / len(X))
+                    accs.append(sol.accuracy(sol.forward(X, P)[0], Y))
+                return P, {"loss": np.array(losses), "acc": np.array(accs)}
+
+            return train
+
+        for mode in ("fresh", "once", "none", "mean"):
+            results = run_function(A, "train", train_as(mode), only="values")
+            assert [r.passed for r in results] == ["batches of" not in r.name for r in results], mode
+
+    def test_solution_keeps_the_schedule_cases(self):
+        """The reference train passes the batches-smaller-than-N cases, which check the loss history exactly."""
+        results = [r for r in run_function(A, "train", sol.train, only="values") if "batches of" in r.name]
+        assert len(results) == 2 and all(r.passed for r in results)
+
+
+class TestHardForms:
+    def test_einsum_forward_and_backward_keep_full_marks(self):
+        """forward and backward written with np.einsum (another correct form) earn every point."""
+        from autograder.suites import get_suite
+
+        def forward(X, P):
+            N, T, _ = X.shape
+            z = np.zeros((N, P["W"].shape[0]))
+            Z = np.zeros((N, T, z.shape[1]))
+            for t in range(T):
+                z = Z[:, t] = np.tanh(np.einsum("hd,nd->nh", P["W_in"], X[:, t]) + np.einsum("hk,nk->nh", P["W"], z))
+            return _softmax_rows(np.einsum("mh,nh->nm", P["W_out"][:, 1:], z) + P["W_out"][:, 0]), Z
+
+        def backward(X, Z, Yhat, Y, P):
+            N, T, H = Z.shape
+            e = (Yhat - Y) / N
+            Zprev = np.concatenate([np.zeros((N, 1, H)), Z[:, :-1]], axis=1)
+            D = np.zeros((N, T, H))
+            dz = e @ P["W_out"][:, 1:]
+            for t in reversed(range(T)):
+                D[:, t] = dz * (1 - Z[:, t] ** 2)
+                dz = D[:, t] @ P["W"]
+            return {"W_in": np.einsum("nth,ntd->hd", D, X), "W": np.einsum("nth,ntk->hk", D, Zprev),
+                    "W_out": np.einsum("nm,nh->mh", e, np.concatenate([np.ones((N, 1)), Z[:, -1]], axis=1))}
+
+        points = get_suite(A).points
+        for function, func in (("forward", forward), ("backward", backward)):
+            assert sum(r.score for r in run_function(A, function, func)) == pytest.approx(points[function]), function

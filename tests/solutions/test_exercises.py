@@ -10,7 +10,7 @@ import pytest
 
 from autograder.cases import run_in_process
 from autograder.selfcheck import check
-from autograder.mistakes import MISTAKES
+from autograder.mistakes import known
 from autograder.suites import ASSIGNMENTS, SUITES_DIR, get_suite, registered, suite_order
 from autograder.suites._data import SIZES_HIDDEN, SIZES_VISIBLE
 
@@ -102,11 +102,13 @@ NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven tw
 
 
 def known_mistakes() -> int:
-    """How many known mistakes the grader can name: autograder/mistakes.py's and autograder/known_mistakes/'s."""
-    n = sum(len(ms) for ms in MISTAKES.values())
+    """How many known mistakes the grader can name: those of autograder/known_mistakes/<assignment>.py, counted
+    from the files themselves."""
+    n = 0
     for name in ASSIGNMENTS:
         if (ROOT / "autograder" / "known_mistakes" / f"{name}.py").is_file():
             n += sum(len(ms) for ms in importlib.import_module(f"autograder.known_mistakes.{name}").MISTAKES.values())
+    assert n == sum(len(ms) for ms in known(ASSIGNMENTS).values())
     return n
 
 
@@ -173,7 +175,7 @@ class TestWrongMathLoses:
         assert score == 0 and all("wrong shape" in r.output for r in results)
 
     def test_softmax_without_max_shift(self):
-        """A softmax without the max shift overflows on the large-logits case, with the hint."""
+        """A softmax without the max shift overflows on the large-logits and the rows-apart cases, with the hint."""
 
         def forward(X, W_in, W, W_out, task="regression"):
             T, H = X.shape[0], W.shape[0]
@@ -188,9 +190,12 @@ class TestWrongMathLoses:
 
         score, results = _earned("rnn_bptt", "forward", forward)
         failed = [r for r in results if not r.passed]
-        assert [r.name for r in failed] == ["forward [large logits, classification]"]
-        assert "not finite" in failed[0].output and "subtract max_k v_tk" in failed[0].output
-        assert score == pytest.approx(get_suite("rnn_bptt").points["forward"] * 4 / 5)
+        assert [r.name for r in failed] == ["forward [large logits, classification]",
+                                            "forward [rows apart by 2000, classification]",
+                                            "forward [rows apart by 2000, classification (2)]",
+                                            "forward [rows apart by 2000, classification (3)]"]
+        assert all("not finite" in r.output and "subtract max_k v_tk" in r.output for r in failed)
+        assert score == pytest.approx(get_suite("rnn_bptt").points["forward"] * 4 / 8)
 
     def test_lstm_gates_swapped(self):
         """An LSTM step with forget and input gates swapped fails every case."""
