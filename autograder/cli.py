@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -116,6 +115,38 @@ SANDBOX_OPTION = click.option("--sandbox", type=click.Choice(["auto", "require",
                               show_default=True,
                               help="bubblewrap isolation: auto (use it when installed), require (fail without it), "
                                    "off (limits only).")
+
+
+def _check_scheduler(ctx, param, value):
+    if value is None:
+        return None
+    from .distributed import parse_address
+
+    parse_address(value)  # its form only; reached (with a short timeout) just before grading
+    return value.strip()
+
+
+SCHEDULER_OPTION = click.option("--scheduler", metavar="ADDRESS", default=None, callback=_check_scheduler,
+                                help="Grade on a Dask cluster: tcp://HOST:PORT of a running `dask scheduler`, or "
+                                     "local:N for N worker processes here (the dask extra: pip install "
+                                     "'rnn-exercise-kit[dask]'; see docs/scale.md).")
+
+
+def _check_shard(ctx, param, value):
+    if value is None:
+        return None
+    from .batch import parse_shard
+
+    return parse_shard(value)
+
+
+def _cluster(scheduler):
+    """The Dask cluster of --scheduler, connected and checked (UserError, exit 2, before any grading), or None."""
+    if not scheduler:
+        return None
+    from .distributed import open_cluster
+
+    return open_cluster(scheduler)
 
 
 def _assignment_option(required: bool = False):
@@ -263,18 +294,26 @@ def check(path, assignment, lang) -> None:
 @click.option("--similarity", is_flag=True,
               help="List similar pairs of submissions in report.html, for a human to review (never a penalty); "
                    "needs the similarity extra: pip install 'rnn-exercise-kit[similarity]'.")
+@SCHEDULER_OPTION
+@click.option("--shard", metavar="K/N", default=None, callback=_check_shard,
+              help="Grade only the K-th of N slices of the class (by a hash of each student's id; no scheduler), "
+                   "e.g. a SLURM array job's $SLURM_ARRAY_TASK_ID/N; join the slices with rnngrade merge. The CSV "
+                   "defaults to grades-shard-K-of-N.csv.")
 @SEED_OPTION
 @SECRET_OPTION
 @TIMEOUT_OPTION
 @LANG_OPTION
 def batch(directory, assignment, jobs, output, results_dir, resume, lms, feedback_zip, percent, canvas_assignment,
-          points_possible, bom, seed, secret_file, timeout, lang, similarity) -> None:
+          points_possible, bom, seed, secret_file, timeout, lang, similarity, scheduler, shard) -> None:
     """Grade every submission in SOURCE, in parallel; then write the CSV and a summary. SOURCE is a folder
     (one folder or file per student, an nbgrader course's submitted/<student>/<assignment>/, or Moodle's or
     Canvas's "Download all submissions" unzipped) or the .zip downloaded from Moodle or Canvas.
 
     Writes results/report.html too: the class report for TAs (pass rate per function, frequent mistakes, who
     could not be graded, grading times; similar submissions with --similarity).
+
+    With --scheduler, the submissions are graded on a Dask cluster, one task per submission, each in the same
+    isolated worker on the Dask worker's machine (docs/scale.md); with --shard K/N, one slice of the class here.
 
     Exit 0 when every student got a grade (whatever the scores), 1 when the grader failed for any
     student (they are listed), 3 when some handed-in submissions could not be graded (a link, a FIFO, a
@@ -289,9 +328,19 @@ def batch(directory, assignment, jobs, output, results_dir, resume, lms, feedbac
     if lms is None and (feedback_zip or percent or canvas_assignment or points_possible or bom):
         raise UserError("--feedback-zip, --percent, --canvas-assignment, --points-possible and --bom go with --lms: "
                         "add --lms moodle, moodle-gradebook or canvas")
+    if shard and (lms or similarity):
+        raise UserError("--lms, --feedback-zip and --similarity need the whole class: grade the shards without them, "
+                        "then pass them to rnngrade merge")
+    if shard and scheduler:
+        raise UserError("--shard and --scheduler are two ways to spread the grading: use one of them")
+    if scheduler:
+        from .distributed import need_dask
+
+        need_dask()
     download = batch_mod.lms_download(directory)  # Moodle's or Canvas's download, or None for a class folder
     assignment = assignment or _infer_class_assignment(directory, download)
-    output = output or Path(lms_mod.DEFAULT_OUTPUT[lms] if lms else "grades.csv")
+    output = output or Path(lms_mod.DEFAULT_OUTPUT[lms] if lms else
+                            f"grades-shard-{shard[0]}-of-{shard[1]}.csv" if shard else "grades.csv")
     entries = batch_mod.discover(directory, assignment, download)
     batch_mod.check_names(entries, assignment)  # -a lstm on a class of rnn_bptt.py: said before anything is graded
     options = None
@@ -306,27 +355,123 @@ def batch(directory, assignment, jobs, output, results_dir, resume, lms, feedbac
     near = [directory if directory.is_dir() else directory.parent]
     secret, notes = _secret(secret_file, near)
     skipped = []
+    bar = batch_mod.Progress(f"grading {assignment}" + (f" (shard {shard[0]}/{shard[1]})" if shard else ""))
 
     def progress(student, result, was_skipped):
-        bar.update(1)
+        bar.update(was_skipped)
         if was_skipped:
             skipped.append(student)
 
+    cluster = _cluster(scheduler)  # reachable, with workers running this grader: checked before any grading
     try:
-        with click.progressbar(length=len(entries), label=f"grading {assignment}", file=sys.stderr,
-                               show_pos=True) as bar:
-            results = batch_mod.grade_class(directory, assignment, results_dir, jobs=jobs, seed=seed, secret=secret,
-                                            resume=resume, timeout=timeout, lang=lang, on_done=progress,
-                                            entries=entries)
+        results = batch_mod.grade_class(directory, assignment, results_dir, jobs=jobs, seed=seed, secret=secret,
+                                        resume=resume, timeout=timeout, lang=lang, on_done=progress,
+                                        entries=entries, shard=shard, cluster=cluster, on_total=bar.set_total)
     except batch_mod.Interrupted as exc:
         click.echo(f"interrupted: {exc.done} of {exc.total} students graded, their results in {results_dir}; run "
                    f"the same command with --resume to grade the other {exc.total - exc.done}", err=True)
         raise click.exceptions.Exit(130) from None
+    finally:
+        if cluster is not None:
+            cluster.close()
+    bar.close()
     if resume:
         click.echo(f"resumed: {len(skipped)} student(s) already graded in {results_dir} on the submission they have "
                    f"now skipped, {len(results) - len(skipped)} graded now", err=True)
     click.echo(batch_mod.finish(results, output, results_dir, lms=options, entries=entries,
-                                feedback_zip=feedback_zip, lang=lang, similarity=similarity), nl=False)
+                                feedback_zip=feedback_zip, lang=lang, similarity=similarity,
+                                class_report=shard is None), nl=False)
+    if shard:
+        click.echo(f"wrote {output} (shard {shard[0]}/{shard[1]}: {len(results)} student(s)), {results_dir}/<student>"
+                   f".json and .txt, {results_dir}/{batch_mod.SHARD_MANIFEST.format(k=shard[0], n=shard[1])}; join "
+                   f"the shards with rnngrade merge")
+        _exit_status(results, notes, [])
+        return
+    _after_class(results, output, results_dir, lms, feedback_zip, notes, download, directory)
+
+
+@main.command()
+@click.argument("folders", metavar="RESULTS_DIR...", nargs=-1, required=True,
+                type=click.Path(path_type=Path, file_okay=False))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The class CSV, as rnngrade batch writes it (default grades.csv); with --lms, the LMS's import file "
+                   "(the per-test CSV then goes in --results).")
+@click.option("--results", "results_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("results"), show_default=True,
+              help="Folder for the whole class: each student's JSON and feedback, summary.png, report.html.")
+@click.option("--source", type=click.Path(path_type=Path), default=None,
+              help="The class the shards graded (the folder, or the LMS's download): needed for --lms moodle, "
+                   "--feedback-zip, and --lms of an LMS's download (the ids and files it names).")
+@click.option("--lms", type=click.Choice(["moodle", "moodle-gradebook", "canvas"]), default=None,
+              help="Write -o for this LMS, as rnngrade batch --lms does.")
+@click.option("--feedback-zip", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Also write the feedback zip the LMS takes back (needs --source, the LMS's download).")
+@click.option("--percent", is_flag=True, help="With --lms: scores out of 100.")
+@click.option("--canvas-assignment", metavar="'TITLE (ID)'", default=None,
+              help="With --lms canvas: the assignment column as Canvas names it.")
+@click.option("--points-possible", is_flag=True, help="With --lms canvas: write the 'Points Possible' row.")
+@click.option("--bom", is_flag=True, help="With --lms: start the CSV with a UTF-8 byte-order mark (for Excel).")
+@LANG_OPTION
+def merge(folders, output, results_dir, source, lms, feedback_zip, percent, canvas_assignment, points_possible, bom,
+          lang) -> None:
+    """Join the results of `rnngrade batch --shard K/N` (one --results folder per shard, or one folder they all
+    wrote to) into what rnngrade batch writes for the whole class: the CSV in the class's order, each student's
+    result in --results, summary.png, report.html, the summary, and with --lms the LMS's file.
+
+    Refuses (exit 2, nothing written) shards of different assignments, inputs or classes, a missing shard, and
+    the same student twice with different results. Exit codes otherwise as rnngrade batch's.
+    """
+    from . import batch as batch_mod
+    from . import lms as lms_mod
+    from .files import check_writable_dir, check_writable_file, unique_names, write_atomic
+
+    if lms is None and (feedback_zip or percent or canvas_assignment or points_possible or bom):
+        raise UserError("--feedback-zip, --percent, --canvas-assignment, --points-possible and --bom go with --lms: "
+                        "add --lms moodle, moodle-gradebook or canvas")
+    merged = batch_mod.merge(list(folders))
+    results = merged.results
+    entries, lms_kind = None, None
+    if source is not None:
+        download = batch_mod.lms_download(source)
+        lms_kind = download.lms if download is not None else None
+        entries = batch_mod.discover(source, merged.assignment, download)
+        if list(unique_names([e.student for e in entries])) != merged.sids:
+            raise UserError(f"{source} is not the class the shards graded (its students differ): pass the class "
+                            f"folder or download given to rnngrade batch --shard")
+    elif lms and (lms == "moodle" or feedback_zip or any(r.get("lms_id") for r in results)):
+        raise UserError(f"merge --lms {lms} of an LMS's download needs that download for its ids and files: pass it "
+                        f"with --source (the .zip or folder given to rnngrade batch --shard)")
+    options = None
+    if lms:
+        options = lms_mod.Options(lms, percent=percent, canvas_assignment=canvas_assignment,
+                                  points_possible=points_possible, bom=bom)
+        ids = entries if entries is not None else [batch_mod.Entry(r["student"], Path(), r.get("lms_id", ""))
+                                                   for r in results]
+        lms_mod.check(options, lms_kind, ids, feedback_zip)
+    output = output or Path(lms_mod.DEFAULT_OUTPUT[lms] if lms else "grades.csv")
+    check_writable_file(output, "the class CSV (-o)")
+    if feedback_zip is not None:
+        check_writable_file(feedback_zip, "the feedback zip (--feedback-zip)")
+    check_writable_dir(results_dir, "the results (--results)")
+    results_dir.mkdir(parents=True, exist_ok=True)
+    for sid, folder in zip(merged.sids, merged.folders):
+        for suffix in (".json", ".txt"):
+            src, dst = folder / f"{sid}{suffix}", results_dir / f"{sid}{suffix}"
+            if dst.exists() and src.resolve() == dst.resolve():
+                continue
+            try:
+                write_atomic(dst, src.read_bytes())
+            except FileNotFoundError:  # a feedback file lost: the result (the grade) is what counts
+                pass
+    click.echo(batch_mod.finish(results, output, results_dir, lms=options, entries=entries,
+                                feedback_zip=feedback_zip, lang=lang), nl=False)
+    click.echo(f"merged {merged.shards} shard(s) of {merged.assignment}: {len(results)} student(s)")
+    _after_class(results, output, results_dir, lms, feedback_zip, [])
+
+
+def _after_class(results, output, results_dir, lms, feedback_zip, notes, download=None, directory=None) -> None:
+    """What batch and merge say after the summary: the files written, the notes, the exit status."""
+    from . import batch as batch_mod
     from .report import printable
 
     missing = batch_mod.no_submission(results)
@@ -339,10 +484,20 @@ def batch(directory, assignment, jobs, output, results_dir, resume, lms, feedbac
     else:
         click.echo(f"wrote {output}, {results_dir}/<student>.json and .txt, {results_dir}/summary.png, "
                    f"{results_dir}/report.html")
+    extra = []
     if download is not None and download.ignored:
-        notes = notes + [f"left out of {directory} (not named as {download.lms.capitalize()} names submissions): "
-                         + printable(", ".join(download.ignored[:10])) + (", …" if len(download.ignored) > 10 else "")]
-    _notes(notes + _distinct(n for r in results for n in r.get("isolation", ())))
+        extra = [f"left out of {directory} (not named as {download.lms.capitalize()} names submissions): "
+                 + printable(", ".join(download.ignored[:10])) + (", …" if len(download.ignored) > 10 else "")]
+    _exit_status(results, notes, extra)
+
+
+def _exit_status(results, notes, extra) -> None:
+    """The notes for the TA (isolation said once per machine), then exit 1 (internal errors), 3 (submissions that
+    could not be graded) or 0."""
+    from . import batch as batch_mod
+    from .report import printable
+
+    _notes(notes + extra + _distinct(n for r in results for n in r.get("isolation", ())))
     failed = batch_mod.internal_errors(results)
     if failed:
         shown = ", ".join(map(printable, failed[:10])) + (", …" if len(failed) > 10 else "")
@@ -451,32 +606,39 @@ def nbgrader_init(course_dir, assignments, course_id) -> None:
               help="Submissions graded at once.")
 @click.option("--student", "students", multiple=True, help="Only this student (repeatable).")
 @click.option("--force", is_flag=True, help="Grade again students already autograded (default: skip them).")
+@SCHEDULER_OPTION
 @SEED_OPTION
 @SECRET_OPTION
 @TIMEOUT_OPTION
 @LANG_OPTION
-def nbgrader_autograde(assignment, course_dir, jobs, students, force, seed, secret_file, timeout, lang) -> None:
-    """Autograde ASSIGNMENT's submitted notebooks with rnngrade's isolated worker (in parallel) and
-    record the points in nbgrader's gradebook and autograded/ folder, as `nbgrader autograde` would."""
+def nbgrader_autograde(assignment, course_dir, jobs, students, force, scheduler, seed, secret_file, timeout,
+                       lang) -> None:
+    """Autograde ASSIGNMENT's submitted notebooks with rnngrade's isolated worker (in parallel, or on a Dask
+    cluster with --scheduler) and record the points in nbgrader's gradebook and autograded/ folder, as
+    `nbgrader autograde` would (the gradebook written by this process alone)."""
     _need_nbgrader()
+    from .batch import Progress
     from .nbgrade import autograde
 
+    if scheduler:
+        from .distributed import need_dask
+
+        need_dask()
     secret, notes = _secret(secret_file, [course_dir])
-
-    bar = None
-
-    def total(n):
-        nonlocal bar
-        bar = click.progressbar(length=n, label=f"autograding {assignment}", file=sys.stderr, show_pos=True)
-        bar.__enter__()
-
+    bar = Progress(f"autograding {assignment}")
+    cluster = _cluster(scheduler)
     try:
         outcomes = autograde(course_dir, assignment, jobs=jobs, students=students, force=force, seed=seed,
-                             secret=secret, timeout=timeout, lang=lang, on_total=total,
-                             on_done=lambda _: bar.update(1))
+                             secret=secret, timeout=timeout, lang=lang, on_total=bar.set_total,
+                             on_done=lambda o: bar.update(o.skipped), cluster=cluster)
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: {bar.done} of {bar.total} students autograded and in the gradebook; run the same "
+                   f"command again to autograde the others (those done are skipped)", err=True)
+        raise click.exceptions.Exit(130) from None
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        if cluster is not None:
+            cluster.close()
+    bar.close()
     from .report import printable
 
     for o in outcomes:

@@ -254,10 +254,12 @@ def gradebook(course: Path, config):
 def autograde(course: Path, assignment: str, *, jobs: int = 2, students: tuple = (), force: bool = False,
               seed: int | str | None = None, secret: bytes | None = None, timeout: float | None = None,
               lang: str | None = None,
-              on_done: Callable[[Outcome], None] | None = None, on_total: Callable[[int], None] | None = None
-              ) -> list[Outcome]:
+              on_done: Callable[[Outcome], None] | None = None, on_total: Callable[[int], None] | None = None,
+              cluster=None) -> list[Outcome]:
     """Autograde every submission of ``assignment`` in the nbgrader course ``course``; see the module
-    docstring. Raises CourseError for bad input (no course, unknown assignment, nothing submitted)."""
+    docstring. Raises CourseError for bad input (no course, unknown assignment, nothing submitted). With ``cluster``
+    (distributed.Cluster, entered) the submissions are graded on its Dask workers; this process still stages them
+    and writes the gradebook, one student at a time."""
     from .feedback import resolve_lang
 
     course = Path(course).resolve()
@@ -315,10 +317,13 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students: tuple =
         # student in nbgrader; processes, not threads, so that nbgrader's bookkeeping has this one to itself
         job = _Job(course, assignment, tmp, seed, timeout, lang, secret, names)
         cfg = _converter_config(config, staged_root, results_dir, names)
-        with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_lower_priority) as pool:
-            for fut in as_completed([pool.submit(_grade_one, job, s) for s in todo]):
-                record(fut.result())
+        if cluster is not None:
+            _on_cluster(job, cluster, todo, record)
+        else:
+            with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("fork"),
+                                     initializer=_lower_priority) as pool:
+                for fut in as_completed([pool.submit(_grade_one, job, s) for s in todo]):
+                    record(fut.result())
     _record_scores(course, config, assignment, [o for o in outcomes.values() if not o.skipped])
     return [outcomes[s] for s in everyone]
 
@@ -389,11 +394,63 @@ def _grade_one(job: _Job, student: str) -> Outcome:
         error = str(exc)
     except Exception as exc:  # noqa: BLE001 - a grader bug must not cost the rest of the class
         error, internal = f"internal error while grading ({type(exc).__name__}); please report it", True
+    return _settle(job, student, functions, error, note if path is not None else "", internal, isolation)
+
+
+def _settle(job: _Job, student: str, functions, error: str, note: str, internal: bool, isolation) -> Outcome:
+    """Write the results the preprocessor reads for a graded (or refused) student; their Outcome."""
     if functions is None or error:
         functions = _error_lines(job.assignment, error)
     _write_results(job.tmp / "results", job.names[student], functions, error)
-    return Outcome(student, error=error, note=note if path is not None else "",  # a note of a graded notebook
-                   functions={f: v["points"] for f, v in functions.items()}, internal=internal, isolation=isolation)
+    return Outcome(student, error=error, note=note,  # note: of a graded notebook only
+                   functions={f: v["points"] for f, v in functions.items()}, internal=internal,
+                   isolation=list(isolation))
+
+
+def _on_cluster(job: _Job, cluster, students: list, record: Callable[[Outcome], None]) -> None:
+    """Grade the students on a Dask cluster: each staged and read here (the course stays on this machine), its
+    code sent to a task (distributed.nbgrader_task) that grades it on a Dask worker; each Outcome recorded here."""
+    from . import distributed
+    from .submission import load_submission
+
+    config, notes = load_config(job.course), {}
+
+    def tasks():
+        for student in students:
+            try:
+                path, note = _stage(job, config, student)
+                if path is None:
+                    record(_settle(job, student, None, note, "", False, []))
+                    continue
+                sub = load_submission(path, job.assignment)
+            except api.SubmissionError as exc:
+                record(_settle(job, student, None, str(exc), "", False, []))
+                continue
+            except Exception as exc:  # noqa: BLE001 - a grader bug must not cost the rest of the class
+                record(_settle(job, student, None, f"internal error while grading ({type(exc).__name__}); please "
+                                                   f"report it", "", True, []))
+                continue
+            notes[student] = note
+            yield student, {"submission": distributed.submission_fields(sub), "assignment": job.assignment,
+                            "seed": job.seed, "secret": job.secret, "timeout": job.timeout, "lang": job.lang,
+                            "protect": [str(job.course), str(job.tmp)]}
+
+    from distributed import KilledWorker
+
+    from .errors import GraderError
+
+    for student, value in cluster.map(distributed.nbgrader_task, tasks()):
+        if isinstance(value, BaseException) and not isinstance(value, KilledWorker):  # the scheduler is lost
+            raise GraderError(f"lost the Dask cluster ({type(value).__name__}): the students recorded so far are in "
+                              f"the gradebook; start the scheduler again and run the same command (they are skipped)")
+        out = {"internal": type(value).__name__} if isinstance(value, BaseException) else json.loads(value)
+        if "functions" in out:
+            record(_settle(job, student, out["functions"], "", notes[student], False, out.get("isolation", [])))
+        elif "error" in out:
+            record(_settle(job, student, None, out["error"], "", False, []))
+        else:
+            record(_settle(job, student, None, f"internal error while grading ({out['internal']}); please report "
+                                               f"it", "", True, []))
 
 
 def _overwrite_locked_cells(nb, course: Path, config, assignment: str, student: str):

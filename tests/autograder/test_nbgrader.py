@@ -353,6 +353,19 @@ class TestBothPaths:
         assert next(r for r in canvas if r["SIS Login ID"] == "gina")[A] == ""
         assert next(r for r in canvas if r["SIS Login ID"] == "alice")["Student"] == "Liddell, Alice"
 
+    def test_through_a_dask_cluster(self, graded, tmp_path):
+        """`rnngrade nbgrader autograde --scheduler local:2` (a real process; Dask workers grade, this process writes
+        the gradebook) records the same points per cell as the local run, hostile submissions included."""
+        course = tmp_path / "course"
+        shutil.copytree(graded["plain"].parent / "course", course)
+        add_hostile_students(course)
+        some = ("alice", "bob", "dave", "mallory", "oscar", "paul")  # honest, buggy, broken, tampering, links
+        r = rnngrade("nbgrader", "autograde", A, "--course", course, "--scheduler", "local:2",
+                     *[f"--student={s}" for s in some])
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert {s: g for s, g in grades(course).items() if s in some} == {s: graded["hard_grades"][s] for s in some}
+        assert "dave: 0 / 15" in r.stdout and "autograding rnn_bptt: 6/6 done in" in r.stderr
+
     def test_resume_then_force_one_student(self, graded, tmp_path):
         """A second run skips everyone already autograded; --force --student grades just that one again."""
         course = tmp_path / "again"
