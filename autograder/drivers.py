@@ -91,12 +91,26 @@ def own_forward_deltas(func, args, kwargs):
             "numerical": _central_differences(phi, P, ["W_in", "W"], kwargs.get("h", 1e-5))}
 
 
+def _line_data(line):
+    """A Line2D's (x, y) as float64 arrays, masked entries as NaN: the data as drawn (unit-converted)."""
+    def values(get):
+        try:
+            arr = np.ma.asarray(get(), dtype=np.float64)
+        except (TypeError, ValueError):  # strings or dates: the numbers the axis converted them to
+            line.recache_always()
+            arr = np.ma.asarray(get(orig=False), dtype=np.float64)
+        return np.array(np.ma.filled(arr, np.nan), dtype=np.float64).reshape(-1)
+
+    return {"x": values(line.get_xdata), "y": values(line.get_ydata)}
+
+
 def figure_lines(func, args, kwargs):
     """A function that draws and returns a matplotlib Figure: what the figure shows, as plain data.
 
-    Returns [{"xlabel": str, "ylabel": str, "title": str, "lines": [y-values of each line, float64]}, …],
-    one dict per Axes (twin axes included), in the figure's order; the figure is closed. Only the
-    figure's own methods are used (no matplotlib import here); the grader judges the data.
+    Returns [{"xlabel": str, "ylabel": str, "title": str, "lines": [{"x": x-values, "y": y-values}, …]}, …],
+    one dict per Axes (twin axes included), in the figure's order, each line's data as float64 arrays (NaN
+    where masked); the figure is closed. Only the figure's own methods are used (no matplotlib import here);
+    the grader judges the data.
     """
     import sys
 
@@ -105,10 +119,8 @@ def figure_lines(func, args, kwargs):
         raise TypeError(f"expected a matplotlib Figure to be returned, got {type(fig).__name__}")
     out = []
     for ax in fig.get_axes():
-        lines = [np.array(np.ma.filled(np.ma.asarray(line.get_ydata(), dtype=np.float64), np.nan), dtype=np.float64)
-                 for line in ax.get_lines()]
         out.append({"xlabel": str(ax.get_xlabel()), "ylabel": str(ax.get_ylabel()), "title": str(ax.get_title()),
-                    "lines": lines})
+                    "lines": [_line_data(line) for line in ax.get_lines()]})
     pyplot = sys.modules.get("matplotlib.pyplot")  # already imported by the student's code, if at all
     if pyplot is not None:
         pyplot.close(fig)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..mistakes import Mistake
+from ._softmax import GLOBAL_MAX, MIN_SHIFT, NO_SHIFT
+from ._softmax import softmax as _shifted_softmax
 
 
 def _fprime(U):
@@ -66,12 +68,7 @@ def _deltas(**how):
 _RIGHT = _states()
 
 
-def _softmax(V):
-    E = np.exp(V - V.max(axis=1, keepdims=True))
-    return E / E.sum(axis=1, keepdims=True)
-
-
-def _forward(reverse_input=True, reverse_back=True, bw_weights="bw", order="fw_bw"):
+def _forward(reverse_input=True, reverse_back=True, bw_weights="bw", order="fw_bw", shift="max"):
     def birnn_forward(X, P, task="regression"):
         U_fw, Z_fw = _RIGHT(X, P["W_in_fw"], P["W_fw"])
         Xb = X[::-1] if reverse_input else X
@@ -80,7 +77,7 @@ def _forward(reverse_input=True, reverse_back=True, bw_weights="bw", order="fw_b
             U_bw, Z_bw = U_bw[::-1], Z_bw[::-1]
         halves = [Z_fw, Z_bw] if order == "fw_bw" else [Z_bw, Z_fw]
         V = np.hstack([np.ones((X.shape[0], 1))] + halves) @ P["W_out"].T
-        Yhat = _softmax(V) if task == "classification" else V
+        Yhat = _shifted_softmax(V, shift) if task == "classification" else V
         return U_fw, Z_fw, U_bw, Z_bw, Yhat
 
     return birnn_forward
@@ -168,6 +165,9 @@ MISTAKES = {
                 "[1; z←_t; z→_t] の順に連結していませんか？順方向が先で、v_t = W_out [1; z→_t; z←_t] です。"
                 "W_out の列 1 … H が z→_t に掛かります。",
                 _forward(order="bw_fw")),
+        Mistake("softmax_without_max_shift", *NO_SHIFT, _forward(shift="none"), outputs=("Yhat",)),
+        Mistake("softmax_global_max", *GLOBAL_MAX, _forward(shift="global"), outputs=("Yhat",)),
+        Mistake("softmax_min_shift", *MIN_SHIFT, _forward(shift="min"), outputs=("Yhat",)),
     ),
     "rnn_deltas": (
         Mistake("W_not_transposed",

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..mistakes import Mistake
+from ._softmax import LOG_OF_ZERO, MIN_SHIFT, NO_SHIFT, cross_entropy_everywhere
+from ._softmax import softmax as _shifted_softmax
 
 
 def _softmax(v):
@@ -40,7 +42,7 @@ def _forward(order="right", leaf_tanh=False, activation=np.tanh):
     return tree_forward
 
 
-def _root_output(bias="first", normalise=True):
+def _root_output(bias="first", normalise=True, shift="max"):
     def root_output(h_root, W_out):
         if bias == "first":
             v = W_out[:, 0] + W_out[:, 1:] @ h_root
@@ -48,14 +50,17 @@ def _root_output(bias="first", normalise=True):
             v = W_out[:, :-1] @ h_root + W_out[:, -1]
         else:  # omitted
             v = W_out[:, 1:] @ h_root
-        return _softmax(v) if normalise else v
+        return _shifted_softmax(v, shift) if normalise else v
 
     return root_output
 
 
 def _loss(kind):
     def loss(yhat, y):
-        terms = y * np.log(yhat)
+        if kind == "log_everywhere":
+            return cross_entropy_everywhere(yhat, y)
+        with np.errstate(divide="ignore"):
+            terms = np.where(y > 0, y * np.log(np.where(y > 0, yhat, 1.0)), 0.0)  # 0 · log 0 = 0: one thing wrong
         if kind == "no_minus":
             return float(np.sum(terms))
         if kind == "mean":
@@ -149,6 +154,8 @@ MISTAKES = {
                 "probabilities that sum to 1.",
                 "v = W_out [1; h_root] をそのまま返していませんか？分類の出力は ŷ = softmax(v) で、和が 1 の確率です。",
                 _root_output(normalise=False)),
+        Mistake("softmax_without_max_shift", *NO_SHIFT, _root_output(shift="none")),
+        Mistake("softmax_min_shift", *MIN_SHIFT, _root_output(shift="min")),
     ),
     "loss": (
         Mistake("cross_entropy_sign",
@@ -165,6 +172,7 @@ MISTAKES = {
                 "(1 − y_k) log(1 − ŷ_k) を足していませんか？それは m 個のシグモイドの誤差です。ソフトマックス関数では "
                 "E = −Σ_k y_k log ŷ_k だけです。",
                 _loss("binary")),
+        Mistake("log_of_zero", *LOG_OF_ZERO, _loss("log_everywhere")),
     ),
     "tree_backward": (
         Mistake("children_swapped", *SWAPPED, _backward(split="swapped"), outputs=("D", "dX")),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..mistakes import Mistake
+from ._softmax import MIN_SHIFT, NO_SHIFT
+from ._softmax import softmax as _shifted_softmax
 
 
 def _step(direct=True, recurrent=True, transpose=False, fprime=True, direct_z="prev"):
@@ -25,15 +27,12 @@ def _step(direct=True, recurrent=True, transpose=False, fprime=True, direct_z="p
     return sensitivity_step
 
 
-def _output(z, W_out, task):
+def _output(z, W_out, task, shift="max"):
     v = W_out[:, 0] + W_out[:, 1:] @ z
-    if task == "classification":
-        e = np.exp(v - v.max())
-        return e / e.sum()
-    return v
+    return _shifted_softmax(v, shift) if task == "classification" else v
 
 
-def _rtrl(step=_step(), sign=1.0, every_step=True, z_for_step="prev", carry=True):
+def _rtrl(step=_step(), sign=1.0, every_step=True, z_for_step="prev", carry=True, shift="max"):
     """rtrl_gradients written wrongly in one way."""
 
     def rtrl_gradients(X, Y, W_in, W, W_out, task="regression"):
@@ -50,7 +49,7 @@ def _rtrl(step=_step(), sign=1.0, every_step=True, z_for_step="prev", carry=True
             z = z_new
             if not every_step and t < T - 1:
                 continue
-            dv = sign * (_output(z, W_out, task) - Y[t])
+            dv = sign * (_output(z, W_out, task, shift) - Y[t])
             e = W_out[:, 1:].T @ dv
             g["W_in"] += np.tensordot(e, P_in, axes=1)
             g["W"] += np.tensordot(e, P_W, axes=1)
@@ -127,5 +126,7 @@ MISTAKES = {
                 "感度の直接の項 δ_kj z_i(t−1)（W_in では δ_kj x_i）を忘れていませんか？それがないと感度は 0 のままで、"
                 "∂E/∂W_in と ∂E/∂W が 0 になります。",
                 _rtrl(step=_step(direct=False))),
+        Mistake("softmax_without_max_shift", *NO_SHIFT, _rtrl(shift="none")),
+        Mistake("softmax_min_shift", *MIN_SHIFT, _rtrl(shift="min")),
     ),
 }

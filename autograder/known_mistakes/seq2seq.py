@@ -7,17 +7,14 @@ import re
 import numpy as np
 
 from ..mistakes import Mistake
+from ._softmax import GLOBAL_MAX, LOG_OF_ZERO, MIN_SHIFT, NO_SHIFT, cross_entropy_everywhere
+from ._softmax import softmax as _shifted_softmax
 
 KEYS = ("W_in", "W", "W_F_in", "W_F", "W_I_in", "W_I", "W_O_in", "W_O")
 
 
 def _sigmoid(a):
     return 0.5 * (1.0 + np.tanh(0.5 * a))
-
-
-def _softmax(V):
-    e = np.exp(V - np.max(V, axis=-1, keepdims=True))
-    return e / np.sum(e, axis=-1, keepdims=True)
 
 
 def _step(x, z_prev, s_prev, P):
@@ -104,12 +101,12 @@ def _inputs(shift=True, go=True, bias=True):
 # decoder_forward
 
 
-def _decoder_forward(shift=True, from_encoder=True, mean=False):
+def _decoder_forward(shift=True, from_encoder=True, mean=False, softmax_shift="max", log_everywhere=False):
     def decoder_forward(Y, z0, s0, P):
         Xd = _inputs(shift=shift)(Y)
         Z, _, caches = _forward(Xd, P, z0, s0) if from_encoder else _forward(Xd, P)
-        Yhat = _softmax(Z @ P["W_out"][:, 1:].T + P["W_out"][:, 0])
-        E = -float(np.sum(Y[Y > 0] * np.log(Yhat[Y > 0])))
+        Yhat = _shifted_softmax(Z @ P["W_out"][:, 1:].T + P["W_out"][:, 0], softmax_shift)
+        E = cross_entropy_everywhere(Yhat, Y) if log_everywhere else -float(np.sum(Y[Y > 0] * np.log(Yhat[Y > 0])))
         return Yhat, E / len(Y) if mean else E, Z, caches
 
     return decoder_forward
@@ -165,7 +162,7 @@ def _encoder_backward(where="last", cell=True):
 # greedy_decode
 
 
-def _greedy(feed="onehot", carry=True):
+def _greedy(feed="onehot", carry=True, softmax_shift="max"):
     def greedy_decode(z0, s0, P, T_out):
         W_out = P["W_out"]
         m = W_out.shape[0]
@@ -175,7 +172,7 @@ def _greedy(feed="onehot", carry=True):
         x, z, s = go, z0, s0
         for t in range(T_out):
             z, s, _ = _step(x, z if carry else z0, s if carry else s0, P)
-            Yhat[t] = _softmax(W_out[:, 1:] @ z + W_out[:, 0])
+            Yhat[t] = _shifted_softmax(W_out[:, 1:] @ z + W_out[:, 0], softmax_shift)
             k = int(np.argmax(Yhat[t]))
             Y_pred[t, k] = 1.0
             x = np.zeros(m + 2)
@@ -234,6 +231,10 @@ MISTAKES = {
                 "Did you divide E by T′? E = −Σ_t Σ_k y_tk log ŷ_tk is a sum over the steps, not a mean.",
                 "E を T′ で割っていませんか？E = −Σ_t Σ_k y_tk log ŷ_tk は時刻についての和で、平均ではありません。",
                 _decoder_forward(mean=True), outputs=("E",)),
+        Mistake("softmax_without_max_shift", *NO_SHIFT, _decoder_forward(softmax_shift="none"), outputs=("Yhat",)),
+        Mistake("softmax_global_max", *GLOBAL_MAX, _decoder_forward(softmax_shift="global"), outputs=("Yhat",)),
+        Mistake("softmax_min_shift", *MIN_SHIFT, _decoder_forward(softmax_shift="min"), outputs=("Yhat",)),
+        Mistake("log_of_zero", *LOG_OF_ZERO, _decoder_forward(log_everywhere=True), outputs=("E",)),
     ),
     "decoder_backward": (
         Mistake("sign_flipped",
@@ -284,5 +285,7 @@ MISTAKES = {
                 "毎時刻 <go> を入れていませんか？x′_1 = [1; 1; 0] の後の入力は、1 つ前に選んだ記号 "
                 "[1; 0; one-hot(k_{t−1})] です。",
                 _greedy(feed="go")),
+        Mistake("softmax_without_max_shift", *NO_SHIFT, _greedy(softmax_shift="none"), outputs=("Yhat",)),
+        Mistake("softmax_min_shift", *MIN_SHIFT, _greedy(softmax_shift="min"), outputs=("Yhat",)),
     ),
 }

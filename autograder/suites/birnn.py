@@ -180,6 +180,57 @@ ROWS = {"U": (0, "u_{}"), "Z": (0, "z_{}"), "D": (1, "δ_{}")}
 BI_ROWS = {"U_fw": (0, "u→_{}"), "Z_fw": (0, "z→_{}"), "U_bw": (0, "u←_{}"), "Z_bw": (0, "z←_{}"),
            "Yhat": (0, "ŷ_{}"), "D_fw": (1, "δ→_{}"), "D_bw": (1, "δ←_{}")}
 
+def _rows_apart(T, d, H, m):
+    """Classification with scores v_t whose row maxima lie about 2000 apart, each row spread over 900: only each
+    row's own max shift keeps e^{v} finite (nothing, the max of all rows, a row's min or its sum gives 0/0 or ∞/∞).
+    z→_t's first unit is ≈ ±1 in turn (x_t1 alternating in sign through W_in→'s first row, no recurrence there),
+    and W_out reads it with 1000 for every class, on top of biases spread from −450 to 450."""
+    from ..known_mistakes._softmax import fails_every_wrong_shift
+
+    def make(rng):
+        while True:
+            X = sequence(rng, T, d)
+            X[:, 1] = np.where(np.arange(T) % 2 == 0, 1.0, -1.0) * rng.uniform(2.0, 3.0, T)
+            P = _params(rng, d, H, m)
+            P["W_in_fw"][0] = 0.0
+            P["W_in_fw"][0, 1] = 2.0
+            P["W_fw"][0] = 0.0
+            P["W_out"][:, 0] = rng.permutation(np.linspace(-450.0, 450.0, m)) + rng.uniform(-20.0, 20.0, m)
+            P["W_out"][:, 1] = 1000.0
+            Yhat, cache = bi_elman_forward(X[None], P, g="softmax")
+            S = {k: v[0] for k, v in birnn_states(cache).items()}
+            V = np.hstack([np.ones((T, 1)), S["Z_fw"], S["Z_bw"]]) @ P["W_out"].T
+            if fails_every_wrong_shift(V):
+                return (X, P), {"task": "classification"}, (S["U_fw"], S["Z_fw"], S["U_bw"], S["Z_bw"], Yhat[0])
+
+    return make
+
+
+BIRNN_FORWARD = spread(
+    "birnn_forward", 3,
+    _variants(_birnn_forward) + [("rows apart by 2000, T=6, d=2, H=3, m=5, classification", _rows_apart(6, 2, 3, 5),
+                                  True),
+                                 ("rows apart by 2000, T=7, d=3, H=2, m=4, classification", _rows_apart(7, 3, 2, 4),
+                                  False)],
+    assignment=A, arg_names=("X", "P"), outputs=("U_fw", "Z_fw", "U_bw", "Z_bw", "Yhat"),
+    labels=BI_ROWS,
+    hints={"shape": {"en": "U_fw, Z_fw, U_bw, Z_bw are (T, H) and Yhat is (T, m); W_out is (m, 2H+1) "
+                           "and reads [1; z→_t; z←_t].",
+                     "ja": "U_fw, Z_fw, U_bw, Z_bw は (T, H)、Yhat は (T, m) です。W_out は (m, 2H+1) で "
+                           "[1; z→_t; z←_t] に掛かります。"},
+           "finite": {"en": "e^{v} overflows for large v: subtract max_k v_tk of each row (each step t) before the "
+                            "softmax, as the given softmax(V) does.",
+                      "ja": "v が大きいと e^{v} がオーバーフローします。ソフトマックス関数の前に各行（各時刻 t）の "
+                            "max_k v_tk を引いてください（与えられた softmax(V) がそうしています）。"},
+           "value": {"en": "The backward direction starts at t = T from z←_{T+1} = 0 with its own "
+                           "W_in_bw, W_bw; return its rows in time order (row t−1 is step t).",
+                     "ja": "逆方向は z←_{T+1} = 0 から t = T で始まり、自分の W_in_bw, W_bw を使います。"
+                           "その行は時刻の順（行 t−1 が時刻 t）で返してください。"}})
+
+#: the rows-apart cases, appended after every older case so that no older case's index (and inputs) changes
+BIRNN_FORWARD, BIRNN_FORWARD_NEW = BIRNN_FORWARD[:-2], BIRNN_FORWARD[-2:]
+
+
 SUITE = Suite(
     assignment=A,
     seed=20231209,
@@ -193,16 +244,7 @@ SUITE = Suite(
                                       "the next step.",
                                 "ja": "z_0 = 0 から u_t = W_in x_t + W z_{t−1}、z_t = tanh(u_t) を計算し、z_t を次の時刻へ"
                                       "渡してください。"}})
-        + spread("birnn_forward", 3, _variants(_birnn_forward), assignment=A, arg_names=("X", "P"),
-                 outputs=("U_fw", "Z_fw", "U_bw", "Z_bw", "Yhat"), labels=BI_ROWS,
-                 hints={"shape": {"en": "U_fw, Z_fw, U_bw, Z_bw are (T, H) and Yhat is (T, m); W_out is (m, 2H+1) "
-                                        "and reads [1; z→_t; z←_t].",
-                                  "ja": "U_fw, Z_fw, U_bw, Z_bw は (T, H)、Yhat は (T, m) です。W_out は (m, 2H+1) で "
-                                        "[1; z→_t; z←_t] に掛かります。"},
-                        "value": {"en": "The backward direction starts at t = T from z←_{T+1} = 0 with its own "
-                                        "W_in_bw, W_bw; return its rows in time order (row t−1 is step t).",
-                                  "ja": "逆方向は z←_{T+1} = 0 から t = T で始まり、自分の W_in_bw, W_bw を使います。"
-                                        "その行は時刻の順（行 t−1 が時刻 t）で返してください。"}})
+        + BIRNN_FORWARD
         + spread("rnn_deltas", 2, _variants(_rnn_deltas, tasks=False) + _rnn_deltas_fd(), assignment=A,
                  arg_names=("U", "dZ", "W"), outputs="D", labels=ROWS,
                  hints={"shape": {"en": "D stores δ_1 … δ_T as columns: (H, T).",
@@ -232,5 +274,5 @@ SUITE = Suite(
                                         "Z̃← = (z←_2, …, z←_{T+1}); ∂E/∂W_out = (Ŷ − Y)ᵀ [1 Z→ Z←].",
                                   "ja": "∂E/∂W_fw = D→ Z̃→（Z̃→ = (z→_0, …, z→_{T−1})）、∂E/∂W_bw = D← Z̃←"
                                         "（Z̃← = (z←_2, …, z←_{T+1})）、∂E/∂W_out = (Ŷ − Y)ᵀ [1 Z→ Z←] です。"}})
-    ),
+    ) + tuple(BIRNN_FORWARD_NEW),
 )

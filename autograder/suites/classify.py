@@ -6,7 +6,9 @@ N), rnnref.optim.adam and rnnref.classify. ``train`` is graded three ways: exact
 cannot depend on the shuffling (batch_size ≥ N); exactly, with batches smaller than N, where the
 parameters and the loss history follow the docstring's schedule (one rng, a permutation per epoch);
 and on a threshold — the accuracy on held-out digits of the parameters it returns, computed here
-with rnnref (the held-out digits never reach the student's code). ``plot_learning_curve`` is graded on what its figure shows (drivers.figure_lines).
+with rnnref (the held-out digits never reach the student's code). ``plot_learning_curve`` is graded on what its figure shows (drivers.figure_lines): a line of history["loss"],
+its Axes's two axis labels (any words), and every curve of history["loss"] or history["acc"] drawn against the
+epochs 1 … E.
 """
 
 from __future__ import annotations
@@ -246,16 +248,8 @@ def _history(rng, E):
 
 
 def _loss_lines(result, extra):
-    """The Axes (dicts of drivers.figure_lines) with a line whose y-values are history["loss"]."""
-    target = extra["loss"]
-    found = []
-    for ax in result:
-        for y in ax["lines"]:
-            y = np.asarray(y, dtype=np.float64)
-            if y.shape == target.shape and np.allclose(y, target, rtol=1e-9, atol=1e-12):
-                found.append(ax)
-                break
-    return found
+    """The Axes (dicts of drivers.figure_lines) with a line whose y-values are history["loss"] (whatever its x)."""
+    return [ax for ax in result if any(_same_values(line["y"], extra["loss"]) for line in ax["lines"])]
 
 
 def _count_loss_lines(result, extra) -> float:
@@ -263,23 +257,48 @@ def _count_loss_lines(result, extra) -> float:
 
 
 def _count_labels(result, extra) -> float:
-    """The most labelled Axes among those showing the loss: 0, 1 or 2 non-empty axis labels."""
+    """The most labelled Axes among those showing the loss: 0, 1 or 2 non-empty axis labels (their words are the
+    student's: the docstring's "epoch" and "mean cross-entropy" are examples)."""
     axes = _loss_lines(result, extra)
     return float(max((bool(str(ax["xlabel"]).strip()) + bool(str(ax["ylabel"]).strip()) for ax in axes), default=0))
+
+
+def _same_values(a, b) -> bool:
+    a = np.asarray(a, dtype=np.float64)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))
+
+
+def _share_on_epochs(result, extra) -> float:
+    """Of the lines whose y-values are history["loss"] or history["acc"], the share drawn against x = 1 … E (0 when
+    there is none): ax.plot(history["loss"]) alone puts the curve at 0 … E−1."""
+    curves = [line for ax in result for line in ax["lines"]
+              if any(_same_values(line["y"], extra[k]) for k in ("loss", "acc"))]
+    epochs = np.arange(1.0, len(extra["loss"]) + 1)
+    return sum(_same_values(line["x"], epochs) for line in curves) / len(curves) if curves else 0.0
 
 
 _PLOT_QUANTITY = {
     "curve": {"en": "the number of Axes that plot history[\"loss\"]", "ja": "history[\"loss\"] を描いた Axes の数"},
     "labels": {"en": "the number of labelled axes (x and y) of the loss curve",
                "ja": "損失の曲線の Axes の軸ラベル（x と y）の数"},
+    "epochs": {"en": "the share of the curves of history[\"loss\"] and history[\"acc\"] drawn against the epochs 1 … E",
+               "ja": "history[\"loss\"] と history[\"acc\"] の曲線のうち横軸をエポック 1 … E として描いたものの割合"},
 }
+
+_PLOT_MEASURE = {"curve": (_count_loss_lines, 1), "labels": (_count_labels, 2), "epochs": (_share_on_epochs, 1)}
+
+#: the hint of the x-values cases: what is wrong there is the x of a curve that is otherwise right
+EPOCHS_HINT = {"en": "Draw every curve against the epochs 1 … E: epochs = np.arange(1, E + 1), then "
+                     "ax.plot(epochs, history[\"loss\"]); ax.plot(history[\"loss\"]) alone puts it at 0 … E−1.",
+               "ja": "どの曲線も横軸をエポック 1 … E として描いてください。epochs = np.arange(1, E + 1) として "
+                     "ax.plot(epochs, history[\"loss\"]) です。ax.plot(history[\"loss\"]) だけでは 0 … E−1 に描かれます。"}
 
 
 def _plot(E, what):
     def make(rng):
         history = _history(rng, E)
-        measure, bound = (_count_loss_lines, 1) if what == "curve" else (_count_labels, 2)
-        expected = Threshold(what, bound, measure, at_least=True, extra={"loss": history["loss"]}, fmt="g",
+        measure, bound = _PLOT_MEASURE[what]
+        expected = Threshold(what, bound, measure, at_least=True, extra=dict(history), fmt="g",
                              quantity=_PLOT_QUANTITY[what])
         return (history,), {}, expected
 
@@ -340,6 +359,22 @@ TRAIN, TRAIN_NEW = appended(
     2)
 
 
+PLOT, PLOT_NEW = appended(
+    spread("plot_learning_curve", 1,
+           [("the loss curve, 8 epochs", _plot(8, "curve"), True),
+            ("axis labels, 8 epochs", _plot(8, "labels"), True),
+            ("the loss curve, 15 epochs", _plot(15, "curve"), False),
+            ("axis labels, 15 epochs", _plot(15, "labels"), False),
+            ("x = epochs 1 … 8", _plot(8, "epochs"), True, {"hints": {"value": EPOCHS_HINT}}),
+            ("x = epochs 1 … 15", _plot(15, "epochs"), False, {"hints": {"value": EPOCHS_HINT}})],
+           assignment=A, arg_names=("history",), outputs="fig", driver="figure_lines", compare="threshold",
+           hints={"value": {"en": "Plot history[\"loss\"] itself with ax.plot(epochs, history[\"loss\"]), name both "
+                                  "axes with ax.set_xlabel and ax.set_ylabel, and return the Figure.",
+                            "ja": "history[\"loss\"] そのものを ax.plot(epochs, history[\"loss\"]) で描き、"
+                                  "ax.set_xlabel と ax.set_ylabel で両方の軸に名前を付け、Figure を返してください。"}}),
+    2)
+
+
 SUITE = Suite(
     assignment=A,
     seed=20231214,
@@ -363,15 +398,6 @@ SUITE = Suite(
                                   "ja": "np.argmax(Yhat, axis=1) と np.argmax(Y, axis=1) を比べ、一致した割合を求めてください。"}})
         + ADAM
         + TRAIN
-        + spread("plot_learning_curve", 1,
-                 [("the loss curve, 8 epochs", _plot(8, "curve"), True),
-                  ("axis labels, 8 epochs", _plot(8, "labels"), True),
-                  ("the loss curve, 15 epochs", _plot(15, "curve"), False),
-                  ("axis labels, 15 epochs", _plot(15, "labels"), False)],
-                 assignment=A, arg_names=("history",), outputs="fig", driver="figure_lines", compare="threshold",
-                 hints={"value": {"en": "Plot history[\"loss\"] itself with ax.plot(epochs, history[\"loss\"]), name both "
-                                        "axes with ax.set_xlabel and ax.set_ylabel, and return the Figure.",
-                                  "ja": "history[\"loss\"] そのものを ax.plot(epochs, history[\"loss\"]) で描き、"
-                                        "ax.set_xlabel と ax.set_ylabel で両方の軸に名前を付け、Figure を返してください。"}})
-    ) + tuple(FORWARD_NEW + LOSS_NEW + ADAM_NEW + TRAIN_NEW),
+        + PLOT
+    ) + tuple(FORWARD_NEW + LOSS_NEW + ADAM_NEW + TRAIN_NEW + PLOT_NEW),
 )

@@ -96,6 +96,48 @@ def _loss(m):
     return make
 
 
+def _root_output_large(H, m):
+    """Scores v in the thousands, spread over about 4000 (the bias column from −2000 to 2000, the runner-up within a few
+    units of the max): e^{v} overflows unless v is shifted by its max (nothing, the min or the sum gives ∞/∞), and
+    the ŷ_k far below the max are exactly 0."""
+    from ..known_mistakes._softmax import fails_every_wrong_shift
+
+    def make(rng):
+        while True:
+            h_root = np.tanh(rng.normal(0.0, 1.0, H))
+            W_out = matrix(rng, m, H + 1, scale=0.8)
+            W_out[:, 0] = rng.permutation(np.linspace(-2000.0, 2000.0, m)) + rng.uniform(-50.0, 50.0, m)
+            top = np.argsort(W_out[:, 0])[-2:]
+            W_out[top[0], 0] = W_out[top[1], 0] - rng.uniform(0.5, 3.0)  # a runner-up close to the max: ŷ not one-hot
+            W_out[:, 0] += rng.uniform(-1000.0, 1000.0)  # all moved together: the sum of v is no stand-in for the max
+            v = affine_out_forward(h_root, W_out)[0]
+            if fails_every_wrong_shift(v):
+                return (h_root, W_out), {}, softmax(v)
+
+    return make
+
+
+def _loss_zero_probabilities(m):
+    """Some ŷ_k exactly 0 where y_k = 0 (as root_output gives for scores far below the max): 0 · log 0 counts as 0."""
+
+    def make(rng):
+        k = int(rng.integers(0, m))
+        yhat = rng.dirichlet(np.ones(m))
+        yhat[(np.arange(m) != k) & (rng.random(m) < 0.5)] = 0.0
+        yhat[(k + 1) % m] = 0.0  # at least one zero, never at the target
+        yhat /= yhat.sum()
+        return (yhat, np.eye(m)[k]), {}, float(-np.log(yhat[k]))
+
+    return make
+
+
+#: the cases appended after every older case (so that no older case's index, and inputs, changes)
+ROOT_NEW = [("scores in the thousands, H=3, m=5", _root_output_large(3, 5), True),
+            ("scores in the thousands, H=4, m=3", _root_output_large(4, 3), False)]
+LOSS_NEW = [("ŷ_k = 0 where y_k = 0, m=4", _loss_zero_probabilities(4), True),
+            ("ŷ_k = 0 where y_k = 0, m=6", _loss_zero_probabilities(6), False)]
+
+
 def _backward_reference(X, children, W, dh_root):
     """(D (H, n_inner), dW, dX) from rnnref, the gradient arriving at the root only."""
     H_nodes, cache = recursive_forward(X, children, {"W": W})
@@ -158,6 +200,34 @@ def _fd(function):
     return [(f"{FD_LABEL}, {_label(shape, n, H, m, function == 'tree_grads')}", make, False, fields)]
 
 
+ROOT_OUTPUT = spread(
+    "root_output", 1, [(f"H={H}, m={m}", _root_output(H, m), visible) for H, m, visible in OUT_SIZES] + ROOT_NEW,
+    assignment=A, arg_names=("h_root", "W_out"), outputs="yhat",
+    hints={"shape": {"en": "ŷ is (m,): one probability per class.",
+                     "ja": "ŷ は (m,) で、クラスごとに確率が 1 つです。"},
+           "finite": {"en": "e^{v} overflows for scores in the thousands: subtract max_k v_k before the exp (the "
+                            "scores far below it give ŷ_k = 0 exactly).",
+                      "ja": "スコアが数千になると e^{v} がオーバーフローします。exp の前に max_k v_k を引いてください"
+                            "（それよりずっと小さいスコアの ŷ_k はちょうど 0 になります）。"},
+           "value": {"en": "ŷ = softmax(v) with v = W_out [1; h_root]: column 0 of W_out is the bias; "
+                           "subtract max_k v_k before the exp.",
+                     "ja": "ŷ = softmax(v)、v = W_out [1; h_root] です。W_out の列 0 がバイアスです。"
+                           "exp の前に max_k v_k を引いてください。"}})
+ROOT_OUTPUT, ROOT_OUTPUT_NEW = ROOT_OUTPUT[:-len(ROOT_NEW)], ROOT_OUTPUT[-len(ROOT_NEW):]
+
+LOSS = spread(
+    "loss", 1, [(f"m={m}", _loss(m), visible) for m, visible in LOSS_SIZES] + LOSS_NEW,
+    assignment=A, arg_names=("yhat", "y"), outputs="E",
+    hints={"type": {"en": "Return one number as a float, e.g. float(-np.sum(…)).",
+                    "ja": "一つの数を float として返してください（例: float(-np.sum(…))）。"},
+           "finite": {"en": "ŷ_k can be exactly 0 where y_k = 0: 0 · log 0 counts as 0, so take the log only where "
+                            "y_k > 0 (with a one-hot y, −log ŷ of the true class).",
+                      "ja": "y_k = 0 の所では ŷ_k がちょうど 0 のことがあります。0 · log 0 は 0 と数えるので、log は "
+                            "y_k > 0 の所だけで取ってください（y が one-hot なら正解クラスの −log ŷ）。"},
+           "value": {"en": "E = −Σ_k y_k log ŷ_k: with a one-hot y only the true class's −log ŷ_k remains.",
+                     "ja": "E = −Σ_k y_k log ŷ_k です。y が one-hot なら正解クラスの −log ŷ_k だけが残ります。"}})
+LOSS, LOSS_NEW_CASES = LOSS[:-len(LOSS_NEW)], LOSS[-len(LOSS_NEW):]
+
 SUITE = Suite(
     assignment=A,
     seed=31415016,
@@ -175,21 +245,8 @@ SUITE = Suite(
                                       "right child; the leaf rows are x_i unchanged.",
                                 "ja": "行 n_leaves + i は h_p = tanh(W [1; h_l; h_r])（[l, r] = children[i]）です。"
                                       "W の列 0 が 1 に、列 1…H が左の子に、残りが右の子に掛かります。葉の行は x_i のままです。"}})
-        + spread("root_output", 1,
-                 [(f"H={H}, m={m}", _root_output(H, m), visible) for H, m, visible in OUT_SIZES],
-                 assignment=A, arg_names=("h_root", "W_out"), outputs="yhat",
-                 hints={"shape": {"en": "ŷ is (m,): one probability per class.",
-                                  "ja": "ŷ は (m,) で、クラスごとに確率が 1 つです。"},
-                        "value": {"en": "ŷ = softmax(v) with v = W_out [1; h_root]: column 0 of W_out is the bias; "
-                                        "subtract max_k v_k before the exp.",
-                                  "ja": "ŷ = softmax(v)、v = W_out [1; h_root] です。W_out の列 0 がバイアスです。"
-                                        "exp の前に max_k v_k を引いてください。"}})
-        + spread("loss", 1, [(f"m={m}", _loss(m), visible) for m, visible in LOSS_SIZES],
-                 assignment=A, arg_names=("yhat", "y"), outputs="E",
-                 hints={"type": {"en": "Return one number as a float, e.g. float(-np.sum(…)).",
-                                 "ja": "一つの数を float として返してください（例: float(-np.sum(…))）。"},
-                        "value": {"en": "E = −Σ_k y_k log ŷ_k: with a one-hot y only the true class's −log ŷ_k remains.",
-                                  "ja": "E = −Σ_k y_k log ŷ_k です。y が one-hot なら正解クラスの −log ŷ_k だけが残ります。"}})
+        + ROOT_OUTPUT
+        + LOSS
         + spread("tree_backward", 4, _variants(_tree_backward, with_m=False) + _fd("tree_backward"),
                  assignment=A, arg_names=("dh_root", "H_nodes", "children", "W"), outputs=("D", "dW", "dX"),
                  hints={"shape": {"en": "D is (H, n_inner) with δ_p of inner node n_leaves + i in column i; dW is "
@@ -212,5 +269,5 @@ SUITE = Suite(
                                   "ja": "δ^out = ŷ − y、∂E/∂W_out = δ^out [1; h_root]ᵀ です。根からは "
                                         "∂E/∂h_root = W̃_outᵀ δ^out（W̃_out = W_out[:, 1:]）を tree_backward に渡します"
                                         "（tree_backward の誤りはここにも現れるので、先に tree_backward を合格させてください）。"}})
-    ),
+    ) + tuple(ROOT_OUTPUT_NEW + LOSS_NEW_CASES),
 )

@@ -182,6 +182,44 @@ def _grads_fd(task):
     return [(f"{FD_LABEL}, T={T}, d={d}, H={H}, m={m}, {task}", make, False, {"compare": "gradcheck"})]
 
 
+def _grads_large(T, d, H, m):
+    """Classification with scores v_t in the thousands (the bias column spread over about 4000, all moved by up to
+    ±1000): e^{v} overflows unless each step's v is shifted by its max (nothing, the min or the sum gives ∞/∞);
+    ŷ_t − y_t, and so every gradient, stays finite."""
+    from ..known_mistakes._softmax import fails_every_wrong_shift
+
+    def make(rng):
+        while True:
+            X, Y, P = _model(rng, T, d, H, m, "classification")
+            P["W_out"][:, 0] = (rng.permutation(np.linspace(-2000.0, 2000.0, m)) + rng.uniform(-50.0, 50.0, m)
+                                + rng.uniform(-1000.0, 1000.0))
+            V = _states(X, P) @ P["W_out"][:, 1:].T + P["W_out"][:, 0]
+            if all(fails_every_wrong_shift(v) for v in V):
+                return ((X, Y, P["W_in"], P["W"], P["W_out"]), {"task": "classification"},
+                        rtrl(X[None], Y[None], P, g="softmax").grads)
+
+    return make
+
+
+#: the large-scores cases, appended after every older case (no older case's index, and inputs, changes)
+LARGE = [("scores in the thousands, T=5, d=2, H=3, m=4, classification", _grads_large(5, 2, 3, 4), True),
+         ("scores in the thousands, T=7, d=1, H=4, m=3, classification", _grads_large(7, 1, 4, 3), False)]
+
+RTRL_GRADIENTS = spread(
+    "rtrl_gradients", 5, _grads_variants() + _grads_fd("classification") + LARGE,
+    assignment=A, arg_names=("X", "Y", "W_in", "W", "W_out"), outputs="grads",
+    hints={"finite": {"en": "e^{v} overflows for scores in the thousands: compute ŷ_t with the given output_layer "
+                            "(or subtract max_k v_k before the exp).",
+                      "ja": "スコアが数千になると e^{v} がオーバーフローします。ŷ_t は与えられた output_layer で計算して"
+                            "ください（または exp の前に max_k v_k を引きます）。"},
+           "value": {"en": "At each t: the sensitivities from z_{t−1} (before z is overwritten), "
+                           "then e(t) = W̃_outᵀ (ŷ_t − y_t) contracted with them; "
+                           "∂E/∂W_out adds (ŷ_t − y_t) [1; z_t]ᵀ.",
+                     "ja": "各時刻 t で、まず z_{t−1} から感度を更新し（z を上書きする前に）、"
+                           "e(t) = W̃_outᵀ (ŷ_t − y_t) と縮約します。∂E/∂W_out には (ŷ_t − y_t) [1; z_t]ᵀ を足します。"}})
+RTRL_GRADIENTS, RTRL_GRADIENTS_NEW = RTRL_GRADIENTS[:-len(LARGE)], RTRL_GRADIENTS[-len(LARGE):]
+
+
 SUITE = Suite(
     assignment=A,
     seed=20231208,
@@ -204,12 +242,6 @@ SUITE = Suite(
                                   "ja": "P の最初の軸（ユニット k）について和を取ります。結果の形は P の後ろ二つの軸です。"},
                         "value": {"en": "dW[j, i] = Σ_k e_k P[k, j, i].",
                                   "ja": "dW[j, i] = Σ_k e_k P[k, j, i] です。"}})
-        + spread("rtrl_gradients", 5, _grads_variants() + _grads_fd("classification"),
-                 assignment=A, arg_names=("X", "Y", "W_in", "W", "W_out"), outputs="grads",
-                 hints={"value": {"en": "At each t: the sensitivities from z_{t−1} (before z is overwritten), "
-                                        "then e(t) = W̃_outᵀ (ŷ_t − y_t) contracted with them; "
-                                        "∂E/∂W_out adds (ŷ_t − y_t) [1; z_t]ᵀ.",
-                                  "ja": "各時刻 t で、まず z_{t−1} から感度を更新し（z を上書きする前に）、"
-                                        "e(t) = W̃_outᵀ (ŷ_t − y_t) と縮約します。∂E/∂W_out には (ŷ_t − y_t) [1; z_t]ᵀ を足します。"}})
-    ),
+        + RTRL_GRADIENTS
+    ) + tuple(RTRL_GRADIENTS_NEW),
 )

@@ -121,6 +121,51 @@ def _greedy(rng, T, Tp, d, H, m):
             return (z0, s0, P, Tp), {}, (Yhat[0], Ypred[0])
 
 
+def _large_scores(rng, H, m, T_out):
+    """A decoder whose scores v_t = W_out [1; z′_t] are in the thousands (W_out drawn at scale 3000), redrawn until
+    the row maxima lie more than 1000 apart and every wrong shift of the softmax (nothing, the max of all rows, a
+    row's min or its sum) gives 0/0 or ∞/∞ somewhere. Y is the greedy path, so every target is its row's max; the
+    other ŷ_tk underflow to exactly 0 where y_tk = 0, and E needs 0 · log 0 = 0. Returns Y, z0, s0, P, greedy's
+    (Yhat, Y_pred)."""
+    from ..known_mistakes._softmax import fails_every_wrong_shift
+
+    while True:
+        P = _dec_params(rng, H, m)
+        P["W_out"] = matrix(rng, m, H + 1, scale=3000.0)
+        z0, s0 = _state(rng, H)
+        Yhat, Y_pred, _ = s2s.greedy_decode(z0[None], s0[None], P, T_out)
+        Y = Y_pred[0]
+        _, _, Z, _, _ = _decoder(Y, z0, s0, P)
+        V = Z @ P["W_out"][:, 1:].T + P["W_out"][:, 0]
+        maxima = V.max(axis=1)
+        top2 = np.sort(V, axis=1)[:, -2:]
+        if (maxima.max() - maxima.min() > 1000 and np.all(top2[:, 1] - top2[:, 0] > 1.0)
+                and fails_every_wrong_shift(V)):
+            return Y, z0, s0, P, (Yhat[0], Y_pred[0])
+
+
+def _decoder_forward_large(T_out, H, m):
+    def make(rng):
+        Y, z0, s0, P, _ = _large_scores(rng, H, m, T_out)
+        Yhat, E, Z, caches, _ = _decoder(Y, z0, s0, P)
+        return (Y, z0, s0, P), {}, (Yhat, E, Z, caches)
+
+    return make
+
+
+def _greedy_large(T_out, H, m):
+    def make(rng):
+        _, z0, s0, P, expected = _large_scores(rng, H, m, T_out)
+        return (z0, s0, P, T_out), {}, expected
+
+    return make
+
+
+#: the large-scores cases: (label, T′, H, m, visible), appended after every older case
+LARGE = [("scores in the thousands, rows apart, T′=6, H=4, m=5", 6, 4, 5, True),
+         ("scores in the thousands, rows apart, T′=8, H=3, m=6", 8, 3, 6, False)]
+
+
 def _post_decoder(result, extra):
     """The student's (grads, dz0, ds0) as one dict of gradients."""
     grads, dz0, ds0 = result
@@ -215,6 +260,35 @@ HINTS = {
     },
 }
 
+#: what a softmax that is not finite is told (a wrong shift on the large-scores cases)
+FINITE_HINT = {"en": "e^{v} overflows or underflows to 0/0 for large scores: subtract each row's own max_k v_tk "
+                     "before the exp, as the given softmax does; and count 0 · log 0 as 0 in E (sum only where "
+                     "y_tk > 0).",
+               "ja": "スコアが大きいと e^{v} がオーバーフローしたり 0/0 になったりします。与えられた softmax のように、"
+                     "exp の前に各行の max_k v_tk を引いてください。E では 0 · log 0 を 0 と数えます（y_tk > 0 の所だけ"
+                     "足します）。"}
+
+DECODER_FORWARD = spread(
+    "decoder_forward", 3,
+    _variants(_decoder_forward, _dec_label)
+    + [(label, _decoder_forward_large(Tp, H, m), visible) for label, Tp, H, m, visible in LARGE],
+    assignment=A, arg_names=("Y", "z0", "s0", "P"), outputs=("Yhat", "E", "Z", "caches"), labels=ROWS,
+    hints={"value": HINTS["decoder_forward"], "finite": FINITE_HINT,
+           "type": {"en": "Return E as one float, e.g. float(-np.sum(…)).",
+                    "ja": "E は一つの float として返してください（例: float(-np.sum(…))）。"}})
+DECODER_FORWARD, DECODER_FORWARD_NEW = DECODER_FORWARD[:-len(LARGE)], DECODER_FORWARD[-len(LARGE):]
+
+GREEDY = spread(
+    "greedy_decode", 2,
+    _variants(_greedy, _dec_label) + [(label, _greedy_large(Tp, H, m), visible) for label, Tp, H, m, visible in LARGE],
+    assignment=A, arg_names=("z0", "s0", "P", "T_out"), outputs=("Yhat", "Y_pred"), labels=ROWS,
+    hints={"value": HINTS["greedy_decode"],
+           "finite": {"en": "e^{v} overflows for large scores: subtract max_k v_k before the exp, as the given softmax "
+                            "does.",
+                      "ja": "スコアが大きいと e^{v} がオーバーフローします。与えられた softmax のように、exp の前に "
+                            "max_k v_k を引いてください。"}})
+GREEDY, GREEDY_NEW = GREEDY[:-len(LARGE)], GREEDY[-len(LARGE):]
+
 SUITE = Suite(
     assignment=A,
     seed=20231210,
@@ -228,19 +302,13 @@ SUITE = Suite(
                  hints={"value": HINTS["decoder_inputs"],
                         "shape": {"en": "Xd is (T′, m+2): the bias 1, the <go> flag, then the m symbols.",
                                   "ja": "Xd は (T′, m+2) です: バイアスの 1、<go> の印、m 個の記号の順です。"}})
-        + spread("decoder_forward", 3, _variants(_decoder_forward, _dec_label), assignment=A,
-                 arg_names=("Y", "z0", "s0", "P"), outputs=("Yhat", "E", "Z", "caches"), labels=ROWS,
-                 hints={"value": HINTS["decoder_forward"],
-                        "type": {"en": "Return E as one float, e.g. float(-np.sum(…)).",
-                                 "ja": "E は一つの float として返してください（例: float(-np.sum(…))）。"}})
+        + DECODER_FORWARD
         + spread("decoder_backward", 3, _variants(_decoder_backward, _dec_label) + _fd_decoder(), assignment=A,
                  arg_names=("Y", "Yhat", "Z", "caches", "P"), outputs=("grads", "dz0", "ds0"),
                  hints={"value": HINTS["decoder_backward"]})
         + spread("encoder_backward", 2, _variants(_encoder_backward, _enc_label) + _fd_encoder(), assignment=A,
                  arg_names=("dz_T", "ds_T", "caches", "P"), outputs="grads",
                  hints={"value": HINTS["encoder_backward"]})
-        + spread("greedy_decode", 2, _variants(_greedy, _dec_label), assignment=A,
-                 arg_names=("z0", "s0", "P", "T_out"), outputs=("Yhat", "Y_pred"), labels=ROWS,
-                 hints={"value": HINTS["greedy_decode"]})
-    ),
+        + GREEDY
+    ) + tuple(DECODER_FORWARD_NEW + GREEDY_NEW),
 )

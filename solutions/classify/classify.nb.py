@@ -249,7 +249,8 @@ print(f"accuracy: training {history['acc'][-1]:.3f}, test {accuracy(Yhat_te, Y_t
 # - 正解率 `history["acc"]` も描いてかまいません (2 つ目の Axes や `ax.twinx()` に)
 # - `plt.show()` は呼ばずに、`fig` を返す
 #
-# 採点では、返された図の中に `history["loss"]` と同じ値の線があるか、その Axes の x 軸と y 軸に名前が付いているかを調べます。
+# 採点では、返された図の中に `history["loss"]` と同じ値の線があるか、その Axes の x 軸と y 軸に名前が付いているか (名前の言葉は自由)、
+# `history["loss"]` と `history["acc"]` の曲線の横軸がエポック $1, \dots, E$ になっているか (`ax.plot(history["loss"])` だけでは $0, \dots, E-1$) を調べます。
 
 # %% [solution] plot_learning_curve
 

@@ -67,7 +67,7 @@ def root_output(h_root, W_out):
 
     Returns
     -------
-    yhat : (m,)  ŷ, entries in (0, 1) summing to 1
+    yhat : (m,)  ŷ, entries in [0, 1] summing to 1 (exactly 0 for a score far below the max: e^{v_k − max} underflows)
     """
     # Hint: the bias column times 1 plus the other columns times h_root, then a stable softmax.
     ### BEGIN SOLUTION
@@ -78,11 +78,12 @@ def root_output(h_root, W_out):
 
 
 def loss(yhat, y):
-    """クロスエントロピー誤差 (the cross-entropy) of one tree: E = −Σ_k y_k log ŷ_k.
+    """クロスエントロピー誤差 (the cross-entropy) of one tree: E = −Σ_k y_k log ŷ_k, with 0 · log 0 = 0.
 
     Parameters
     ----------
-    yhat : (m,)  ŷ, positive entries summing to 1
+    yhat : (m,)  ŷ, entries ≥ 0 summing to 1; ŷ_k may be exactly 0 where y_k = 0 (as root_output gives for
+        a score far below the max), and that class adds nothing to E
     y : (m,)  the target, one-hot
 
     Returns
@@ -91,7 +92,8 @@ def loss(yhat, y):
     """
     # Hint: one sum over the m classes; return a Python float.
     ### BEGIN SOLUTION
-    return float(-np.sum(y * np.log(yhat)))
+    mask = y > 0  # 0 · log 0 = 0
+    return float(-np.sum(y[mask] * np.log(yhat[mask])))
     ### END SOLUTION
 
 

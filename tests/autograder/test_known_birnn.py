@@ -64,6 +64,27 @@ def _forward_swapped(X, P, task="regression"):
     return U_fw, Z_fw, U_bw, Z_bw, _output(X, P, Z_fw, Z_bw, task, swap=True)
 
 
+def _forward_softmax(shift):
+    """birnn_forward with the student's own softmax, shifted by shift ("none", "global", "min", "sum", or "loop":
+    one step at a time, each by its own max)."""
+
+    def birnn_forward(X, P, task="regression"):
+        U_fw, Z_fw, U_bw, Z_bw, V = sol.birnn_forward(X, P, "regression")
+        if task != "classification":
+            return U_fw, Z_fw, U_bw, Z_bw, V
+        if shift == "loop":
+            Yhat = np.zeros_like(V)
+            for t in range(len(V)):
+                e = np.exp(V[t] - max(V[t]))
+                Yhat[t] = e / sum(e)
+            return U_fw, Z_fw, U_bw, Z_bw, Yhat
+        c = {"none": 0.0, "global": np.max(V), "min": V.min(axis=1)[:, None], "sum": V.sum(axis=1)[:, None]}[shift]
+        e = np.exp(V - c)
+        return U_fw, Z_fw, U_bw, Z_bw, e / e.sum(axis=1)[:, None]
+
+    return birnn_forward
+
+
 # ---------------------------------------------------------------------------------------------
 # rnn_deltas
 
@@ -147,6 +168,9 @@ WRONG = {
     ("birnn_forward", "bw_input_not_reversed"): _forward_input_not_reversed,
     ("birnn_forward", "bw_uses_fw_weights"): _forward_shared_weights,
     ("birnn_forward", "concat_order_swapped"): _forward_swapped,
+    ("birnn_forward", "softmax_without_max_shift"): _forward_softmax("none"),
+    ("birnn_forward", "softmax_global_max"): _forward_softmax("global"),
+    ("birnn_forward", "softmax_min_shift"): _forward_softmax("min"),
     ("rnn_deltas", "W_not_transposed"): _student_deltas(transposed=False),
     ("rnn_deltas", "f_prime_missing"): _student_deltas(fprime=False),
     ("rnn_deltas", "forward_in_time"): _student_deltas(backwards=False),
@@ -164,6 +188,7 @@ WRONG = {
 
 class TestKnownMistakes(KnownMistakesContract):
     A, MISTAKES, WRONG = A, MISTAKES, WRONG
+    MISTAKES_PER_FUNCTION = (2, 7)  # birnn_forward: four of the directions, three of the softmax
 
     def test_hints_bilingual_questions(self):
         """Names are unique per function; each hint is a bilingual question; every mistake is a variant."""
@@ -220,3 +245,23 @@ class TestFiniteDifferenceCases(FiniteDifferenceContract):
         suite, i, case = self.fd_case("birnn_deltas")
         _, _, expected = case.build(suite.seed, i)
         assert set(expected) == {"W_in_fw", "W_fw", "W_in_bw", "W_bw"} and expected.source == "D_fw, D_bw"
+
+
+class TestSoftmaxBlindSpots:
+    """Wrong softmax shifts that kept full marks before the rows-apart cases of birnn_forward."""
+
+    def test_every_wrong_shift_fails_the_rows_apart_cases_only(self):
+        """No shift, the max of all rows, a row's min or a row's sum fails both rows-apart cases and no other."""
+        for shift in ("none", "global", "min", "sum"):
+            results = run_function(A, "birnn_forward", _forward_softmax(shift))
+            assert [r.passed for r in results] == ["rows apart" not in r.name for r in results], shift
+
+    def test_sum_shift_gets_the_finite_hint(self):
+        """A row's sum (no known mistake) fails with the suite's hint about each row's max."""
+        failed = [r for r in run_function(A, "birnn_forward", _forward_softmax("sum")) if not r.passed and r.visible]
+        assert failed and all("subtract max_k v_tk of each row" in r.output for r in failed), failed
+
+    def test_a_loop_over_steps_keeps_full_marks(self):
+        """A softmax step by step, each shifted by its own max (another correct form), earns every point."""
+        results = run_function(A, "birnn_forward", _forward_softmax("loop"))
+        assert len(results) == 6 and all(r.passed for r in results), [r.output for r in results if not r.passed]

@@ -175,7 +175,7 @@ class TestPlotThreshold:
             return fig
 
         results = run_function(A, "plot_learning_curve", plot_learning_curve)
-        assert [r.passed for r in results] == [("the loss curve" in r.name) for r in results]
+        assert [r.passed for r in results] == [("axis labels" not in r.name) for r in results]
         failed = [r for r in results if not r.passed]
         assert failed and all("the number of labelled axes (x and y) of the loss curve is too low, expected at least 2"
                               + (" (got 0)" if r.visible else ". ") in r.output for r in failed), failed
@@ -199,11 +199,50 @@ class TestPlotThreshold:
         import matplotlib.pyplot as plt
 
         def plot_learning_curve(history):
+            epochs = range(1, len(history["loss"]) + 1)
             fig, ax = plt.subplots()
-            ax.plot(history["loss"], label="loss")
+            ax.plot(epochs, history["loss"], label="loss")
             ax.set_xlabel("epoch")
             ax.set_ylabel("loss")
-            ax.twinx().plot(history["acc"], color="C1")
+            ax.twinx().plot(epochs, history["acc"], color="C1")
+            return fig
+
+        assert all(r.passed for r in run_function(A, "plot_learning_curve", plot_learning_curve))
+
+    def test_curves_against_0_to_E_minus_1_fail_the_epoch_cases_only(self):
+        """A curve drawn without its x-values (at 0 … E−1) fails the x = epochs cases, whether the loss or the
+        accuracy curve, with the share of the curves on 1 … E and a hint about np.arange(1, E + 1)."""
+        import matplotlib.pyplot as plt
+
+        def plot_as(x_of_loss, x_of_acc):
+            def plot_learning_curve(history):
+                E = len(history["loss"])
+                fig, (a, b) = plt.subplots(1, 2)
+                a.plot(*x_of_loss(E), history["loss"])
+                a.set(xlabel="epoch", ylabel="loss")
+                b.plot(*x_of_acc(E), history["acc"])
+                return fig
+
+            return plot_learning_curve
+
+        right, none = (lambda E: (np.arange(1, E + 1),)), (lambda E: ())
+        for x_of_loss, x_of_acc, share in ((right, none, "0.5"), (none, right, "0.5"), (none, none, "0")):
+            results = run_function(A, "plot_learning_curve", plot_as(x_of_loss, x_of_acc))
+            assert [r.passed for r in results] == ["x = epochs" not in r.name for r in results]
+            (visible,) = [r for r in results if not r.passed and r.visible]
+            assert visible.output.startswith(
+                "plot_learning_curve: the share of the curves of history[\"loss\"] and history[\"acc\"] drawn against "
+                f"the epochs 1 … E is too low, expected at least 1 (got {share}). Draw every curve against") \
+                and "np.arange(1, E + 1)" in visible.output, visible.output
+
+    def test_label_words_are_free(self):
+        """Any non-empty axis labels pass (the docstring's "epoch" is an example): "XXepochXX" keeps full marks."""
+        import matplotlib.pyplot as plt
+
+        def plot_learning_curve(history):
+            fig, ax = plt.subplots()
+            ax.plot(np.arange(1, len(history["loss"]) + 1), history["loss"])
+            ax.set(xlabel="XXepochXX", ylabel="E")
             return fig
 
         assert all(r.passed for r in run_function(A, "plot_learning_curve", plot_learning_curve))

@@ -44,6 +44,29 @@ def _root_logits(h_root, W_out):
     return W_out @ np.r_[1.0, h_root]
 
 
+def _root_shifted(shift):
+    """root_output with the student's own softmax, v shifted by "none", "min", "sum" or, one entry at a time, "loop"
+    (each e^{v_k − max v}: right)."""
+
+    def root_output(h_root, W_out):
+        v = W_out @ np.r_[1.0, h_root]
+        if shift == "loop":
+            top = max(v)
+            e = [np.exp(vk - top) for vk in v]
+            return np.array([ek / sum(e) for ek in e])
+        e = np.exp(v - {"none": 0.0, "min": np.min(v), "sum": np.sum(v)}[shift])
+        return e / np.sum(e)
+
+    return root_output
+
+
+def _log_terms(yhat, y):
+    """y_k log ŷ_k where y_k > 0, 0 elsewhere (0 · log 0 = 0)."""
+    out = np.zeros(len(y))
+    out[y > 0] = y[y > 0] * np.log(yhat[y > 0])
+    return out
+
+
 # ---------------------------------------------------------------- BPTS
 
 
@@ -92,9 +115,12 @@ WRONG = {
     ("root_output", "output_bias_omitted"): _root_no_bias,
     ("root_output", "bias_column_last"): _root_bias_last,
     ("root_output", "softmax_missing"): _root_logits,
-    ("loss", "cross_entropy_sign"): lambda yhat, y: float(np.sum(y * np.log(yhat))),
-    ("loss", "mean_over_classes"): lambda yhat, y: float(-np.mean(y * np.log(yhat))),
-    ("loss", "binary_cross_entropy"): lambda yhat, y: float(-np.sum(y * np.log(yhat) + (1 - y) * np.log(1 - yhat))),
+    ("loss", "cross_entropy_sign"): lambda yhat, y: float(np.sum(_log_terms(yhat, y))),
+    ("loss", "mean_over_classes"): lambda yhat, y: float(-np.mean(_log_terms(yhat, y))),
+    ("loss", "binary_cross_entropy"): lambda yhat, y: float(-np.sum(_log_terms(yhat, y) + (1 - y) * np.log(1 - yhat))),
+    ("loss", "log_of_zero"): lambda yhat, y: float(-np.sum(y * np.log(yhat))),
+    ("root_output", "softmax_without_max_shift"): _root_shifted("none"),
+    ("root_output", "softmax_min_shift"): _root_shifted("min"),
     # the split swapped only: dW still reads [1; h_l; h_r]
     ("tree_backward", "children_swapped"): _backward_with(left=lambda W, H: W[:, H + 1:],
                                                           right=lambda W, H: W[:, 1:H + 1]),
@@ -160,3 +186,38 @@ class TestShapesOfTheEdgeCases:
 
         results = [r for r in run_function(A, "tree_backward", tree_backward) if "single leaf" in r.name]
         assert len(results) == 1 and not results[0].passed and "wrong shape, expected (3, 0)" in results[0].output
+
+
+class TestSoftmaxBlindSpots:
+    """Wrong code that kept full marks before the scores-in-the-thousands and ŷ_k = 0 cases."""
+
+    def test_every_wrong_shift_fails_the_large_cases_only(self):
+        """A softmax shifted by nothing, the min or the sum of v fails the scores-in-the-thousands cases and no other."""
+        for shift in ("none", "min", "sum"):
+            results = run_function(A, "root_output", _root_shifted(shift))
+            assert [r.passed for r in results] == ["thousands" not in r.name for r in results], shift
+
+    def test_log_everywhere_fails_the_zero_cases_only(self):
+        """−Σ y log ŷ over every entry fails the cases where ŷ_k = 0 = y_k, naming 0 · log 0, and only those."""
+        results = run_function(A, "loss", WRONG[("loss", "log_of_zero")])
+        assert [r.passed for r in results] == ["ŷ_k = 0" not in r.name for r in results]
+        assert all("0 · log 0 counts as 0" in r.output for r in results if not r.passed)
+
+    def test_other_correct_forms_keep_full_marks(self):
+        """A softmax one entry at a time and the loss as −log ŷ of the true class (other correct forms) earn every
+        point."""
+        for function, func in (("root_output", _root_shifted("loop")),
+                               ("loss", lambda yhat, y: float(-np.log(yhat[np.argmax(y)])))):
+            results = run_function(A, function, func)
+            assert all(r.passed for r in results), [r.output for r in results if not r.passed]
+
+    def test_large_cases_are_not_one_hot(self):
+        """The large-scores cases' reference ŷ has exact zeros and two classes sharing the probability (no argmax
+        one-hot passes them)."""
+        from autograder.suites import get_suite
+
+        suite = get_suite(A)
+        for i, case in suite.for_function("root_output"):
+            if "thousands" in case.label:
+                _, _, yhat = case.build(suite.seed, i)
+                assert np.any(yhat == 0) and np.sum(yhat > 1e-3) == 2 and abs(yhat.sum() - 1) < 1e-12

@@ -33,7 +33,25 @@ def _student_step(direct=True, recurrent=True, transposed=False, fprime=True, z_
     return sensitivity_step
 
 
-def _student_rtrl(step=None, flip=False, last_only=False, z_now=False, reset=False):
+def _own_output(shift):
+    """The student's own output layer for classification: the softmax shifted by "none", "min", "sum" or, one class
+    at a time, "loop" (each e^{v_k − max v}: right)."""
+
+    def output_layer(z, W_out, task="regression"):
+        v = W_out @ np.r_[1.0, z]
+        if task != "classification":
+            return v
+        if shift == "loop":
+            top = max(v)
+            e = np.array([np.exp(vk - top) for vk in v])
+            return e / sum(e)
+        e = np.exp(v - {"none": 0.0, "min": v.min(), "sum": v.sum()}[shift])
+        return e / e.sum()
+
+    return output_layer
+
+
+def _student_rtrl(step=None, flip=False, last_only=False, z_now=False, reset=False, output=None):
     def rtrl_gradients(X, Y, W_in, W, W_out, task="regression"):
         T, H = len(X), len(W)
         stepper = step or sol.sensitivity_step
@@ -49,7 +67,7 @@ def _student_rtrl(step=None, flip=False, last_only=False, z_now=False, reset=Fal
             z = z_t
             if last_only and t != T - 1:
                 continue
-            err = sol.output_layer(z, W_out, task) - Y[t]
+            err = (output or sol.output_layer)(z, W_out, task) - Y[t]
             if flip:
                 err = -err
             e = W_out[:, 1:].T @ err
@@ -75,11 +93,29 @@ WRONG = {
     ("rtrl_gradients", "sign_flipped"): _student_rtrl(flip=True),
     ("rtrl_gradients", "only_last_error"): _student_rtrl(last_only=True),
     ("rtrl_gradients", "direct_term_missing"): _student_rtrl(step=_student_step(direct=False)),
+    ("rtrl_gradients", "softmax_without_max_shift"): _student_rtrl(output=_own_output("none")),
+    ("rtrl_gradients", "softmax_min_shift"): _student_rtrl(output=_own_output("min")),
 }
 
 
 class TestKnownMistakes(KnownMistakesContract):
     A, MISTAKES, WRONG = A, MISTAKES, WRONG
+    MISTAKES_PER_FUNCTION = (2, 7)  # rtrl_gradients: five of its own, two of a softmax written by hand
+
+
+class TestSoftmaxBlindSpots:
+    """A softmax written by hand instead of the given output_layer, which kept full marks before the large cases."""
+
+    def test_every_wrong_shift_fails_the_large_cases_only(self):
+        """A softmax shifted by nothing, the min or the sum of v_t fails the scores-in-the-thousands cases, no other."""
+        for shift in ("none", "min", "sum"):
+            results = run_function(A, "rtrl_gradients", _student_rtrl(output=_own_output(shift)))
+            assert [r.passed for r in results] == ["thousands" not in r.name for r in results], shift
+
+    def test_a_loop_over_classes_keeps_full_marks(self):
+        """A softmax by hand one class at a time, shifted by the max (another correct form), earns every point."""
+        results = run_function(A, "rtrl_gradients", _student_rtrl(output=_own_output("loop")))
+        assert all(r.passed for r in results), [r.output for r in results if not r.passed]
 
 
 class TestFiniteDifferences:

@@ -41,15 +41,28 @@ def _inputs_no_bias(Y):
     return sol.decoder_inputs(Y)[:, 1:]
 
 
-def _decoder_with(inputs=None, zero_state=False, mean=False):
+def _own_softmax(V, shift):
+    """The student's own softmax over each row: shifted by "max" (right), "none", "global", "min" or "sum"."""
+    if shift == "max":
+        return sol.softmax(V)
+    c = {"none": 0.0, "global": V.max(), "min": V.min(axis=-1, keepdims=True),
+         "sum": V.sum(axis=-1, keepdims=True)}[shift]
+    e = np.exp(V - c)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _decoder_with(inputs=None, zero_state=False, mean=False, shift="max", log_everywhere=False):
     def decoder_forward(Y, z0, s0, P):
         Xd = (inputs or sol.decoder_inputs)(Y)
         if zero_state:
             Z, S, caches = sol.lstm_forward(Xd, P)
         else:
             Z, S, caches = sol.lstm_forward(Xd, P, z0, s0)
-        Yhat = sol.softmax(np.hstack([np.ones((len(Z), 1)), Z]) @ P["W_out"].T)
-        E = -np.sum(Y * np.log(Yhat))
+        Yhat = _own_softmax(np.hstack([np.ones((len(Z), 1)), Z]) @ P["W_out"].T, shift)
+        if log_everywhere:
+            E = -np.sum(Y * np.log(Yhat))
+        else:  # 0 · log 0 = 0: only the targets' terms
+            E = -sum(np.log(Yhat[t, np.argmax(Y[t])]) for t in range(len(Y)))
         return Yhat, float(E / len(Y) if mean else E), Z, caches
 
     return decoder_forward
@@ -86,7 +99,7 @@ def _encoder_backward_with(rows="last", cell=True):
     return encoder_backward
 
 
-def _greedy_with(feed="choice", reset=False):
+def _greedy_with(feed="choice", reset=False, shift="max"):
     def greedy_decode(z0, s0, P, T_out):
         m = P["W_out"].shape[0]
         x = np.concatenate([[1.0, 1.0], np.zeros(m)])
@@ -94,7 +107,7 @@ def _greedy_with(feed="choice", reset=False):
         Yhat, Y_pred = [], []
         for _ in range(T_out):
             z, s, _ = sol.lstm_step(x, z0 if reset else z, s0 if reset else s, P)
-            y = sol.softmax(P["W_out"] @ np.concatenate([[1.0], z]))
+            y = _own_softmax(P["W_out"] @ np.concatenate([[1.0], z]), shift)
             onehot = np.eye(m)[np.argmax(y)]
             Yhat.append(y)
             Y_pred.append(onehot)
@@ -126,11 +139,18 @@ WRONG = {
     ("greedy_decode", "probabilities_fed_back"): _greedy_with(feed="probabilities"),
     ("greedy_decode", "state_not_carried"): _greedy_with(reset=True),
     ("greedy_decode", "output_not_fed_back"): _greedy_with(feed="go"),
+    ("decoder_forward", "softmax_without_max_shift"): _decoder_with(shift="none"),
+    ("decoder_forward", "softmax_global_max"): _decoder_with(shift="global"),
+    ("decoder_forward", "softmax_min_shift"): _decoder_with(shift="min"),
+    ("decoder_forward", "log_of_zero"): _decoder_with(log_everywhere=True),
+    ("greedy_decode", "softmax_without_max_shift"): _greedy_with(shift="none"),
+    ("greedy_decode", "softmax_min_shift"): _greedy_with(shift="min"),
 }
 
 
 class TestKnownMistakes(KnownMistakesContract):
     A, MISTAKES, WRONG = A, MISTAKES, WRONG
+    MISTAKES_PER_FUNCTION = (2, 7)  # decoder_forward: three of its own, three of the softmax, 0 · log 0
 
     def test_unknown_mistake_keeps_the_suite_hint(self):
         """A wrong decoder_backward that is no known mistake (gradients scaled by 1.1) gets the suite's own hint."""
@@ -157,3 +177,57 @@ class TestSuiteSizes:
             assert len(set(dims)) == len(dims), (T, Tp, d, H, m)
         for axis in (0, 1, 3):
             assert any(s[axis] == 1 for s in sizes)
+
+
+class TestSoftmaxBlindSpots:
+    """Wrong code that kept full marks before the scores-in-the-thousands cases of decoder_forward and greedy_decode."""
+
+    LARGE = "scores in the thousands"
+
+    def test_every_wrong_shift_fails_the_large_cases_only(self):
+        """A softmax shifted by nothing, the max of all rows, a row's min or a row's sum fails the large-scores cases
+        of decoder_forward and no other; of greedy_decode (one step at a time: no max of all rows) the same."""
+        for shift in ("none", "global", "min", "sum"):
+            results = run_function(A, "decoder_forward", _decoder_with(shift=shift))
+            assert [r.passed for r in results] == [self.LARGE not in r.name for r in results], shift
+        for shift in ("none", "min", "sum"):
+            results = run_function(A, "greedy_decode", _greedy_with(shift=shift))
+            assert [r.passed for r in results] == [self.LARGE not in r.name for r in results], shift
+
+    def test_log_everywhere_fails_the_large_cases_only(self):
+        """−Σ y log ŷ over every entry (0 · log 0 = nan) fails where some ŷ_tk = 0 = y_tk, and only there."""
+        results = run_function(A, "decoder_forward", _decoder_with(log_everywhere=True))
+        assert [r.passed for r in results] == [self.LARGE not in r.name for r in results]
+
+    def test_the_large_cases_hold_zero_probabilities_at_non_targets(self):
+        """The large-scores cases' reference ŷ has exact zeros, all where y = 0, and a finite E."""
+        from autograder.suites import get_suite
+
+        suite = get_suite(A)
+        for i, case in suite.for_function("decoder_forward"):
+            if self.LARGE in case.label:
+                (Y, *_), _, (Yhat, E, *_) = case.build(suite.seed, i)
+                assert np.any(Yhat == 0) and np.all(Y[Yhat == 0] == 0) and np.isfinite(E)
+
+    def test_the_given_softmax_and_a_loop_keep_full_marks(self):
+        """The solution's decoder_forward (the given softmax) and a greedy_decode writing its softmax per step, shifted
+        by the step's max (another correct form), earn every point."""
+        def greedy_loop(z0, s0, P, T_out):
+            Yhat, Y_pred = sol.greedy_decode(z0, s0, P, T_out)
+            V = [P["W_out"] @ np.r_[1.0, z] for z in _greedy_states(z0, s0, P, Y_pred)]
+            return np.array([np.exp(v - max(v)) / np.exp(v - max(v)).sum() for v in V]), Y_pred
+
+        for function, func in (("decoder_forward", sol.decoder_forward), ("greedy_decode", greedy_loop)):
+            results = run_function(A, function, func)
+            assert all(r.passed for r in results), [r.output for r in results if not r.passed]
+
+
+def _greedy_states(z0, s0, P, Y_pred):
+    """z′_1 … z′_T′ along a greedy path Y_pred (a loop of lstm_step, the choices fed back)."""
+    m = P["W_out"].shape[0]
+    x, z, s, out = np.r_[1.0, 1.0, np.zeros(m)], z0, s0, []
+    for y in Y_pred:
+        z, s, _ = sol.lstm_step(x, z, s, P)
+        out.append(z)
+        x = np.r_[1.0, 0.0, y]
+    return out

@@ -176,13 +176,32 @@ def _figure(loss, acc=None, xlabel="epoch", ylabel="loss", twin=False):
 
 class TestFigureLines:
     def test_plain_data_per_axes(self):
-        """One dict per Axes: the labels, the title and every line's y-values as float64 arrays."""
+        """One dict per Axes: the labels, the title and every line's x- and y-values as float64 arrays."""
         out = figure_lines(lambda h: _figure(h, acc=[0.1, 0.5], twin=True), ([3.0, 2, 1],), {})
         assert [set(a) for a in out] == [{"xlabel", "ylabel", "title", "lines"}] * 2
         assert out[0]["xlabel"] == "epoch" and out[0]["ylabel"] == "loss" and out[0]["title"] == "curve"
-        np.testing.assert_array_equal(out[0]["lines"][0], [3.0, 2.0, 1.0])
-        assert out[0]["lines"][0].dtype == np.float64 and type(out[0]["lines"][0]) is np.ndarray
-        np.testing.assert_array_equal(out[1]["lines"][0], [0.1, 0.5])
+        (line,) = out[0]["lines"]
+        assert set(line) == {"x", "y"}
+        np.testing.assert_array_equal(line["x"], [1.0, 2.0, 3.0])
+        np.testing.assert_array_equal(line["y"], [3.0, 2.0, 1.0])
+        assert all(line[k].dtype == np.float64 and type(line[k]) is np.ndarray for k in "xy")
+        np.testing.assert_array_equal(out[1]["lines"][0]["x"], [0.0, 1.0])  # ax.plot(y) alone: x = 0 … n−1
+        np.testing.assert_array_equal(out[1]["lines"][0]["y"], [0.1, 0.5])
+
+    def test_masked_and_categorical_data(self):
+        """Masked entries come back as NaN; x-values given as strings come back as the axis's positions 0, 1, …"""
+        import matplotlib.pyplot as plt
+
+        def draw():
+            fig, ax = plt.subplots()
+            ax.plot(np.ma.masked_array([1.0, 2.0, 3.0], [False, True, False]))
+            ax.plot(["a", "b"], [5.0, 6.0])
+            return fig
+
+        masked, categorical = figure_lines(draw, (), {})[0]["lines"]
+        np.testing.assert_array_equal(masked["y"], [1.0, np.nan, 3.0])
+        np.testing.assert_array_equal(categorical["x"], [0.0, 1.0])
+        np.testing.assert_array_equal(categorical["y"], [5.0, 6.0])
 
     def test_closes_the_figure(self):
         """The figure is closed, so a notebook's test cell does not display it."""
@@ -213,4 +232,5 @@ class TestFigureLines:
         assert outcome.status == "ok", outcome
         (ax,) = outcome.result
         assert ax["xlabel"] == "epoch" and ax["ylabel"] == ""
-        np.testing.assert_array_equal(ax["lines"][0], [2.0, 1.0])
+        np.testing.assert_array_equal(ax["lines"][0]["x"], [0.0, 1.0])
+        np.testing.assert_array_equal(ax["lines"][0]["y"], [2.0, 1.0])
