@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +105,9 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | str 
 
     Raises SubmissionError for bad input (a missing or unreadable path, an unknown assignment).
     """
+    from . import runner
+
+    runner.warm_up(sandbox)  # the worker template loads numpy while the submission and its cases are prepared
     from . import feedback, seeds
     from .runner import Call, Limits, run_calls
     from .submission import Submission, load_submission
@@ -130,9 +134,8 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | str 
                            notes=[*sub.notes, sub.empty], status="refused", key=key)
     built, calls = {}, []
     for i, case in selected:
-        args, kwargs, expected = case.build(inputs.seed_for(case), i)
-        built[i] = (args, kwargs, expected)
-        calls.append(Call(i, case.function, case.driver, args, kwargs, private=not case.visible))
+        call, built[i] = _built_case(assignment, i, case, inputs.seed_for(case), Call)
+        calls.append(call)
     lang = feedback.resolve_lang(lang)
     case_of = dict(selected)
 
@@ -157,6 +160,54 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | str 
         isolation=list(info.notes),
         key=key,
     )
+
+
+#: the cases built, by (assignment, case index, seed): a class graded on one seed builds each case's inputs and
+#: reference result once, not once per student
+_BUILT: dict = {}
+_BUILT_MAX = 4096
+_built_lock = threading.Lock()
+
+
+def _freeze(value, seen=None) -> None:
+    """Make every array in value read-only (through tuples, lists, dicts and objects' attributes), so that the
+    judging of one submission cannot change what the next one is judged against: an in-place change raises."""
+    import numpy as np
+
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+        return
+    if isinstance(value, (str, bytes, int, float, complex, bool, type(None))) or callable(value):
+        return
+    if isinstance(value, dict):
+        for v in value.values():
+            _freeze(v, seen)
+    elif isinstance(value, (tuple, list, set, frozenset)):
+        for v in value:
+            _freeze(v, seen)
+    for v in getattr(value, "__dict__", {}).values():
+        _freeze(v, seen)
+
+
+def _built_case(assignment: str, index: int, case, seed: int, call_type):
+    """(the Call, (args, kwargs, expected)) of a case for a seed: built once per process and seed, then shared, its
+    arrays read-only. The Call is the same object each time, so runner.py encodes its inputs once too."""
+    key = (assignment, index, seed)
+    hit = _BUILT.get(key)
+    if hit is not None and hit[0] is case:
+        return hit[1], hit[2]
+    args, kwargs, expected = case.build(seed, index)
+    call = call_type(index, case.function, case.driver, args, kwargs, private=not case.visible, reused=True)
+    _freeze((args, kwargs, expected))
+    with _built_lock:
+        while len(_BUILT) >= _BUILT_MAX:
+            _BUILT.pop(next(iter(_BUILT)))
+        _BUILT[key] = (case, call, (args, kwargs, expected))
+    return call, (args, kwargs, expected)
 
 
 @functools.lru_cache(maxsize=1)

@@ -17,7 +17,11 @@ Always: per-call and per-submission wall-clock limits (the session kills the wor
 / CPU / FSIZE / NPROC / CORE / NOFILE set by the worker before the student's code runs, output
 capped, an import guard for rnnref/autograder/solutions, no child processes, signals or
 sockets (an audit hook: what ctypes bypasses, the sandbox and limits still stop), and a fresh
-worker after each crash or timeout. Without bubblewrap (or with sandbox="off"), the worker runs
+worker after each crash or timeout. With bubblewrap as root, the workers are forked from the worker
+template (Template: Python and numpy loaded once, never any student's code), each in new pid, mount,
+network, IPC, UTS and cgroup namespaces with its own /tmp, /proc and /dev/pts, as a uid of its own,
+without capabilities; elsewhere (or if the template fails) each worker is a fresh bubblewrap process as
+before. The private calls' worker starts with the public calls' (it gets its inputs after they are done). Without bubblewrap (or with sandbox="off"), the worker runs
 below a supervisor, a child subreaper that kills whatever the worker leaves behind (setsid'd
 daemons included); the file system and the network are the grader's, only permissions keep
 the worker (uid 65534 when we are root) out: RunInfo.notes says what is missing.
@@ -25,9 +29,16 @@ the worker (uid 65534 when we are root) out: RunInfo.notes says what is missing.
 
 from __future__ import annotations
 
+import array
+import atexit
+import json
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +68,28 @@ class Call:
     args: tuple
     kwargs: dict
     private: bool = False
+    reused: bool = field(default=False, compare=False)  # the same object is run for many submissions (its
+    # inputs read-only): its frame is encoded once (api.py builds each case once per seed)
+
+
+_PAYLOADS: dict = {}  # id(call) -> (call, its encoded inputs), for reused calls
+_PAYLOADS_MAX = 4096
+_payloads_lock = threading.Lock()
+
+
+def _payload(call: Call) -> bytes:
+    """The encoded inputs of a call (checked now: TypeError for what is not plain data); once per reused call."""
+    hit = _PAYLOADS.get(id(call)) if call.reused else None
+    if hit is not None and hit[0] is call:
+        return hit[1]
+    data = bytes(wire.encode({"function": call.function, "driver": call.driver},
+                             {"args": tuple(call.args), "kwargs": dict(call.kwargs)}, None, strict=True))
+    if call.reused:
+        with _payloads_lock:
+            while len(_PAYLOADS) >= _PAYLOADS_MAX:
+                _PAYLOADS.pop(next(iter(_PAYLOADS)))
+            _PAYLOADS[id(call)] = (call, data)
+    return data
 
 
 @dataclass
@@ -93,51 +126,170 @@ class RunInfo:
     import_failure: Outcome | None = None  # when the module could not be imported (its message says why)
 
 
+class Template:
+    """The worker template (worker.py --template): one process in bubblewrap, as root only, in which Python,
+    numpy, wire.py and drivers.py are loaded once; each worker is a fork of it in namespaces, a /tmp, a /proc and
+    a uid of its own (worker.py: the isolation bubblewrap gives a fresh worker, and a uid per worker on top).
+    It never runs a student's code and reads nothing from its workers: what one submission does cannot reach
+    the next. Its only input is this socket: for each worker, four pipe ends and the size of its /tmp."""
+
+    def __init__(self, bwrap: str):
+        self.jobdir = tempfile.mkdtemp(prefix="rnngrade-template-")
+        try:
+            for name in JOB_FILES:
+                shutil.copyfile(HERE / name, os.path.join(self.jobdir, name))
+                os.chmod(os.path.join(self.jobdir, name), 0o600)
+            self.sock, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            try:
+                cmd = sandbox.bwrap_args(bwrap, True, self.jobdir, Limits(), None, template=True) + [
+                    sys.executable, "-I", "-B", f"{sandbox.SANDBOX_JOB}/worker.py", "--template", sandbox.SANDBOX_JOB,
+                    str(child.fileno())]
+                self.proc = self._launch(cmd, child.fileno())
+            finally:
+                child.close()
+        except BaseException:
+            shutil.rmtree(self.jobdir, ignore_errors=True)
+            raise
+        self.lock = threading.Lock()
+
+    def _launch(self, cmd: list, fd: int) -> subprocess.Popen:
+        """Popen from a thread of its own that lives as long as the template: bubblewrap's --die-with-parent
+        follows the thread that started it, and the grading thread that first needs the template may end first
+        (a pool's thread), taking the other threads' workers with it."""
+        self.closed = threading.Event()
+        got: dict = {}
+        ready = threading.Event()
+
+        def launcher():
+            try:
+                got["proc"] = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                               stderr=subprocess.DEVNULL, pass_fds=[fd], start_new_session=True,
+                                               close_fds=True)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                got["error"] = exc
+            finally:
+                ready.set()
+            self.closed.wait()
+
+        threading.Thread(target=launcher, name="rnngrade-template", daemon=True).start()
+        ready.wait()
+        if "error" in got:
+            raise got["error"]
+        return got["proc"]
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def spawn(self, fds: list, tmp_mb: int) -> None:
+        """A worker on these pipe ends (results, info, input, output); OSError when the template is gone."""
+        with self.lock:
+            self.sock.sendmsg([json.dumps({"tmp_mb": int(tmp_mb)}).encode()],
+                              [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
+
+    def close(self) -> None:
+        try:
+            self.sock.close()  # the template ends once it has read everything
+            try:
+                self.proc.wait(2.0)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        finally:
+            self.closed.set()
+            shutil.rmtree(self.jobdir, ignore_errors=True)
+
+
+_template: Template | None = None
+_template_lock = threading.Lock()
+_template_broken = False
+
+
+def template_wanted() -> bool:
+    """Whether workers come from the template where it can be used (RNNGRADE_TEMPLATE=0: never)."""
+    return os.environ.get("RNNGRADE_TEMPLATE", "1") != "0"
+
+
+def worker_template(bwrap: str) -> Template | None:
+    """The process's worker template, started (again) when needed; None where it cannot be used."""
+    global _template
+    with _template_lock:
+        if _template_broken or not template_wanted():
+            return None
+        if _template is not None and _template.alive():
+            return _template
+        if _template is not None:
+            _template.close()
+            _template = None
+        try:
+            _template = Template(bwrap)
+        except OSError:
+            return None
+        return _template
+
+
+def template_failed(tmpl: Template) -> None:
+    """A worker forked from the template did not start: this process uses fresh workers from now on."""
+    global _template, _template_broken
+    with _template_lock:
+        _template_broken = True
+        if _template is tmpl:
+            _template = None
+    tmpl.close()
+
+
+@atexit.register
+def _close_template() -> None:
+    global _template
+    with _template_lock:
+        if _template is not None:
+            _template.close()
+            _template = None
+
+
+def warm_up(sandbox_mode: str = "auto") -> None:
+    """Start the worker template now (where it is used), so that it loads numpy while the caller prepares."""
+    try:
+        sandboxed, _ = sandbox.sandbox_status(sandbox_mode)
+    except Exception:  # noqa: BLE001 - e.g. SandboxUnavailable: said when grading
+        return
+    if sandboxed and os.geteuid() == 0:
+        bwrap = shutil.which("bwrap")
+        if bwrap is not None:
+            worker_template(bwrap)
+
+
 class _Runner:
     """The whole run of one submission: the job folder, the sessions, the retry loop."""
 
     def __init__(self, source: str, calls: list[Call], limits: Limits, sandbox_mode: str, module: str,
-                 filename: str, judge: Callable | None, protect):
+                 filename: str, judge: Callable | None, protect, template: bool | None = None):
         self.limits = limits
         self.import_s = limits.import_s if limits.import_s is not None else limits.per_call_s
         self.sandboxed, note = sandbox.sandbox_status(sandbox_mode)
         self.info = RunInfo(self.sandboxed, [note] if note else [])
         self.bwrap = shutil.which("bwrap") if self.sandboxed else None
         self.as_root = os.geteuid() == 0
+        # workers forked from the template: with bubblewrap, as root (it needs CAP_SYS_ADMIN for their namespaces)
+        self.use_template = bool(self.sandboxed and self.as_root and self.bwrap
+                                 and (template_wanted() if template is None else template))
         self.calls = calls
         self.judge = judge
         self.results: dict[int, Any] = {}
         self.budget = wire.Budget()  # for everything the submission sends back
         # the grader's own inputs, checked now (TypeError for what is not plain data), sent call by call
-        self.payloads = {c.index: wire.encode({"function": c.function, "driver": c.driver},
-                                              {"args": tuple(c.args), "kwargs": dict(c.kwargs)}, None, strict=True)
-                         for c in calls}
+        self.payloads = {c.index: _payload(c) for c in calls}
         drop, note = sandbox.user_plan(self.sandboxed, protect)
         if note:
             self.info.notes.append(note)
         self.cpu_used = 0.0
         self._out = bytearray()
         self.deadline = time.monotonic() + limits.total_s
-        self.jobdir = tempfile.mkdtemp(prefix="rnngrade-")
-        self.workdir = sandbox.SANDBOX_WORKDIR if self.sandboxed else os.path.join(self.jobdir, "work")
-        try:
-            self._write_job(source, module, filename, drop, protect)
-        except BaseException:
-            shutil.rmtree(self.jobdir, ignore_errors=True)
-            raise
-
-    def _write_job(self, source, module, filename, drop, protect):
-        jd = self.jobdir
-        # the worker reads its files before it drops to uid 65534: other users (other workers)
-        # may only pass through to the working directory
-        os.chmod(jd, 0o711)
-        fd = os.open(os.path.join(jd, "submission.py"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with open(fd, "w", encoding="utf-8") as f:
-            f.write(source)
-        for name in JOB_FILES:
-            shutil.copyfile(HERE / name, os.path.join(jd, name))
-            os.chmod(os.path.join(jd, name), 0o600)
+        self.source, self.protect = source, protect
+        self.jobdir = None  # the job folder of fresh workers, written when the first one starts
+        self.workdir = sandbox.SANDBOX_WORKDIR
         if not self.sandboxed:
+            self.ensure_jobdir()
+            self.workdir = os.path.join(self.jobdir, "work")
             os.mkdir(self.workdir, 0o700)
             if drop:
                 os.chown(self.workdir, *drop)
@@ -152,8 +304,28 @@ class _Runner:
             "forbidden_modules": list(sandbox.FORBIDDEN_MODULES),
             "forbidden_paths": sandbox.forbidden_paths() + [os.path.abspath(p) for p in protect],
             "allowed_paths": sandbox.python_dirs(),
-            "jobdir": sandbox.SANDBOX_JOB if self.sandboxed else jd,
+            "jobdir": sandbox.SANDBOX_JOB if self.sandboxed else self.jobdir,
         }
+
+    def ensure_jobdir(self) -> str:
+        """The job folder of fresh (not forked) workers: worker.py, wire.py, drivers.py and submission.py,
+        readable by the grader's user only (the worker reads them before it drops to uid 65534; other users,
+        other workers, may only pass through to the working directory)."""
+        if self.jobdir is None:
+            jd = tempfile.mkdtemp(prefix="rnngrade-")
+            try:
+                os.chmod(jd, 0o711)
+                fd = os.open(os.path.join(jd, "submission.py"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with open(fd, "w", encoding="utf-8") as f:
+                    f.write(self.source)
+                for name in JOB_FILES:
+                    shutil.copyfile(HERE / name, os.path.join(jd, name))
+                    os.chmod(os.path.join(jd, name), 0o600)
+            except BaseException:
+                shutil.rmtree(jd, ignore_errors=True)
+                raise
+            self.jobdir = jd
+        return self.jobdir
 
     def keep_output(self, data: bytes):
         room = self.limits.output_kb * 1024 - len(self._out)
@@ -188,7 +360,14 @@ class _Runner:
         failures = 0
         by_function: dict[str, int] = {}
         lim = self.limits
+        # the private calls' worker starts with the public calls' (it gets their inputs only once they are done):
+        # the two start-ups overlap
+        ahead = None
+        if pending and not pending[0].private and pending[-1].private:
+            ahead = session.Session(self, [c for c in pending if c.private])
         try:
+            if ahead is not None:
+                ahead.start()
             while pending:
                 if failures >= lim.max_failures:
                     for c in pending:
@@ -201,7 +380,12 @@ class _Runner:
                                             message=f"skipped: the submission used up its total time of "
                                                     f"{lim.total_s:g} s"))
                     break
-                s = session.Session(self, [c for c in pending if c.private == pending[0].private])
+                group = [c for c in pending if c.private == pending[0].private]
+                if ahead is not None and pending[0].private:
+                    s, ahead = ahead, None
+                    s.pending = group
+                else:
+                    s = session.Session(self, group)
                 s.run()
                 done = set(s.done)
                 pending = [c for c in pending if c.index not in done]
@@ -231,14 +415,19 @@ class _Runner:
                                                             f"times"))
                         pending = [c for c in pending if c.function != fn]
         finally:
-            shutil.rmtree(self.jobdir, ignore_errors=True)
+            try:
+                if ahead is not None:
+                    ahead.abort()
+            finally:
+                if self.jobdir is not None:
+                    shutil.rmtree(self.jobdir, ignore_errors=True)
         self.info.output = self._out.decode("utf-8", "replace")
         return [self.results[c.index] for c in self.calls]
 
 
 def run_calls(source: str, calls, *, limits: Limits | None = None, sandbox: str = "auto",
               module: str = "submission", filename: str | None = None, judge: Callable | None = None,
-              protect=()) -> tuple[list, RunInfo]:
+              protect=(), template: bool | None = None) -> tuple[list, RunInfo]:
     """Run each call on the module ``source`` in an isolated worker; one result per call, in order.
 
     Parameters
@@ -258,6 +447,9 @@ def run_calls(source: str, calls, *, limits: Limits | None = None, sandbox: str 
         against limits.total_s, not against the per-call time. Default: keep the Outcomes.
     protect : folders the worker must not be able to read (e.g. the results): without the
         sandbox they are refused to it, and a note says if their permissions let it read them
+    template : fork the workers from the worker template (see Template) where it can be used: with
+        bubblewrap, as root; default: yes unless RNNGRADE_TEMPLATE=0. Elsewhere, or when it fails, each
+        worker is a fresh process in a sandbox of its own, as before: the isolation is the same
 
     Raises WorkerFailure when the worker cannot start at all (a problem of this machine, not of
     the submission), SandboxUnavailable as above, TypeError for inputs that are not plain data.
@@ -266,5 +458,5 @@ def run_calls(source: str, calls, *, limits: Limits | None = None, sandbox: str 
     if len({c.index for c in calls}) != len(calls):
         raise ValueError("the calls' indexes must be distinct")
     runner = _Runner(source, calls, limits or Limits(), sandbox, module, filename or f"{module}.py", judge,
-                     [str(p) for p in protect])
+                     [str(p) for p in protect], template)
     return runner.run(), runner.info

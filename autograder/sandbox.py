@@ -102,12 +102,21 @@ def environment(home: str) -> dict:
 # --------------------------------------------------------------------------- bubblewrap
 
 
-def bwrap_args(bwrap: str, as_root: bool, jobdir: str | None, limits: Limits, info_fd: int | None) -> list[str]:
+def bwrap_args(bwrap: str, as_root: bool, jobdir: str | None, limits: Limits, info_fd: int | None,
+               template: bool = False) -> list[str]:
+    """bubblewrap's command line for one worker; with template (as root only), for the worker template
+    (worker.py --template): the same view of the file system, but in the grader's pid namespace and with
+    CAP_SYS_ADMIN, with which it gives each worker it forks namespaces, a /tmp, a /proc and a uid of its own."""
     args = [bwrap, "--die-with-parent", "--new-session"]
     if as_root:
         # no user namespace: the worker becomes the real uid 65534, for which RLIMIT_NPROC counts
-        args += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
-                 "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        args += ["--unshare-ipc"] + ([] if template else ["--unshare-pid"]) + [
+            "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+            "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        if template:
+            args += ["--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETPCAP"]  # SETPCAP: to empty the bounding set
+    elif template:
+        raise ValueError("the worker template needs root")
     else:
         args += ["--unshare-all", "--unshare-user", "--disable-userns"]
     args += ["--ro-bind", "/usr", "/usr"]

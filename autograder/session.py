@@ -68,11 +68,20 @@ def describe_exit(code: int | None, signal_as_128: bool = True) -> str:
     return f"the process exited with code {code}"
 
 
+class _TemplateFailed(Exception):
+    """A worker forked from the template ended before it was ready."""
+
+
 class Session:
     """One worker process over a list of calls; stops at the first call that times out or crashes."""
 
-    def __init__(self, run: "runner._Runner", calls: list):
+    def __init__(self, run: "runner._Runner", calls: list, fresh: bool = False):
         self.r = run
+        self.fresh = fresh  # a fresh process even where the runner forks workers from the template
+        self.started = self.closed = False
+        self.template = None  # the runner.Template this worker was forked from
+        self.job_name = "job.json"
+        self.exit_code = None  # a forked worker's status, as its supervisor reported it on the info pipe
         self.pending = list(calls)  # the calls without an outcome yet; pending[0] is the one in progress
         self.done: list[int] = []  # indexes of the calls whose outcome was settled here
         self.stopped: runner.Outcome | None = None  # the call that timed out or crashed
@@ -93,8 +102,14 @@ class Session:
         self.child_pidfd = None  # of the sandbox's pid 1
         self.child_pid = None  # … where pidfd_open is not available
 
-    def run(self) -> None:
+    def start(self) -> None:
+        """Start the worker (once): forked from the worker template where the runner uses one, else a fresh
+        process (bubblewrap, or the supervisor without it). It loads numpy and waits for G: no student code."""
+        if self.started:
+            return
+        self.started = True
         r = self.r
+        tmpl = runner.worker_template(r.bwrap) if r.use_template and not self.fresh else None
         res_r, res_w = os.pipe()
         out_r, out_w = os.pipe()
         in_r, in_w = os.pipe()
@@ -104,26 +119,22 @@ class Session:
         except (AttributeError, OSError):
             pass
         os.set_blocking(in_w, False)
-        job = dict(r.job_common, result_fd=res_w, input_fd=0,
-                   limits=dict(r.job_common["limits"], cpu_s=max(1.0, r.limits.cpu_s - r.cpu_used)))
-        job_path = os.path.join(r.jobdir, "job.json")
-        fd = os.open(job_path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with open(fd, "w", encoding="utf-8") as f:
-            json.dump(job, f)
-        os.replace(job_path + ".tmp", job_path)
-        pass_fds = [res_w]
+        limits = dict(r.job_common["limits"], cpu_s=max(1.0, r.limits.cpu_s - r.cpu_used))
         if r.sandboxed:
             info_r, info_w = os.pipe()
-            pass_fds.append(info_w)
-            cmd = sandbox.bwrap_args(r.bwrap, r.as_root, r.jobdir, r.limits, info_w) + [
-                sys.executable, "-I", "-B", f"{sandbox.SANDBOX_JOB}/worker.py", sandbox.SANDBOX_JOB]
-            env, cwd = None, None
-        else:  # the worker below a supervisor that kills whatever the worker leaves behind
-            cmd = [sys.executable, "-I", "-B", os.path.join(r.jobdir, "worker.py"), "--supervise", r.jobdir]
-            env, cwd = sandbox.environment(r.workdir), r.workdir
+        if tmpl is not None:
+            try:
+                tmpl.spawn([res_w, info_w, in_r, out_w], max(64, 2 * r.limits.file_mb))
+                self.template = tmpl
+            except OSError:
+                runner.template_failed(tmpl)
         try:
-            self.proc = subprocess.Popen(cmd, stdin=in_r, stdout=out_w, stderr=out_w, pass_fds=pass_fds, env=env,
-                                         cwd=cwd, start_new_session=True, close_fds=True)
+            if self.template is not None:
+                # the job and the source go first on the worker's input, read before it runs anything
+                job = json.dumps(dict(r.job_common, result_fd=3, input_fd=0, limits=limits, source=r.source))
+                self.to_send += wire.head("J", size=len(job.encode())) + job.encode()
+            else:
+                self._popen(res_w, out_w, in_r, info_w, limits)
         except BaseException:
             for fd in (res_r, out_r, info_r, in_w):
                 if fd is not None:
@@ -134,20 +145,78 @@ class Session:
                 if fd is not None:
                     os.close(fd)
         r.info.workers += 1
-        try:
-            self.pidfd = os.pidfd_open(self.proc.pid)
-        except (AttributeError, OSError):
-            pass
+        if self.proc is not None:
+            try:
+                self.pidfd = os.pidfd_open(self.proc.pid)
+            except (AttributeError, OSError):
+                pass
         self.res_r, self.out_r, self.info_r, self.in_w = res_r, out_r, info_r, in_w
         self.fds = [res_r, out_r] + ([info_r] if info_r is not None else [])
+        if self.to_send:
+            self._write()  # the job, so that a worker started ahead gets ready meanwhile
+
+    def _popen(self, res_w, out_w, in_r, info_w, limits) -> None:
+        r = self.r
+        r.ensure_jobdir()
+        self.job_name = f"job-{r.info.workers + 1}.json"  # one per worker: a worker started ahead reads its own
+        job = dict(r.job_common, result_fd=res_w, input_fd=0, limits=limits)
+        job_path = os.path.join(r.jobdir, self.job_name)
+        fd = os.open(job_path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8") as f:
+            json.dump(job, f)
+        os.replace(job_path + ".tmp", job_path)
+        pass_fds = [res_w]
+        if r.sandboxed:
+            pass_fds.append(info_w)
+            cmd = sandbox.bwrap_args(r.bwrap, r.as_root, r.jobdir, r.limits, info_w) + [
+                sys.executable, "-I", "-B", f"{sandbox.SANDBOX_JOB}/worker.py", sandbox.SANDBOX_JOB, self.job_name]
+            env, cwd = None, None
+        else:  # the worker below a supervisor that kills whatever the worker leaves behind
+            cmd = [sys.executable, "-I", "-B", os.path.join(r.jobdir, "worker.py"), "--supervise", r.jobdir,
+                   self.job_name]
+            env, cwd = sandbox.environment(r.workdir), r.workdir
+        self.proc = subprocess.Popen(cmd, stdin=in_r, stdout=out_w, stderr=out_w, pass_fds=pass_fds, env=env,
+                                     cwd=cwd, start_new_session=True, close_fds=True)
+
+    def run(self) -> None:
+        self.start()
+        try:
+            self._session()
+        except _TemplateFailed:  # the forked worker did not start: a fresh one, and no template from now on
+            runner.template_failed(self.template)
+            self.__init__(self.r, self.pending, fresh=True)
+            self.start()
+            self._session()
+
+    def abort(self) -> None:
+        """End a worker started ahead whose turn did not come."""
+        if self.started:
+            try:
+                self._kill()
+            finally:
+                self._close()
+
+    def _session(self) -> None:
         try:
             self._loop()
+        except _TemplateFailed:
+            self._kill()
+            self._close()
+            raise
         except BaseException:  # KeyboardInterrupt in the grader, a bug: the worker must not outlive us
             self._kill()
             raise
         finally:
+            self._close()
+
+    def _close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        try:
             self._end()
-            for fd in (res_r, out_r, info_r, self.in_w, self.pidfd, self.child_pidfd):
+        finally:
+            for fd in (self.res_r, self.out_r, self.info_r, self.in_w, self.pidfd, self.child_pidfd):
                 if fd is not None:
                     try:
                         os.close(fd)
@@ -169,16 +238,18 @@ class Session:
                 return self._timed_out(now - self.t_mark)
             watch = list(self.fds) + ([self.pidfd] if self.pidfd is not None else [])
             writing = [self.in_w] if self.to_send and self.in_w is not None else []
-            wait = min(self.deadline - now, 0.05 if self.pidfd is None else 3600.0)
+            wait = min(self.deadline - now, 0.05 if self.pidfd is None and self.template is None else 3600.0)
             try:
                 ready, can_write, _ = select.select(watch, writing, [], wait)
             except InterruptedError:
                 continue
             if can_write:
                 self._write()
-            if self.pidfd in ready or (self.pidfd is None and self.proc.poll() is not None):
-                exited = True
             self._read([fd for fd in ready if fd != self.pidfd])
+            if self.template is not None:
+                exited = self.info_r not in self.fds  # the supervisor's end: its info pipe closes
+            elif self.pidfd in ready or (self.pidfd is None and self.proc.poll() is not None):
+                exited = True
             if exited:
                 self._drain()  # whatever the worker wrote before it ended is in the pipes now
             if self._frames():
@@ -203,7 +274,10 @@ class Session:
                 self.r.keep_output(data)
             elif fd == self.info_r:
                 self.info_buf += data
-                self._child_pid(self.info_buf)
+                if self.template is not None:
+                    self._supervisor_info()
+                else:
+                    self._child_pid(self.info_buf)
 
     def _drain(self) -> None:
         while self.fds:
@@ -259,7 +333,10 @@ class Session:
             payload = self.buf[n: n + size]
             del self.buf[: n + size]
             if tag == "R" and self.state == "starting":  # sent before any student code: trustworthy
-                self.to_send += wire.head("G")  # the worker runs the student's code once it reads this
+                # the worker runs the student's code once it reads this; a worker started ahead learns only now
+                # how much CPU time the submission has left
+                go = json.dumps({"cpu_s": max(1.0, r.limits.cpu_s - r.cpu_used)}).encode()
+                self.to_send += wire.head("G", size=len(go)) + go
                 self._write()
                 self.state, self.t_mark = "importing", now
                 self.deadline = min(now + r.import_s, r.deadline)
@@ -324,6 +401,21 @@ class Session:
             return runner.Outcome(index, "error", None, None, message, seconds, kind, exc_type, exc_text, line)
         raise wire.ProtocolError(f"unknown status {wire.clean_text(status, 20)!r}")
 
+    def _supervisor_info(self) -> None:
+        """A forked worker's supervisor (worker.py, no student code) writes {"child-pid"}, then {"exit-code", "cpu"}."""
+        for line in bytes(self.info_buf).split(b"\n")[:2]:
+            try:
+                info = json.loads(line)
+            except ValueError:
+                continue
+            if type(info) is not dict:
+                continue
+            if "child-pid" in info and self.child_pidfd is None and self.child_pid is None:
+                self._child_pid(line)
+            if "exit-code" in info and self.exit_code is None:
+                self.exit_code = int(info["exit-code"])
+                self.cpu += float(info.get("cpu", 0.0))
+
     def _child_pid(self, info_buf: bytes) -> None:
         if self.child_pidfd is not None:
             return
@@ -373,6 +465,8 @@ class Session:
         if state == "starting":
             if total:
                 return None  # the total time is used up: the remaining calls are skipped
+            if self.template is not None:
+                raise _TemplateFailed()
             raise WorkerFailure(f"the grader's worker did not start within {STARTUP_S:g} s: {r.output_tail()}")
         if state == "importing":
             if total:
@@ -396,6 +490,8 @@ class Session:
         state, pending = self.state, self.pending
         self._kill()
         if state == "starting":
+            if self.template is not None:
+                raise _TemplateFailed()
             raise WorkerFailure(f"the grader's worker failed to start ({why}): {self.r.output_tail()}")
         if state == "importing":
             self.import_failure = runner.Outcome(-1, "crashed", message=f"the module crashed the worker while being "
@@ -410,6 +506,8 @@ class Session:
 
     def _kill(self) -> None:
         """Kill the worker and everything it started."""
+        if self.template is not None and self.child_pidfd is None and self.child_pid is None:
+            self._await_info(lambda: self.child_pidfd is not None or self.child_pid is not None, 2.0)
         if self.r.sandboxed:
             # killing the sandbox's pid 1 makes the kernel kill its whole pid namespace; bwrap then exits
             try:
@@ -430,6 +528,8 @@ class Session:
                 pass
 
     def _killpg(self) -> None:
+        if self.proc is None:
+            return  # a forked worker: its namespace's pid 1 is the only handle (and is enough)
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except OSError:
@@ -438,8 +538,23 @@ class Session:
             except OSError:
                 pass
 
+    def _await_info(self, done, timeout: float) -> None:
+        """Read the supervisor's info pipe until done() or its end or the timeout."""
+        end = time.monotonic() + timeout
+        while not done() and self.info_r in self.fds:
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            if select.select([self.info_r], [], [], left)[0]:
+                self._read([self.info_r])
+
     def _reap(self, timeout: float) -> int | None:
         """Wait for the worker (bwrap) to end; its CPU time is added to the submission's."""
+        if self.template is not None:  # the supervisor reports the status, then its info pipe closes
+            self._await_info(lambda: False, timeout)
+            if self.info_r in self.fds:
+                return None
+            return self.exit_code if self.exit_code is not None else 128 + signal.SIGKILL
         proc = self.proc
         if proc.returncode is not None:
             return proc.returncode

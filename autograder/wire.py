@@ -6,9 +6,12 @@ purpose: stdlib + numpy only.
 
 A frame is a head line ``TAG [FIELD ...] SIZE\\n`` followed by SIZE bytes:
 
+  J SIZE                      grader → worker forked from the template (only): the job, JSON, with
+                              the submission's source, before anything else
   R 0                         worker → grader: ready (limits applied, numpy loaded, no student code yet)
-  G 0                         grader → worker: R was read, go on (so the student's code, which runs
-                              only now, cannot take R out of the pipe before the grader sees it)
+  G SIZE                      grader → worker: R was read, go on (so the student's code, which runs
+                              only now, cannot take R out of the pipe before the grader sees it); JSON
+                              {"cpu_s"}: the CPU time the submission has left
   I SIZE                      worker → grader: the import's outcome, JSON
   K INDEX TOKEN SIZE          grader → worker: the call to make now, an .npz frame whose meta is
                               {"function", "driver", "args", "kwargs"}
@@ -58,8 +61,8 @@ _ndarray, _generic, _asarray, _frombuffer, _savez = np.ndarray, np.generic, np.a
 _bool_, _integer, _float64, _complexfloating = np.bool_, np.integer, np.float64, np.complexfloating
 _uint8, _dumps, _BytesIO = np.uint8, json.dumps, io.BytesIO
 
-_HEAD = re.compile(rb"([RGICK])((?: [0-9a-f]{1,32}){0,2}) ([0-9]{1,9})")
-_FIELDS = {b"R": 0, b"G": 0, b"I": 0, b"K": 2, b"C": 2}
+_HEAD = re.compile(rb"([JRGICK])((?: [0-9a-f]{1,32}){0,2}) ([0-9]{1,9})")
+_FIELDS = {b"J": 0, b"R": 0, b"G": 0, b"I": 0, b"K": 2, b"C": 2}
 _EOCD = struct.Struct("<4s4H2LH")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
@@ -134,7 +137,7 @@ def parse_head(buf):
     if m is None:
         raise ProtocolError("malformed frame head")
     tag, fields, size = m.group(1), m.group(2).split(), int(m.group(3))
-    if (len(fields) != _FIELDS[tag] or size > MAX_FRAME or (tag in (b"R", b"G") and size)
+    if (len(fields) != _FIELDS[tag] or size > MAX_FRAME or (tag == b"R" and size)
             or (fields and not fields[0].isdigit())):
         raise ProtocolError("malformed frame head")
     return tag.decode(), [f.decode() for f in fields], size, nl + 1

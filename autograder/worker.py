@@ -288,16 +288,46 @@ def exception_info(exc, filename):
 # --------------------------------------------------------------------------- main
 
 
-def main(argv):
+def lower_cpu_limit(remaining):
+    """RLIMIT_CPU: what this process has used so far plus the submission's remaining CPU time (a worker started
+    ahead of its turn learns that only when its turn comes)."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = max(1, int(ru.ru_utime + ru.ru_stime + float(remaining) + 0.999))
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    new_hard = cpu + 1 if hard == resource.RLIM_INFINITY else min(hard, cpu + 1)
+    new_soft = min(cpu, new_hard) if soft == resource.RLIM_INFINITY else min(soft, cpu, new_hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_CPU, (new_soft, new_hard))
+    except (ValueError, OSError):
+        pass
+
+
+def main(argv, preloaded=None):
+    """The worker: from its job folder (argv[1], the job file argv[2]), or forked from the template (preloaded:
+    (wire, drivers), privileges already dropped), when the job and the source come first on the input pipe."""
     jobdir = argv[1]
-    texts = {}
-    for name in ("job.json", "wire.py", "drivers.py", "submission.py"):
-        with open(os.path.join(jobdir, name), "rb") as f:
-            texts[name] = f.read()
-    job = json.loads(texts["job.json"])
-    chan = Channel(int(job["result_fd"]))
-    if job.get("drop"):
-        drop_privileges(*job["drop"])
+    if preloaded is None:
+        texts = {}
+        job_name = argv[2] if len(argv) > 2 else "job.json"
+        for name in (job_name, "wire.py", "drivers.py", "submission.py"):
+            with open(os.path.join(jobdir, name), "rb") as f:
+                texts[name] = f.read()
+        job = json.loads(texts.pop(job_name))
+        source = texts.pop("submission.py")
+        chan = Channel(int(job["result_fd"]))
+        if job.get("drop"):
+            drop_privileges(*job["drop"])
+    else:
+        wire, drivers = preloaded
+        calls = Calls(0, wire.parse_head)
+        frame = calls.next()  # the grader's: the job and the submission's source, before anything runs
+        if frame is None or frame[0] != "J":
+            raise ValueError("the grader did not send the job")
+        job = json.loads(bytes(frame[2]))
+        source = job.pop("source").encode("utf-8")
+        chan = Channel(int(job["result_fd"]))
     apply_limits(job.get("limits", {}))
     os.makedirs(job["workdir"], exist_ok=True)
     os.chdir(job["workdir"])
@@ -314,9 +344,10 @@ def main(argv):
 
     warnings.simplefilter("ignore")
     np.seterr(all="ignore")
-    wire = load_source("_rnngrade_wire", os.path.join(jobdir, "wire.py"), texts["wire.py"])
-    drivers = load_source("_rnngrade_drivers", os.path.join(jobdir, "drivers.py"), texts["drivers.py"])
-    calls = Calls(int(job.get("input_fd", 0)), wire.parse_head)
+    if preloaded is None:
+        wire = load_source("_rnngrade_wire", os.path.join(jobdir, "wire.py"), texts["wire.py"])
+        drivers = load_source("_rnngrade_drivers", os.path.join(jobdir, "drivers.py"), texts["drivers.py"])
+        calls = Calls(int(job.get("input_fd", 0)), wire.parse_head)
     cap = int(job.get("limits", {}).get("output_kb", 64)) * 1024
     install_guard(job.get("forbidden_modules", []), job.get("forbidden_paths", []),
                   list(job.get("allowed_paths", [])) + [jobdir, job["workdir"]])
@@ -328,8 +359,12 @@ def main(argv):
     exit_now, errstate, catch_warnings, simplefilter = os._exit, np.errstate, warnings.catch_warnings, \
         warnings.simplefilter
     chan.send(head("R"))
-    if calls.next()[0] != "G":  # the grader has read R: only now may the student's code run
+    go = calls.next()
+    if go is None or go[0] != "G":  # the grader has read R: only now may the student's code run
         raise ValueError("the grader did not say go")
+    if go[2]:
+        lower_cpu_limit(json.loads(bytes(go[2]))["cpu_s"])
+    del go
 
     # ---- the student's module: anything may happen from here on
     filename = job.get("filename", "submission.py")
@@ -340,7 +375,7 @@ def main(argv):
     module.__file__ = filename
     sys.modules[name] = module
     try:
-        code = compile(texts.pop("submission.py"), filename, "exec", dont_inherit=True)
+        code = compile(source, filename, "exec", dont_inherit=True)
         exec(code, module.__dict__)
         info = {"ok": True}
     except SystemExit as exc:
@@ -397,6 +432,234 @@ def main(argv):
     exit_now(0)
 
 
+# --------------------------------------------------------------------------- template (bubblewrap, as root)
+
+# Linux's constants (sched.h, mount.h, prctl.h)
+CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS = 0x00020000, 0x02000000, 0x04000000
+CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET = 0x08000000, 0x20000000, 0x40000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_CAPBSET_DROP = 1, 24
+#: the uids of the template's workers: one per worker alive at a time, in a block of TEMPLATE_SLOTS chosen by the
+#: template's pid (two graders on one machine, e.g. two Dask worker processes, use different blocks), above the
+#: ranges systems give users and containers (systemd-nspawn's ends at 0x6FFFFFFF) and below 2**31
+TEMPLATE_UID_BASE = 0x70000000
+TEMPLATE_SLOTS = 4096
+TEMPLATE_UID_SPAN = 4096 * TEMPLATE_SLOTS
+
+
+def _libc_call(libc, what, *args):
+    import ctypes
+
+    if getattr(libc, what)(*args) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _only_fds(fds):
+    """Keep fds as 3, 4, … (in order) and stdio; close every other descriptor."""
+    import fcntl
+
+    import resource
+
+    high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 3 + len(fds)) for fd in fds]
+    for i, fd in enumerate(high):
+        os.dup2(fd, 3 + i)
+    os.closerange(3 + len(fds), max(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 1 << 16))
+
+
+def _devnull_stdio():
+    null = os.open("/dev/null", os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    if null > 2:
+        os.close(null)
+
+
+def _drop_all_capabilities(libc):
+    import ctypes
+
+    for cap in range(64):
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable (two words each): all empty
+    _libc_call(libc, "capset", header, data)
+
+
+def _template_worker(libc, uid, preloaded):
+    """The worker (pid 2 of its namespaces): no capability left, its own uid, then main()."""
+    for cap in range(64):  # nothing can be regained, even by executing a set-user-ID program
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    drop_privileges(uid, uid)
+    main(["worker", "/job"], preloaded)
+
+
+def _template_init(libc, uid, request, preloaded):
+    """Pid 1 of the worker's new pid namespace (bubblewrap's reaper's part): its own /proc, /tmp and
+    /dev/pts, then the worker as its child; it ends with the worker's status, and the namespace with it."""
+    import signal
+
+    os.close(4)  # the info pipe is the supervisor's alone
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    tmp = f"mode=1777,size={int(request.get('tmp_mb', 64)) * 2**20}".encode()
+    _libc_call(libc, "mount", b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    _libc_call(libc, "mount", b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, tmp)
+    if os.path.isdir("/dev/pts"):
+        _libc_call(libc, "mount", b"devpts", b"/dev/pts", b"devpts", MS_NOSUID | MS_NOEXEC,
+                   b"newinstance,ptmxmode=0666,mode=620")
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _template_worker(libc, uid, preloaded)
+        except BaseException as exc:
+            try:
+                os.write(2, f"\nrnngrade worker failed: {type(exc).__name__}: {exc}\n".encode("utf-8", "replace"))
+            finally:
+                os._exit(70)
+        os._exit(0)
+    _devnull_stdio()
+    os.close(3)
+    _drop_all_capabilities(libc)  # root without any capability: the worker's uid can neither signal nor trace it
+    code = 70
+    while True:
+        try:
+            p, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        if p == pid:
+            code = os.waitstatus_to_exitcode(status)
+            code = 128 - code if code < 0 else code  # a signal as 128 + its number, as bubblewrap does
+            break
+    os._exit(code)  # pid 1 ends: the kernel kills whatever is left in the namespace
+
+
+def _template_child(libc, fds, uid, request, preloaded):
+    """The supervisor of one worker (bubblewrap's part, in the grader's pid namespace): new namespaces, the
+    namespace's pid 1 below it, and on the info pipe {"child-pid"} then {"exit-code", "cpu"}."""
+    import signal
+
+    _only_fds(fds)  # 0-2: stdio of nothing yet; 3: results, 4: info; stdin/stdout below
+    in_r, out_w = 5, 6
+    os.dup2(in_r, 0)
+    os.dup2(out_w, 1)
+    os.dup2(out_w, 2)
+    os.close(in_r)
+    os.close(out_w)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    os.setsid()
+    _libc_call(libc, "unshare", CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+               | CLONE_NEWCGROUP)
+    _libc_call(libc, "mount", None, b"/", None, MS_REC | MS_PRIVATE, None)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _template_init(libc, uid, request, preloaded)
+        finally:
+            os._exit(70)
+    _devnull_stdio()
+    os.close(3)
+    info = 4
+    os.write(info, (json.dumps({"child-pid": pid}) + "\n").encode())
+    while True:
+        try:
+            _, status, ru = os.wait4(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    code = os.waitstatus_to_exitcode(status)
+    code = 128 - code if code < 0 else code
+    os.write(info, (json.dumps({"exit-code": code, "cpu": ru.ru_utime + ru.ru_stime}) + "\n").encode())
+    os._exit(0)
+
+
+def _warm_up(wire, np):
+    """Run once, in the template, what every worker's first call would otherwise pay for: the frames' encoding and
+    decoding, numpy's first array operations and error states (the grader's own code and data only)."""
+    import warnings
+
+    a = np.linspace(-1.0, 1.0, 12).reshape(3, 4)
+    frame = wire.encode({"function": "f", "driver": "call"}, {"args": (a, [a[0], {"k": 1.5}]), "kwargs": {}}, None)
+    _, values = wire.decode(frame, None, refuse, copy=True)
+    b = values["args"][0]
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        out = np.tanh(b @ b.T) + np.exp(-b).sum(axis=0, keepdims=True).T[:3] * np.maximum(b, 0.0)[:, :3]
+        np.einsum("ij,ij->i", out, out), np.linalg.norm(out), np.outer(b[0], b[1]), np.clip(out, -1, 1)
+    wire.encode({"status": "ok", "kind": "ok"}, {"result": (out, float(out[0, 0]), [out]), "args_after": None})
+
+
+def template(argv):
+    """``worker.py --template JOBDIR FD``: Python, numpy, wire.py and drivers.py loaded once (no student code,
+    ever), then for each request of the grader on the socket FD — four pipe ends (results, info, input, output)
+    and {"tmp_mb"} — a fresh worker forked in namespaces of its own, as its own uid. It reads nothing from its
+    workers, and a worker has nothing of the template but its memory as it was before any student code ran."""
+    import ctypes
+    import select
+    import signal
+    import socket
+
+    jobdir, ctl = argv[2], int(argv[3])
+    texts = {}
+    for name in ("wire.py", "drivers.py"):
+        with open(os.path.join(jobdir, name), "rb") as f:
+            texts[name] = f.read()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    import importlib.abc  # noqa: F401 - loaded once, for the workers (install_guard, apply_limits, load_source)
+    import resource  # noqa: F401
+    import types  # noqa: F401
+    import warnings  # noqa: F401
+
+    import numpy  # noqa: F401 - BLAS on one thread (the environment says so before this import): fork is safe
+
+    wire = load_source("_rnngrade_wire", os.path.join(jobdir, "wire.py"), texts["wire.py"])
+    drivers = load_source("_rnngrade_drivers", os.path.join(jobdir, "drivers.py"), texts["drivers.py"])
+    preloaded = (wire, drivers)
+    _warm_up(wire, numpy)
+    sock = socket.socket(fileno=ctl)
+    _devnull_stdio()
+    live = {}  # pid -> slot
+    free = list(range(TEMPLATE_SLOTS - 1, -1, -1))
+    uid_base = TEMPLATE_UID_BASE + (os.getpid() % (TEMPLATE_UID_SPAN // TEMPLATE_SLOTS)) * TEMPLATE_SLOTS
+    fd_space = socket.CMSG_SPACE(4 * 4)
+    while True:
+        while live:  # the workers that ended: their uids are free again
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if not pid:
+                break
+            free.append(live.pop(pid))
+        if not select.select([sock], [], [], 0.5)[0]:
+            continue
+        msg, anc, _flags, _ = sock.recvmsg(4096, fd_space)
+        fds = []
+        for level, kind, data in anc:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds += list(memoryview(data).cast("i"))
+        if not msg:
+            break  # the grader is done
+        if len(fds) != 4 or not free:
+            for fd in fds:
+                os.close(fd)
+            continue  # the grader sees its pipes end at once: the worker failed to start
+        request = json.loads(msg)
+        slot = free.pop()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                sock.close()
+                _template_child(libc, fds, uid_base + slot, request, preloaded)
+            finally:
+                os._exit(70)
+        live[pid] = slot
+        for fd in fds:
+            os.close(fd)
+    os._exit(0)
+
+
 # --------------------------------------------------------------------------- supervisor (no sandbox)
 
 
@@ -449,7 +712,7 @@ def supervise(argv):
     libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
     pid = os.fork()
     if pid == 0:
-        os.execv(sys.executable, [sys.executable, "-I", "-B", os.path.abspath(argv[0]), argv[2]])
+        os.execv(sys.executable, [sys.executable, "-I", "-B", os.path.abspath(argv[0]), *argv[2:]])
 
     def on_term(signum, frame):
         try:
@@ -478,8 +741,10 @@ def supervise(argv):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--supervise":
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "--supervise":
         supervise(sys.argv)
+    if len(sys.argv) == 4 and sys.argv[1] == "--template":
+        template(sys.argv)
     try:
         main(sys.argv)
     except BaseException as exc:  # a failure of the worker itself (before or between calls)

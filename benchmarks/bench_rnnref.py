@@ -8,6 +8,10 @@ of sequences and the backward of sum(out ⊙ G) for a fixed random G, parameter 
 gradients included. rnnref's GRU runs in the torch convention, the one nn.GRU computes.
 Each time is the median of several runs after a warm-up. The last line is
 ``worst_ratio=X.XX``: the largest rnnref time / torch time over every row printed.
+
+It first prints the BLAS library, its kernel and threads (threadpoolctl). Where OPENBLAS_CORETYPE is set (the
+development machines set it, which makes a current numpy run an older kernel), it says so and measures in a
+subprocess without it, as a user's machine would; ``--as-here`` measures with it, in this process.
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -25,15 +32,16 @@ from rnnref.lstm import init_lstm_params, lstm_backward, lstm_forward
 from rnnref.rnn import add_bias, init_params, rnn_backward, rnn_forward
 
 
-def blas_threads() -> int:
-    try:
-        from threadpoolctl import threadpool_info
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from blasinfo import FORCED, blas_lines, user_env  # noqa: E402
 
-        counts = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
-        if counts:
-            return max(counts)
-    except ImportError:
-        pass
+
+def blas_threads() -> int:
+    from threadpoolctl import threadpool_info
+
+    counts = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
+    if counts:
+        return max(counts)
     return int(os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1)
 
 
@@ -100,7 +108,20 @@ def main(argv=None) -> float:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="tiny sizes, one repeat: only checks that it runs")
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--as-here", action="store_true",
+                    help=f"measure in this process, with {FORCED} as set here (default: without it, in a subprocess)")
     args = ap.parse_args(argv)
+    if os.environ.get(FORCED) and not args.as_here:
+        print(f"{FORCED}={os.environ[FORCED]} is set here: OpenBLAS would run its {os.environ[FORCED]} kernel "
+              f"instead of the one for this CPU; measuring in a subprocess without it, as a user's machine would "
+              f"(--as-here: with it)", flush=True)
+        rest = list(sys.argv[1:] if argv is None else argv)
+        proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), *rest, "--as-here"], env=user_env())
+        if proc.returncode:
+            raise SystemExit(proc.returncode)
+        return float("nan")
+    for line in blas_lines():
+        print(line)
 
     threads = blas_threads()
     torch.set_num_threads(threads)

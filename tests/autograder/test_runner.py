@@ -24,17 +24,23 @@ import pytest
 from autograder import wire
 from autograder.checks import Opaque
 from autograder.runner import Call, Limits, SandboxUnavailable, run_calls
+from autograder.worker import TEMPLATE_UID_BASE, TEMPLATE_UID_SPAN
 
 ROOT = Path(__file__).resolve().parents[2]
 ATTACKS = Path(__file__).resolve().parent / "attacks"
 FAST = Limits(per_call_s=1.0, total_s=30.0)
 
 
-@pytest.fixture(params=["sandbox", "off"])
-def mode(request):
-    """Both ways of running the worker: in bubblewrap (when available) and without it."""
-    if request.param == "sandbox":
+@pytest.fixture(params=["sandbox", "sandbox-fresh", "off"])
+def mode(request, monkeypatch):
+    """Every way of running the worker: in bubblewrap (when available; as root, forked from the worker template),
+    in bubblewrap as a fresh process each (RNNGRADE_TEMPLATE=0), and without it."""
+    if request.param.startswith("sandbox"):
         request.getfixturevalue("bwrap")
+        if request.param == "sandbox-fresh":
+            monkeypatch.setenv("RNNGRADE_TEMPLATE", "0")
+        elif os.geteuid() != 0:
+            pytest.skip("the worker template needs root: without it, the same as sandbox-fresh")
         return "require"
     return "off"
 
@@ -382,7 +388,9 @@ class TestSandbox:
                 return os.getuid(), sorted(os.environ), os.getcwd()
         """, ("f",), sandbox="require")
         uid, env, cwd = o.result
-        assert uid != 0 and (os.geteuid() != 0 or uid == 65534)
+        # as root: uid 65534, or a uid of its own when forked from the worker template
+        assert uid != 0 and (os.geteuid() != 0 or uid == 65534
+                             or TEMPLATE_UID_BASE <= uid < TEMPLATE_UID_BASE + TEMPLATE_UID_SPAN)
         assert "RNNGRADE_SECRET" not in env and set(env) <= {
             "PATH", "HOME", "TMPDIR", "LANG", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
             "MPLBACKEND", "PYTHONDONTWRITEBYTECODE", "PWD"}
@@ -671,28 +679,38 @@ class TestInputs:
         assert [o.exc_text for o in outs] == ["import [] call []"] * 3
 
     def test_job_folder_holds_no_inputs(self, mode):
-        """While the calls run, the job folder holds only job.json (naming no call), worker.py, wire.py,
-        drivers.py and submission.py, readable by the grader's user only."""
+        """While the calls run, the job folder holds only the worker's job file (naming no call), worker.py,
+        wire.py, drivers.py and submission.py, readable by the grader's user only; a worker forked from the
+        template has no job folder at all, and the template's holds only worker.py, wire.py and drivers.py."""
         source = f"# {uuid.uuid4().hex}\ndef f(x):\n    return 1.0\n"
-        seen = []
+        seen, templates = [], []
 
         def judge(o):
             for d in Path(tempfile.gettempdir()).glob("rnngrade-*"):
                 try:
-                    if (d / "submission.py").read_text() == source:
-                        files = sorted(p.name for p in d.iterdir() if p.is_file())
-                        modes = {p.name: p.stat().st_mode & 0o777 for p in d.iterdir() if p.is_file()}
-                        seen.append((files, modes, json.loads((d / "job.json").read_text())))
+                    files = sorted(p.name for p in d.iterdir() if p.is_file())
+                    modes = {p.name: p.stat().st_mode & 0o777 for p in d.iterdir() if p.is_file()}
+                    if d.name.startswith("rnngrade-template-"):
+                        templates.append((files, modes))
+                    elif (d / "submission.py").read_text() == source:
+                        jobs = [json.loads((d / n).read_text()) for n in files if n.startswith("job")]
+                        seen.append((files, modes, jobs))
                 except OSError:
                     pass
             return o.result
 
         outs, _ = run(source, ("f", ["in-0"]), ("f", ["in-1"]), sandbox=mode, judge=judge)
-        assert outs == [1.0, 1.0] and len(seen) == 2
-        for files, modes, job in seen:
-            assert files == ["drivers.py", "job.json", "submission.py", "wire.py", "worker.py"]
+        assert outs == [1.0, 1.0]
+        if mode == "require" and os.environ.get("RNNGRADE_TEMPLATE") != "0" and os.geteuid() == 0:  # forked
+            assert seen == [] and templates
+            for files, modes in templates:
+                assert files == ["drivers.py", "wire.py", "worker.py"] and set(modes.values()) == {0o600}
+            return
+        assert len(seen) == 2
+        for files, modes, jobs in seen:
+            assert files == ["drivers.py", "job-1.json", "submission.py", "wire.py", "worker.py"]
             assert set(modes.values()) == {0o600}
-            assert "calls" not in job and "in-1" not in json.dumps(job)
+            assert all("calls" not in job and "in-1" not in json.dumps(job) for job in jobs)
 
 
 def _searchable_by_others(path) -> bool:

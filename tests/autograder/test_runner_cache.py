@@ -1,0 +1,94 @@
+"""What grading a class shares between submissions: the cases built once per seed (api._built_case), read-only, and
+their encoded inputs (runner._payload); and the CPU time a worker started ahead is given (the G frame)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder import api, runner, sandbox
+from autograder.runner import Call, Limits, run_calls
+from autograder.suites import get_suite
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTION = ROOT / "solutions" / "rnn_bptt" / "rnn_bptt.py"
+
+
+def arrays(value, out=None):
+    out = [] if out is None else out
+    if isinstance(value, np.ndarray):
+        out.append(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            arrays(v, out)
+    elif isinstance(value, (tuple, list)):
+        for v in value:
+            arrays(v, out)
+    for v in getattr(value, "__dict__", {}).values():
+        arrays(v, out)
+    return out
+
+
+class TestCaseCache:
+    def test_built_once_per_seed_and_shared(self):
+        """Two gradings on one seed use the same Call objects and one encoded frame each; another seed builds anew."""
+        suite = get_suite("rnn_bptt")
+        case = suite.cases[0]
+        first, _ = api._built_case("rnn_bptt", 0, case, 12345, Call)
+        again, _ = api._built_case("rnn_bptt", 0, case, 12345, Call)
+        other, _ = api._built_case("rnn_bptt", 0, case, 54321, Call)
+        assert first is again and other is not first
+        assert runner._payload(first) is runner._payload(again)
+        assert not np.array_equal(first.args[0], other.args[0])  # another seed, other inputs
+
+    def test_shared_cases_are_read_only(self):
+        """Every array of a cached case (inputs and expected result) is read-only: a judge cannot change it for the
+        next submission."""
+        suite = get_suite("rnn_bptt")
+        for i, case in enumerate(suite.cases):
+            _, (args, kwargs, expected) = api._built_case("rnn_bptt", i, case, 777, Call)
+            found = arrays((args, kwargs, expected))
+            assert found and not any(a.flags.writeable for a in found), case.name
+        with pytest.raises(ValueError):
+            found[0][...] = 0.0
+
+    def test_grades_equal_with_the_cache(self):
+        """A buggy submission graded after a correct one, with the cache warm, gets the grade it gets alone."""
+        buggy = SOLUTION.read_text(encoding="utf-8").replace("W.T @", "W @")
+        from autograder.submission import Submission
+
+        sub = Submission(buggy, "buggy", "py", "rnn_bptt")
+        api._BUILT.clear()
+        alone = api.grade(sub, "rnn_bptt", lang="en").to_json()
+        api.grade(SOLUTION, "rnn_bptt", lang="en")
+        after = api.grade(sub, "rnn_bptt", lang="en").to_json()
+        for r in (alone, after):
+            r.pop("execution_time")
+        assert alone == after and alone["score"] < alone["max_score"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("bwrap") is None or not sandbox.sandbox_status("auto")[0],
+                    reason="the worker's CPU time is reported by the template's supervisor (bubblewrap, root)")
+class TestAheadWorker:
+    def test_worker_started_ahead_gets_the_cpu_left(self):
+        """The private calls' worker, started with full CPU time, is cut to what the public calls left of it."""
+        src = textwrap.dedent("""
+            import resource, time
+            def burn():
+                end = time.process_time() + 2.0
+                while time.process_time() < end:
+                    pass
+            def limit():
+                ru = resource.getrusage(resource.RUSAGE_SELF)
+                return [resource.getrlimit(resource.RLIMIT_CPU)[0], ru.ru_utime + ru.ru_stime]
+        """)
+        outs, _ = run_calls(src, [Call(0, "burn", "call", (), {}), Call(1, "limit", "call", (), {}, private=True)],
+                            limits=Limits(per_call_s=20, total_s=60, cpu_s=5), template=True)
+        assert outs[0].status == "ok"
+        soft, used = outs[1].result
+        assert soft <= int(used + 3.0 + 0.999) < 5  # 5 s less the 2 s burnt, not the 5 s it started with
