@@ -320,7 +320,7 @@ def main(argv, preloaded=None):
         if job.get("drop"):
             drop_privileges(*job["drop"])
     else:
-        wire, drivers = preloaded
+        wire, drivers = preloaded[:2]
         calls = Calls(0, wire.parse_head)
         frame = calls.next()  # the grader's: the job and the submission's source, before anything runs
         if frame is None or frame[0] != "J":
@@ -438,6 +438,8 @@ def main(argv, preloaded=None):
 CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS = 0x00020000, 0x02000000, 0x04000000
 CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET = 0x08000000, 0x20000000, 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
+MS_RDONLY, MS_REMOUNT, MS_BIND = 1, 32, 4096
+
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP = 1, 24
 #: the uids of the template's workers: one per worker alive at a time, in a block of TEMPLATE_SLOTS chosen by the
 #: template's pid (two graders on one machine, e.g. two Dask worker processes, use different blocks), above the
@@ -493,6 +495,22 @@ def _template_worker(libc, uid, preloaded):
     main(["worker", "/job"], preloaded)
 
 
+def _mounts_under_tmp() -> list:
+    """The mount points strictly under /tmp in this view, outermost only (a Python or venv that lives under /tmp,
+    bound there by bubblewrap over its tmpfs, with the masks inside it): a worker's fresh /tmp must keep them."""
+    import re
+
+    found = []
+    with open("/proc/self/mountinfo", "rb") as f:
+        for line in f:
+            point = line.split()[4].decode("utf-8", "surrogateescape")
+            point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), point)  # mountinfo's escapes
+            if point.startswith("/tmp/"):
+                found.append(point)
+    found = sorted(set(found))
+    return [m for m in found if not any(m.startswith(o + "/") for o in found if o != m)]
+
+
 def _template_init(libc, uid, request, preloaded):
     """Pid 1 of the worker's new pid namespace (bubblewrap's reaper's part): its own /proc, /tmp and
     /dev/pts, then the worker as its child; it ends with the worker's status, and the namespace with it."""
@@ -502,7 +520,13 @@ def _template_init(libc, uid, request, preloaded):
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     tmp = f"mode=1777,size={int(request.get('tmp_mb', 64)) * 2**20}".encode()
     _libc_call(libc, "mount", b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    kept = [(m, os.open(m, os.O_PATH | os.O_DIRECTORY)) for m in preloaded[2]]  # before the fresh /tmp hides them
     _libc_call(libc, "mount", b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, tmp)
+    for point, fd in kept:  # bound again, read-only, with whatever is mounted inside (the grader's masks)
+        os.makedirs(point, mode=0o755, exist_ok=True)
+        _libc_call(libc, "mount", f"/proc/self/fd/{fd}".encode(), point.encode(), None, MS_BIND | MS_REC, None)
+        _libc_call(libc, "mount", None, point.encode(), None, MS_REMOUNT | MS_BIND | MS_RDONLY, None)
+        os.close(fd)
     if os.path.isdir("/dev/pts"):
         _libc_call(libc, "mount", b"devpts", b"/dev/pts", b"devpts", MS_NOSUID | MS_NOEXEC,
                    b"newinstance,ptmxmode=0666,mode=620")
@@ -615,7 +639,7 @@ def template(argv):
 
     wire = load_source("_rnngrade_wire", os.path.join(jobdir, "wire.py"), texts["wire.py"])
     drivers = load_source("_rnngrade_drivers", os.path.join(jobdir, "drivers.py"), texts["drivers.py"])
-    preloaded = (wire, drivers)
+    preloaded = (wire, drivers, _mounts_under_tmp())
     _warm_up(wire, numpy)
     sock = socket.socket(fileno=ctl)
     _devnull_stdio()
