@@ -258,6 +258,16 @@ def _import_note(o, sub) -> str:
     return "the module crashed the Python process while being imported" + (f" ({o.exc_text})" if o.exc_text else "")
 
 
+def _source_line(outcome, sub) -> str:
+    """The text of the submission's line an exception was raised at ('' when the line is none of its own): the
+    grader's own copy of the student's source, so that a hidden case's diagnosis may name it."""
+    line = outcome.line
+    lines = sub.source.splitlines()
+    if not line or not 0 < line <= len(lines):
+        return ""
+    return lines[line - 1]
+
+
 def _judge_outcome(case, o, args, kwargs, expected, sub, lang):
     """A CaseResult from the worker's outcome of one case (plain data only) and the reference.
 
@@ -265,7 +275,7 @@ def _judge_outcome(case, o, args, kwargs, expected, sub, lang):
     hidden case the text holds only the grader's and bounded facts (feedback's hidden switch: an
     exception's builtin type and line, no message, no exit code), so that what the student's code saw of
     the case's inputs cannot come back in it."""
-    from . import cases, feedback
+    from . import cases, diagnosis, feedback, messages
 
     fn = case.function
     hidden = not case.visible
@@ -279,16 +289,18 @@ def _judge_outcome(case, o, args, kwargs, expected, sub, lang):
             return cases.error_result(case, feedback.not_implemented(fn, lang))
         if o.kind == "missing":
             return cases.error_result(case, feedback.missing_function(fn, lang))
-        if o.kind == "raised":
-            hint = cases.error_hint(case, o.exc_text or "", (args, kwargs))
-            return cases.error_result(case, feedback.raised_text(fn, o.exc_type or "Exception", o.exc_text or "",
-                                                                 lang, hint, hidden, at))
+        if o.kind == "raised":  # a known mistake, else the general diagnosis of the crash (diagnosis.py)
+            return cases.raised_result(case, o.exc_type or "Exception", o.exc_text or "", lang, (args, kwargs),
+                                       _source_line(o, sub), at)
         if o.kind == "timeout":
             kind = "total_timeout" if o.exc_type == "total" else "timeout"
-            return cases.error_result(case, feedback.no_result(fn, kind, lang, seconds=o.exc_text), "timeout")
+            d = diagnosis.diagnose_no_result(case, kind)
+            return cases.error_result(case, feedback.no_result(fn, kind, lang, seconds=o.exc_text), "timeout",
+                                      tags=d.tags if d else ())
         if o.kind == "crashed":
             return cases.error_result(case, feedback.no_result(fn, "crashed", lang,
-                                                               what=feedback.ending(o.exc_text, hidden)))
+                                                               what=feedback.ending(o.exc_text, hidden)),
+                                      tags=("crash:process",))
         if o.kind == "import_error":
             if hidden:
                 what = feedback.exception_text(o.exc_type or "Exception", "", lang, True, at)
@@ -305,7 +317,15 @@ def _judge_outcome(case, o, args, kwargs, expected, sub, lang):
                                                                what=feedback.ending(o.exc_text, hidden)))
         if o.kind == "judge_error":  # the runner's word for a judge that raised
             return cases.error_result(case, feedback.internal_error(fn, o.exc_type, lang))
-        # skipped (after repeated crashes or timeouts, or once the total time is used up)
-        return cases.error_result(case, f"{fn}: {o.message}.", "timeout" if o.status == "timeout" else "error")
+        # skipped (after repeated crashes or timeouts, or once the total time is used up): the words from the catalog,
+        # chosen by the runner's facts (the status, the total time in exc_text), never its English prose
+        if o.kind == "skipped" and o.status == "timeout":
+            text = messages.text("skipped_total", lang, function=fn, seconds=o.exc_text or "?")
+            return cases.error_result(case, text, "timeout", tags=("skipped:total_time",))
+        if o.kind == "skipped":
+            return cases.error_result(case, messages.text("skipped_crashes", lang, function=fn), "error",
+                                      tags=("skipped:crashes",))
+        return cases.error_result(case, messages.text("skipped", lang, function=fn),
+                                  "timeout" if o.status == "timeout" else "error")
     except Exception as exc:  # noqa: BLE001 - a bug of the judge costs this case, never the whole grade
         return cases.error_result(case, feedback.internal_error(fn, type(exc).__name__, lang))

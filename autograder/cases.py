@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import checks, feedback, mistakes
+from . import checks, diagnosis, feedback, mistakes
 from .drivers import DRIVERS
 
 
@@ -28,7 +28,7 @@ class Case:
     driver: how to call the function (see drivers.py).
     hints: kind of problem ("shape", "value", …) -> what to check, in English and Japanese.
     assignment: the suite's name; with it, a failing result is checked against the typical
-        mistakes of mistakes.MISTAKES[(assignment, function)] and the hint names the one found.
+        mistakes of autograder/known_mistakes/<assignment>.py (MISTAKES[function]) and the hint names the one found.
     """
 
     function: str
@@ -41,7 +41,7 @@ class Case:
     driver: str = "call"
     labels: dict = field(default_factory=dict)
     hints: dict = field(default_factory=dict)  # kind of problem -> hint: a str, or {"en": …, "ja": …}
-    assignment: str = ""  # e.g. "rnn_bptt": where mistakes.MISTAKES looks up the function's typical mistakes
+    assignment: str = ""  # e.g. "rnn_bptt": whose known_mistakes/<assignment>.py holds the function's typical mistakes
     compare: str = "values"  # "values": checks.compare; "gradcheck": expected is an FDGradients (see below);
     # "threshold": expected is a Threshold, a measured quantity at least / at most a bound
     post: Callable | None = None  # gradcheck: (checked result, expected.extra) -> {name: gradient}
@@ -130,28 +130,66 @@ class OwnForward:
         self.forward = forward
 
 
+#: the finite-difference tolerance of the consistency check, by the precision the student's code computes in: central
+#: differences (h = 1e-5) of a float32 forward carry an error of about eps32 · |φ| / h, far above float64's
+CONSISTENCY_TOL = {"float64": None, "float32": 3e-2, "float16": 0.5}
+
+
+def _real_array(x):
+    """A plain real array of any float or int dtype as float64, with its dtype's name; (None, "") otherwise."""
+    if type(x) is np.ndarray and x.dtype.kind in "iuf":
+        return x.astype(np.float64), ("float64" if x.dtype.kind in "iu" else str(x.dtype))
+    if isinstance(x, (list, tuple)):
+        a = checks.as_float64_array(x, "")
+        return (a, "float64") if isinstance(a, np.ndarray) else (None, "")
+    return None, ""
+
+
 def consistency_result(case: Case, result, expected: OwnForward, lang: str) -> CaseResult:
     """Whether the student's backward agrees with central differences of their own forward
-    (0 points: it tells a student with a wrong forward whether the backward at least matches it)."""
+    (0 points: it tells a student with a wrong forward whether the backward at least matches it).
+
+    The tolerance is the one the student's precision allows: a float32 backward is compared with a tolerance
+    fit for float32 finite differences (float32 is no mistake here). When the backward is a constant multiple of
+    the numerical gradient, the sentence says so: the forward's loss is scaled (a mean for a sum, a ½ missing)."""
     fn, fwd = case.function, expected.forward
+    uses_loss = case.driver == "own_forward_deltas"
     worst = None
+    factor = None
+    precision = "float64"
     if not (isinstance(result, dict) and isinstance(result.get("analytic"), dict)
             and isinstance(result.get("numerical"), dict)):
         worst = ("", float("inf"))
     else:
         for key in expected.keys:
-            a = checks.as_float64_array(result["analytic"].get(key), key)
+            a, dtype = _real_array(result["analytic"].get(key))
             n = result["numerical"].get(key)
-            if (isinstance(a, checks.Mismatch) or type(n) is not np.ndarray or n.dtype.kind not in "iuf"
-                    or a.shape != n.shape):
+            if dtype in CONSISTENCY_TOL and dtype != "float64":
+                precision = dtype
+            if a is None or type(n) is not np.ndarray or n.dtype.kind not in "iuf" or a.shape != n.shape:
                 worst = (key, float("inf"))
                 break
-            ok, rel, *_ = grad_agreement(a, n.astype(np.float64))
+            n = n.astype(np.float64)
+            tol = CONSISTENCY_TOL.get(dtype)
+            if tol is None:
+                ok, rel, *_ = grad_agreement(a, n)
+            else:
+                import importlib
+
+                rel = importlib.import_module("rnnref.gradcheck").rel_error(a, n)
+                ok = bool(np.isfinite(rel) and rel <= tol)
             if not ok:
                 worst = (key, rel)
+                den = float(np.sum(a * a))
+                if den > 0 and np.all(np.isfinite(n)):
+                    c = float(np.sum(a * n)) / den  # numerical ≈ c · analytic
+                    if abs(c - 1) > 1e-2 and np.linalg.norm(n - c * a) <= 1e-6 * max(np.linalg.norm(n), 1e-300):
+                        factor = c
                 break
-    text = feedback.consistency(fn, fwd, worst, lang)
-    return CaseResult(case.name, fn, 0.0, case.points, "passed" if worst is None else "failed", text, case.visible)
+    text = feedback.consistency(fn, fwd, worst, lang, uses_loss=uses_loss, factor=factor, precision=precision)
+    tags = [] if worst is None else (["consistency:scale"] if factor is not None else ["consistency:disagrees"])
+    return CaseResult(case.name, fn, 0.0, case.points, "passed" if worst is None else "failed", text, case.visible,
+                      tags)
 
 
 def gradcheck_mismatch(case: Case, result, expected: FDGradients) -> checks.Mismatch | None:
@@ -322,8 +360,10 @@ def judge(case: Case, result, expected, mutated: list[str], lang: str | None = "
         is, the verdict is "passed" or "failed" with the reason.
     lang: "en" or "ja" (None: from the locale) for the output.
     inputs: (args, kwargs) the case was called with, unchanged (pristine copies): with them a
-        wrong result is checked against the function's typical mistakes (mistakes.py), and the
-        hint names the one it matches.
+        wrong result is checked against the function's typical mistakes (known_mistakes/<assignment>.py), and the
+        hint names the one it matches; when none does, the general diagnosis (diagnosis.py) says
+        what it can: the first wrong quantity, the transformation of the reference it is.
+    Order: an input changed in place is reported first (before the value mismatch it causes).
     A hidden case's output holds only the grader's and bounded facts (feedback's hidden switch).
     """
     lang = feedback.resolve_lang(lang)
@@ -336,23 +376,128 @@ def judge(case: Case, result, expected, mutated: list[str], lang: str | None = "
             m = threshold_mismatch(case, result, expected)
         else:
             m = gradcheck_mismatch(case, result, expected) if gradcheck else first_mismatch(case, result, expected)
-        if m is None and mutated:
-            m = checks.mismatch(", ".join(mutated), "mutation", "mutated")
+        if mutated:  # the in-place change comes first: it is the cause of any mismatch it brings
+            mut = checks.mismatch(", ".join(mutated), "mutation", "mutated")
+            if m is None or m.kind in ("value", "finite"):
+                tags = ["mutation:" + name for name in mutated]
+                found = None
+                if m is not None and inputs is not None and not threshold:
+                    found = mistakes.diagnose(case, result, expected.like if gradcheck else expected, *inputs, m.kind)
+                if found is not None:
+                    tags.insert(0, mistake_tag(case, found))
+                hint = _mutation_hint(mutated, m is not None, found)
+                return CaseResult(case.name, case.function, 0.0, case.points, "failed",
+                                  feedback.render(case, mut, lang, hint, hidden=not case.visible), case.visible, tags)
         if m is None:
             return CaseResult(case.name, case.function, case.points, case.points, "passed", "", case.visible)
         hint = found = None
+        tags: list = []
         by_type = m.kind in ("type", "dtype")  # a known mistake recognised from the returned value alone
         if not threshold and (by_type or inputs is not None and m.kind in ("value", "shape", "finite")):
             args, kwargs = inputs if inputs is not None else (None, None)
             found = mistakes.diagnose(case, result, expected.like if gradcheck else expected, args, kwargs, m.kind)
             hint = found.hint if found else None
+            if found:
+                tags.append(mistake_tag(case, found))
+                if m.kind in ("value", "finite") and not gradcheck:  # the known mistake's hint, at the first wrong place
+                    d = diagnosis.diagnose_value(case, result, expected, m, args, kwargs, hidden=not case.visible)
+                    if d is not None and d.mismatch is not None:
+                        m = d.mismatch
+        if found is None and not threshold:
+            args, kwargs = inputs if inputs is not None else (None, None)
+            d = (gradcheck_diagnosis(case, result, expected, m) if gradcheck and m.code == "gradcheck"
+                 else diagnosis.diagnose_mismatch(case, result, expected.like if gradcheck else expected, m, args,
+                                                  kwargs, hidden=not case.visible))
+            if d:
+                tags += list(d.tags)
+                if d.mismatch is not None:
+                    m = d.mismatch
+                hint = _with_own_hint(case, m.kind, d.text)
+        elif threshold and m is not None:
+            tags.append("threshold:" + (case.outputs if isinstance(case.outputs, str) and case.outputs else "result"))
         return CaseResult(case.name, case.function, 0.0, case.points, "failed",
-                          feedback.render(case, m, lang, hint, hidden=not case.visible), case.visible,
-                          [found.name] if found else [])
+                          feedback.render(case, m, lang, hint, hidden=not case.visible), case.visible, tags)
 
 
-def error_result(case: Case, message: str, status: str = "error") -> CaseResult:
-    return CaseResult(case.name, case.function, 0.0, case.points, status, message, case.visible)
+def mistake_tag(case: Case, found) -> str:
+    """A known mistake's tag: <exercise>/<function>/<mistake>."""
+    return f"{case.assignment or '?'}/{case.function}/{found.name}"
+
+
+def _with_own_hint(case: Case, kind: str, text: dict) -> dict:
+    """A diagnosis's sentence followed by the case's own hint for the kind of problem (not the generic one)."""
+    own = case.hints.get(kind)
+    out = {}
+    for lang in ("en", "ja"):
+        parts = [feedback.pick(text, lang)]
+        if own:
+            parts.append(feedback.pick(own, lang))
+        out[lang] = ("" if lang == "ja" else " ").join(p for p in parts if p)
+    return out
+
+
+def _mutation_hint(mutated: list, also_wrong: bool, found) -> dict:
+    names = ", ".join(mutated)
+    en = (f"Your function writes into {names} (e.g. W -= …, W[...] = …, or +=, which change the caller's array): "
+          f"work on a copy or build a new array.")
+    ja = f"{names} に書き込んでいます（W -= …、W[...] = …、+= は呼び出し側の配列を変えます）。コピーか新しい配列を使ってください。"
+    if also_wrong:
+        en += " Its values disagree with the reference too, as an in-place change makes every later use see new values."
+        ja += "その場での書き換えは後の計算にも影響するため、値も参照解と一致しません。"
+    if found is not None:
+        en += " " + found.hint_en
+        ja += found.hint_ja
+    return {"en": en, "ja": ja}
+
+
+def gradcheck_diagnosis(case: Case, result, expected: FDGradients, m) -> "diagnosis.Diagnosis | None":
+    """Which gradients fail the finite-difference check and which pass, and a scale between them."""
+    try:
+        grads = _as_gradients(case, result, expected)
+        wrong, right = [], []
+        for key, n in expected.items():
+            ok = grad_agreement(grads[key], np.asarray(n, dtype=np.float64))[0]
+            (right if ok else wrong).append(key)
+        desc = diagnosis.suite_description(case)
+        tags, en, ja = [], [], []
+        if wrong and right:
+            tags.append("wrong_keys:" + ",".join(wrong))
+            en.append(f"Wrong: {', '.join(diagnosis.key_name(k, desc, 'en') for k in wrong)}; right: "
+                      f"{', '.join(diagnosis.key_name(k, desc, 'en') for k in right)}.")
+            ja.append(f"誤り: {'、'.join(diagnosis.key_name(k, desc, 'ja') for k in wrong)}。正しい: "
+                      f"{'、'.join(diagnosis.key_name(k, desc, 'ja') for k in right)}。")
+        if len(wrong) > 1 and not right:
+            tags.append("wrong_keys:all")
+            en.append(f"All {len(wrong)} gradients fail: the mistake is in what they share (the gradient carried "
+                      f"back in time, or the error every product starts from).")
+            ja.append(f"{len(wrong)} 個の勾配がすべて不合格です。誤りはそれらが共有するもの（時間を逆向きに運ぶ勾配、"
+                      f"またはすべての積の元になる誤差）にあります。")
+        key = wrong[0] if wrong else None
+        if key is not None:
+            a, n = grads[key], np.asarray(expected[key], dtype=np.float64)
+            den = float(np.sum(n * n))
+            if den > 0:
+                c = float(np.sum(a * n)) / den
+                if np.linalg.norm(a - c * n) <= 1e-5 * np.linalg.norm(c * n) and abs(c - 1) > 1e-3:
+                    name = diagnosis._name_scale(c, case, None) or "other"
+                    tags.append(f"scale:{name}")
+                    t = diagnosis._scale_text(name, not case.visible)
+                    en.append(diagnosis._cap(t["en"]) + ".")
+                    ja.append(t["ja"] + "。")
+            if not tags:
+                tags.append(f"gradcheck:{key}")
+                en.append(f"∂E/∂{key} fails the finite-difference check while the result's type and shape are right: "
+                          f"compare it with the lecture's product term by term.")
+                ja.append(f"結果の型と形は正しいのに、∂E/∂{key} が有限差分の検査に通りません。講義の積と項ごとに比べてください。")
+        if not tags:
+            return None
+        return diagnosis.Diagnosis(tuple(tags), {"en": " ".join(en), "ja": "".join(ja)})
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def error_result(case: Case, message: str, status: str = "error", tags=()) -> CaseResult:
+    return CaseResult(case.name, case.function, 0.0, case.points, status, message, case.visible, list(tags))
 
 
 def error_hint(case: Case, message: str, inputs: tuple | None):
@@ -361,6 +506,43 @@ def error_hint(case: Case, message: str, inputs: tuple | None):
         return None
     found = mistakes.diagnose_error(case, message, *inputs)
     return found.hint if found else None
+
+
+def raised_result(case: Case, type_name: str, message: str, lang: str, inputs: tuple | None, line_text: str = "",
+                  where: str = "") -> CaseResult:
+    """The result of a case whose call raised: a known mistake's hint when one explains the exception, else the
+    general diagnosis of the crash (diagnosis.diagnose_exception), with their tags. For a hidden case the
+    exception's message is never read for the diagnosis, nor shown."""
+    hidden = not case.visible
+    found = None
+    if inputs is not None:
+        found = mistakes.diagnose_error(case, message or "", *inputs)
+    if found is not None:
+        hint, tags = found.hint, [mistake_tag(case, found)]
+    else:
+        args, kwargs = inputs if inputs is not None else ((), {})
+        d = diagnosis.diagnose_exception(case, type_name, message or "", line_text, args, kwargs, hidden)
+        hint = d.text if d and d.text.get("en") else None
+        tags = list(d.tags) if d else []
+    return error_result(case, feedback.raised_text(case.function, type_name, message or "", lang, hint, hidden, where),
+                        tags=tags)
+
+
+def _line_of(exc: BaseException, func) -> str:
+    """The source line of the student's function where the exception was raised (in-process checks)."""
+    import linecache
+    import traceback
+
+    try:
+        code = getattr(func, "__code__", None)
+        frames = traceback.extract_tb(exc.__traceback__)
+        mine = [f for f in frames if code is not None and f.filename == code.co_filename] or frames[-1:]
+        if not mine:
+            return ""
+        f = mine[-1]
+        return f.line or linecache.getline(f.filename, f.lineno) or ""
+    except Exception:  # noqa: BLE001
+        return ""
 
 
 def run_in_process(case: Case, func, seed: int, index: int, lang: str | None = "en") -> CaseResult:
@@ -382,9 +564,7 @@ def run_in_process(case: Case, func, seed: int, index: int, lang: str | None = "
             message = str(exc)
         except Exception:  # noqa: BLE001 - an exception whose str() raises
             message = ""
-        hint = error_hint(case, message, (pristine, kwargs))
-        return error_result(case, feedback.raised_text(case.function, type(exc).__name__, message, lang, hint,
-                                                       hidden=not case.visible))
+        return raised_result(case, type(exc).__name__, message, lang, (pristine, kwargs), _line_of(exc, func))
     names = list(case.arg_names) or [f"argument {i + 1}" for i in range(len(args))]
     try:
         return judge(case, result, expected, mutated_inputs(pristine, given, names), lang, (pristine, kwargs))

@@ -156,7 +156,7 @@ def _thing(t, lang: str) -> str:
         if lang != "ja":
             return f"a {t[1]} holding {_thing(t[2], lang)}"
         inner = _thing(t[2], lang)
-        return f"{inner}{'' if ord(inner[-1]) >= 0x3000 else ' '}を含む {t[1]}"
+        return f"{inner}{'' if inner and ord(inner[-1]) >= 0x3000 else ' '}を含む {t[1]}"
     return t[1] if lang == "ja" else _a(t[1])  # ("object", type name)
 
 
@@ -449,25 +449,44 @@ def no_result(function: str, kind: str, lang: str = "en", **facts) -> str:
     return _sentence(function, "", problem.format(**facts), hint, lang)
 
 
-def consistency(function: str, forward: str, worst, lang: str = "en") -> str:
+def consistency(function: str, forward: str, worst, lang: str = "en", *, uses_loss: bool = False,
+                factor: float | None = None, precision: str = "float64") -> str:
     """The 0-point check of a backward against central differences of the student's own forward.
 
     worst: None when they agree, else (gradient name, rel. error); ("", inf) when the result
-    could not be compared at all.
+    could not be compared at all. uses_loss: the check differentiates the student's forward *and* loss.
+    factor: the numerical gradient is factor × the backward's (a scaled loss). precision: the dtype the
+    backward computes in (float32 is checked with float32's tolerance, and said so). Always "information,
+    0 points": it never costs a point, and is never shown as a failed case.
     """
+    ja = lang == "ja"
+    fwd = (f"{forward} と loss" if ja else f"{forward} and loss") if uses_loss else forward
+    prec = ""
+    if precision != "float64":
+        prec = (f"{precision} の精度に合わせた許容誤差で比べました。" if ja
+                else f" (compared with the tolerance {precision} allows)")
     if worst is None:
-        if lang == "ja":
-            return (f"{function}: 勾配があなた自身の {forward} の中心差分と一致しています（参考情報、0 点）。"
-                    f"{forward} が正しければ、逆伝播も正しいはずです。")
-        return (f"{function}: your gradients agree with central differences of your own {forward} "
-                f"(information, 0 points). If {forward} is right, so is your backward.")
+        if ja:
+            return (f"{function}: 勾配があなた自身の {fwd} の中心差分と一致しています（参考情報、0 点）。{prec}"
+                    f"{fwd} が正しければ、逆伝播も正しいはずです。")
+        return (f"{function}: your gradients agree with central differences of your own {fwd}{prec} "
+                f"(information, 0 points). If {fwd} {'are' if uses_loss else 'is'} right, so is your backward.")
     key, rel = worst
-    what = f"∂/∂{key}" if key else "the result"
+    what = f"∂/∂{key}" if key else ("戻り値" if ja else "the result")
+    if factor is not None:
+        if ja:
+            return (f"{function}: あなた自身の {fwd} の中心差分は、あなたの {what} のちょうど {factor:.4g} 倍です（参考情報、0 点）。"
+                    f"逆伝播と {'loss' if uses_loss else forward} の尺度が違います。{'loss が講義の和ではなく平均を取っていないか、½ が抜けていないか' if uses_loss else forward + ' の尺度'}"
+                    f"を確かめてください。{function} の採点ケースに合格していれば、誤りは {'loss' if uses_loss else forward} にあります。")
+        return (f"{function}: central differences of your own {fwd} are exactly {factor:.4g} times your {what} "
+                f"(information, 0 points): your backward and your {'loss' if uses_loss else forward} differ by a "
+                f"constant factor. {'Check that loss takes the lecture’s sum, not a mean, and keeps its ½' if uses_loss else 'Check the scale of ' + forward}"
+                f"; if {function} passes its scored cases, the mistake is in {'loss' if uses_loss else forward}.")
     err = f"rel. error {rel:.1e}" if rel != float("inf") else "not comparable"
-    if lang == "ja":
+    if ja:
         err_ja = f"相対誤差 {rel:.1e}" if rel != float("inf") else "比較できません"
-        return (f"{function}: {what} があなた自身の {forward} の中心差分と一致しません（{err_ja}、参考情報、0 点）。"
-                f"{forward} が正しいなら誤りは {function} に、そうでなければまず {forward} を直してください。")
-    return (f"{function}: {what} disagrees with central differences of your own {forward} ({err}), expected them "
-            f"to agree (got a backward that does not match your forward; information, 0 points). If {forward} is "
-            f"right, the mistake is in {function}; if not, fix {forward} first.")
+        return (f"{function}: {what} があなた自身の {fwd} の中心差分と一致しません（{err_ja}、参考情報、0 点）。{prec}"
+                f"{fwd} が正しいなら誤りは {function} に、そうでなければまず {fwd} を直してください。")
+    return (f"{function}: {what} disagrees with central differences of your own {fwd} ({err}){prec}, expected them "
+            f"to agree (got a backward that does not match your {fwd}; information, 0 points). If {fwd} "
+            f"{'are' if uses_loss else 'is'} right, the mistake is in {function}; if not, fix {fwd} first.")

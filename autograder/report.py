@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .api import GradeResult
 
-STATUS_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱"}
+STATUS_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "info": "ℹ"}
 
 
 def printable(text) -> str:
@@ -28,33 +28,50 @@ def _notebook_order(assignment: str) -> dict:
     return {fn: i for i, fn in enumerate(get_suite(assignment).points)} if assignment in ASSIGNMENTS else {}
 
 
-def text_report(result: GradeResult, *, show_hidden_output: bool = True) -> str:
-    """The report a student or TA reads: one line per function, then each failing case and its message."""
-    lines = [f"{result.assignment} — {printable(result.student)}: {result.score:g} / {result.max_score:g} points"]
+def text_report(result: GradeResult, *, show_hidden_output: bool = True, lang: str | None = None) -> str:
+    """The report a student or TA reads: one line per function, then each failing case and its message; every
+    word of its own from the message catalog (messages.py) in ``lang``, the language the result was graded in
+    (None: English, as before — the caller knows the language; the environment may name another one than
+    ``--lang``). A function's pass count and mark cover its scored cases; a 0-point check is information (ℹ)."""
+    from .diagnosis import step_right_recurrence_wrong
+    from .feedback import resolve_lang
+    from .messages import text
+
+    lang = resolve_lang(lang or "en")
+    lines = [text("report_head", lang, assignment=result.assignment, student=printable(result.student),
+                  score=result.score, max_score=result.max_score)]
     for note in result.notes:
-        lines.append(f"note: {printable(note)}")
+        lines.append(text("note", lang, text=printable(note)))
     functions: dict[str, list] = {}
     for t in result.tests:
         functions.setdefault(t.function, []).append(t)
     order = _notebook_order(result.assignment)
     width = max([24, *map(len, functions)])
     for fn, tests in sorted(functions.items(), key=lambda item: order.get(item[0], len(order))):
-        passed = sum(t.status == "passed" for t in tests)
-        got, possible = sum(t.score for t in tests), sum(t.max_score for t in tests)
-        mark = STATUS_MARK["passed"] if passed == len(tests) else STATUS_MARK["failed"]
-        lines.append(f"  {mark} {fn:<{width}} {got:5.2f} / {possible:<5.2f} {passed}/{len(tests)} cases passed")
+        scored = [t for t in tests if t.max_score > 0]
+        passed = sum(t.status == "passed" for t in scored)
+        got, possible = sum(t.score for t in scored), sum(t.max_score for t in scored)
+        if scored:
+            mark = STATUS_MARK["passed"] if passed == len(scored) else STATUS_MARK["failed"]
+            lines.append("  " + text("report_function", lang, mark=mark, function=fn, width=width, got=got,
+                                     possible=possible, passed=passed, total=len(scored)))
+        else:
+            lines.append("  " + text("report_info", lang, function=fn, width=width))
+        if step_right_recurrence_wrong(tests):
+            lines.append("      " + text("step_vs_recurrence", lang, function=fn))
         by_message: dict[tuple, list] = {}  # one message, printed once, with every case it applies to
         for t in tests:
             if t.status != "passed" or t.output:  # failures, and what a passing check has to say
                 shown = t.output if (t.visible or show_hidden_output) else ""
-                by_message.setdefault((t.status, shown), []).append(t)
+                status = "info" if t.max_score == 0 else t.status
+                by_message.setdefault((status, shown), []).append(t)
         for (status, message), group in by_message.items():
-            labels = "; ".join((t.name[len(fn):].strip() or t.name) + ("" if t.visible else " (hidden)")
+            labels = "; ".join((t.name[len(fn):].strip() or t.name) + ("" if t.visible else text("hidden_mark", lang))
                                for t in group)
             lines.append(f"      {STATUS_MARK.get(status, '?')} {labels}")
             for out in message.splitlines():
                 lines.append(f"        {out}")
-    lines.append(f"graded in {result.execution_time:.2f} s (rnngrade {result.rnngrade_version})")
+    lines.append(text("report_tail", lang, seconds=result.execution_time, version=result.rnngrade_version))
     return "\n".join(lines) + "\n"
 
 

@@ -23,22 +23,24 @@ NOTEBOOK_LANG = "ja"
 
 
 def summary_line(function: str, passed: int, total: int, points: float, possible: float, hidden: bool,
-                 lang: str = "en") -> str:
-    """'✓ deltas: 4/4 visible cases passed (3.00 / 3 points)', in English or Japanese."""
+                 lang: str = "en", full: float | None = None) -> str:
+    """'✓ deltas: 4/4 visible cases passed (1.20 / 1.2 points; the visible cases' share of the function's 3)', in
+    English or Japanese (messages.py). ``possible``: the points of the cases run; ``full``: the function's points,
+    said when the cases run are only part of them."""
+    from .messages import text
+
     mark = "✓" if passed == total else "✗"
-    if lang == "ja":
-        which = "全ケース" if hidden else "公開ケース"
-        return f"{mark} {function}: {which} {total} 件中 {passed} 件に合格（{points:.2f} / {possible} 点）"
-    which = "" if hidden else " visible"
-    return f"{mark} {function}: {passed}/{total}{which} cases passed ({points:.2f} / {possible} points)"
+    which = text("cases_all" if hidden else "cases_visible", lang)
+    scope = text("scope_visible", lang, full=full) if full is not None and abs(full - possible) > 1e-9 else ""
+    return text("summary", lang, mark=mark, function=function, passed=passed, total=total, which=which,
+                points=points, possible=possible, scope=scope)
 
 
 def function_points(suite, function: str, results) -> float:
-    """A function's points from its case results (scaled over the cases run), as nbgrader records
-    them: rounded to 6 decimals, so that the kernel's check and ``rnngrade nbgrader autograde`` agree."""
-    got = sum(r.score for r in results)
-    possible = sum(r.max_score for r in results)
-    return round(suite.points[function] * got / possible, 6) if possible else 0.0
+    """A function's points from its case results: the sum of the cases' scores, rounded to 6 decimals — the same
+    scale everywhere (``rnngrade check``, the notebook's test cell, ``rnngrade grade`` and nbgrader): the visible
+    cases alone are worth their share of the function's points, all cases the function's points."""
+    return round(sum(r.score for r in results), 6)
 
 
 def check(assignment: str, function: str, namespace: dict, *, hidden: bool = False, seed: int | None = None,
@@ -57,7 +59,7 @@ def check(assignment: str, function: str, namespace: dict, *, hidden: bool = Fal
 
     Returns
     -------
-    points earned, out of the function's points (scaled over the cases run)
+    points earned: the sum of the cases' scores (the visible cases are worth their share of the function's points)
     """
     suite = get_suite(assignment)
     if function not in suite.points:
@@ -75,14 +77,24 @@ def check(assignment: str, function: str, namespace: dict, *, hidden: bool = Fal
 
 
 def feedback_lines(suite, function: str, results, hidden: bool, lang: str, notes=()) -> list[str]:
-    """The summary line, the notes, then each distinct message of the results (CaseResults)."""
+    """The summary line (scored cases only: a 0-point check is information, never a ✗), the notes, then each
+    distinct message of the results (CaseResults); an informational check's message is marked ℹ."""
+    from .messages import text
+
     points = function_points(suite, function, results)
-    lines = [summary_line(function, sum(r.passed for r in results), len(results), points,
-                          suite.points[function], hidden, lang)]
-    lines += [f"  note: {n}" for n in notes]
+    scored = [r for r in results if r.max_score > 0]
+    possible = round(sum(r.max_score for r in scored), 6)
+    lines = [summary_line(function, sum(r.passed for r in scored), len(scored), points, possible, hidden, lang,
+                          full=suite.points[function])]
+    lines += ["  " + text("note", lang, text=n) for n in notes]
+    from .diagnosis import step_right_recurrence_wrong
+
+    if step_right_recurrence_wrong(results):
+        lines.append("  " + text("step_vs_recurrence", lang, function=function))
     shown = []
     for r in results:
         if r.output and r.output not in shown:  # failures, and what passing checks have to say
             shown.append(r.output)
-            lines.append(f"  [{r.name.split('[', 1)[1].rstrip(']')}] {r.output}")
+            mark = "ℹ " if r.max_score == 0 else ""
+            lines.append(f"  {mark}[{r.name.split('[', 1)[1].rstrip(']')}] {r.output}")
     return lines

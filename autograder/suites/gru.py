@@ -112,3 +112,16 @@ SUITE = Suite(
                                         "二つのゲートの W_Z と W_R。"}})
     ) + (OWN_FORWARD,),
 )
+
+#: for the general diagnosis (autograder/diagnosis.py): the parameters by the lecture's names
+DIAGNOSIS = {
+    "names": {
+        "W_in": {"en": "the candidate's weights on x", "ja": "候補状態の x への重み"},
+        "W": {"en": "the candidate's recurrent weights", "ja": "候補状態の再帰の重み"},
+        "W_Z_in": {"en": "the update gate's weights on x", "ja": "更新ゲートの x への重み"},
+        "W_Z": {"en": "the update gate's recurrent weights", "ja": "更新ゲートの再帰の重み"},
+        "W_R_in": {"en": "the reset gate's weights on x", "ja": "リセットゲートの x への重み"},
+        "W_R": {"en": "the reset gate's recurrent weights", "ja": "リセットゲートの再帰の重み"},
+    },
+    "backward": {"gru_backward"},
+}

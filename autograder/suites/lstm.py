@@ -120,3 +120,18 @@ SUITE = Suite(
                                         "∂E/∂s_t には ∂E/∂z_t ⊙ g^O_t ⊙ (1 − tanh²(s_t)) も加わります。"}})
     ) + (OWN_FORWARD,),
 )
+
+#: for the general diagnosis (autograder/diagnosis.py): the parameters by the lecture's names
+DIAGNOSIS = {
+    "names": {
+        "W_in": {"en": "the cell input's weights on x", "ja": "セル入力の x への重み"},
+        "W": {"en": "the cell input's recurrent weights", "ja": "セル入力の再帰の重み"},
+        "W_F_in": {"en": "the forget gate's weights on x", "ja": "忘却ゲートの x への重み"},
+        "W_F": {"en": "the forget gate's recurrent weights", "ja": "忘却ゲートの再帰の重み"},
+        "W_I_in": {"en": "the input gate's weights on x", "ja": "入力ゲートの x への重み"},
+        "W_I": {"en": "the input gate's recurrent weights", "ja": "入力ゲートの再帰の重み"},
+        "W_O_in": {"en": "the output gate's weights on x", "ja": "出力ゲートの x への重み"},
+        "W_O": {"en": "the output gate's recurrent weights", "ja": "出力ゲートの再帰の重み"},
+    },
+    "backward": {"lstm_backward"},
+}

@@ -305,3 +305,14 @@ SUITE = Suite(
         + ADAM
     ) + (OWN_FORWARD,) + tuple(FORWARD_NEW + LOSS_NEW + ADAM_NEW),
 )
+
+#: for the general diagnosis (autograder/diagnosis.py): the parameters by the lecture's names; the functions
+#: whose quantities are computed backward in time (δ_T first)
+DIAGNOSIS = {
+    "names": {
+        "W_in": {"en": "the input weights W_in", "ja": "入力の重み W_in"},
+        "W": {"en": "the recurrent weights W", "ja": "再帰の重み W"},
+        "W_out": {"en": "the output weights W_out", "ja": "出力の重み W_out"},
+    },
+    "backward": {"deltas", "deltas_many_to_one"},
+}

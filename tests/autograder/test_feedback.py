@@ -313,7 +313,7 @@ class TestSelfcheck:
         """check(lang="ja") prints its summary and feedback in Japanese."""
         pts = check("rnn_bptt", "grad_W", {"grad_W": lambda D, Z: D @ Z}, lang="ja")
         out = capsys.readouterr().out
-        assert pts == 0 and out.startswith("✗ grad_W: 公開ケース 2 件中 0 件に合格（0.00 / 1 点）")
+        assert pts == 0 and out.startswith("✗ grad_W: 公開ケース 2 件中 0 件に合格（0.00 / 0.4 点、関数の 1 点のうち公開ケースの分）")
         assert "Z̃ の代わりに Z を使っていませんか？" in out
 
     def test_check_is_japanese_unless_told(self, capsys, monkeypatch):
