@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import api, report
+from . import api, feedback, report
 from .errors import GraderError
 from .files import unique_names, write_atomic
 from .suites import ASSIGNMENTS, get_suite
@@ -217,7 +217,7 @@ def grade_entry(get: Callable, student: str, assignment: str, inputs: str, *, se
                             status="internal_error")
     res.notes.extend(notes)
     res.lms_id, res.display_name = lms_id, display_name
-    return res.to_json(), report.text_report(res)
+    return res.to_json(), report.text_report(res, lang=feedback.resolve_lang(lang))
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -406,7 +406,7 @@ def _on_cluster(cluster, todo, one, commit, assignment, inputs, seed, secret, ti
         res = failed_result(e.student, assignment, inputs, why, status="internal_error")
         res.notes.extend(notes_of(e))
         res.lms_id, res.display_name = e.lms_id, e.display_name
-        commit(sid, res.to_json(), report.text_report(res))
+        commit(sid, res.to_json(), report.text_report(res, lang=feedback.resolve_lang(lang)))
 
 
 def internal_errors(results: list[dict]) -> list[str]:

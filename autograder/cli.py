@@ -243,13 +243,20 @@ def grade(path, assignment, fmt, output, seed, secret_file, timeout, lang, sandb
     secret, notes = _secret(secret_file, [path])
     result = _grade(path, assignment, seed, timeout, lang, visible_only=False, sandbox=sandbox, secret=secret,
                     protect=[output.absolute().parent] if output else ())
-    text = report.render(result, fmt)
+    text = report.render(result, fmt, lang=_lang(lang))
     if output:
         write_atomic(output, text)
         click.echo(f"{report.printable(result.student)}: {result.score:g} / {result.max_score:g} → {output}")
     else:
         click.echo(text, nl=False)
     _notes(notes + result.isolation)
+
+
+def _lang(lang: str | None) -> str:
+    """The language a report is written in: the one the feedback was graded in (--lang, else the locale)."""
+    from .feedback import resolve_lang
+
+    return resolve_lang(lang)
 
 
 @main.command()
@@ -261,7 +268,7 @@ def check(path, assignment, lang) -> None:
     from . import report
 
     result = _grade(path, assignment, None, None, lang, visible_only=True)
-    click.echo(report.text_report(result), nl=False)
+    click.echo(report.text_report(result, lang=_lang(lang)), nl=False)
 
 
 @main.command()

@@ -182,13 +182,13 @@ def gradescope_json(result: GradeResult, *, hidden_visibility: str = "after_due_
     }
 
 
-def render(result: GradeResult, fmt: str) -> str:
+def render(result: GradeResult, fmt: str, lang: str | None = None) -> str:
     """The result in one of the formats of `rnngrade grade --format`."""
     if fmt == "json":
         return result.dumps()
     if fmt == "gradescope":
         return json.dumps(gradescope_json(result), ensure_ascii=False, indent=2) + "\n"
-    return text_report(result)
+    return text_report(result, lang=lang)
 
 
 def test_columns(results: list[dict]) -> list[str]:
