@@ -150,7 +150,7 @@ def _cluster(scheduler):
 
 
 def _assignment_option(required: bool = False):
-    from .suites import ASSIGNMENTS
+    from .registry import ASSIGNMENTS  # not .suites: the command line loads no numpy before it needs it
 
     return click.option("-a", "--assignment", type=click.Choice(ASSIGNMENTS), required=required,
                         help="The assignment (default: inferred from the file name).")
@@ -190,6 +190,14 @@ def _needs(assignment: str) -> str:
     if module is None or importlib.util.find_spec(module) is not None:
         return ""
     return f"pip install 'rnn-exercise-kit[{extra}]'"
+
+
+def _warm_up(sandbox: str = "auto") -> None:
+    """Start the worker template now (as root with bubblewrap: runner.warm_up), before this process loads numpy:
+    both load at once, on two cores."""
+    from .runner import warm_up
+
+    warm_up(sandbox)
 
 
 def _grade(path: Path, assignment, seed, timeout, lang, visible_only, sandbox="auto", secret=None, protect=()):
@@ -235,6 +243,7 @@ def grade(path, assignment, fmt, output, seed, secret_file, timeout, lang, sandb
 
     Exit 0 whenever a grade was produced, whatever the score; 2 for bad input; 1 when the grader failed.
     """
+    _warm_up(sandbox)
     from . import report
     from .files import check_writable_file, write_atomic
 
@@ -265,6 +274,7 @@ def _lang(lang: str | None) -> str:
 @LANG_OPTION
 def check(path, assignment, lang) -> None:
     """What a student runs: the visible cases only, with feedback."""
+    _warm_up()
     from . import report
 
     result = _grade(path, assignment, None, None, lang, visible_only=True)
@@ -327,6 +337,8 @@ def batch(directory, assignment, jobs, output, results_dir, resume, lms, feedbac
     broken notebook, an empty file: listed, 0 points), 2 for bad input (nothing graded, nothing written),
     130 when interrupted (--resume goes on).
     """
+    if not scheduler:
+        _warm_up()
     from . import batch as batch_mod
     from . import lms as lms_mod
     from .errors import UserError
@@ -733,6 +745,7 @@ def gradescope_run(root, sandbox) -> None:
     """Grade the submission in ROOT/submission and write ROOT/results/results.json (always: a zero with the
     reason when it cannot grade). The log, isolation notes included, goes to stdout (instructors only).
     Exit 0 when a grade was written, 1 when the grader failed (results.json says so)."""
+    _warm_up(sandbox)
     from . import gradescope
 
     outcome = gradescope.run(root, sandbox=sandbox)

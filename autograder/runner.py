@@ -44,10 +44,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import sandbox, session, wire
+from . import sandbox
 from .errors import SandboxUnavailable, WorkerFailure  # noqa: F401 - runner.*, as before
 from .sandbox import Limits, sandbox_status  # noqa: F401 - runner.*, as before
-from .session import describe_exit  # noqa: F401 - runner.*, as before
+
+
+def __getattr__(name):
+    """session, wire (and session's describe_exit) are loaded when first used, not with this module: they load
+    numpy, and the command line starts the worker template (warm_up) before it loads numpy itself."""
+    if name in ("session", "wire"):
+        import importlib
+
+        return importlib.import_module(f"{__package__}.{name}")
+    if name == "describe_exit":
+        from .session import describe_exit
+
+        return describe_exit
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 HERE = Path(__file__).resolve().parent
 JOB_FILES = ("worker.py", "wire.py", "drivers.py")
@@ -82,6 +95,8 @@ def _payload(call: Call) -> bytes:
     hit = _PAYLOADS.get(id(call)) if call.reused else None
     if hit is not None and hit[0] is call:
         return hit[1]
+    from . import wire
+
     data = bytes(wire.encode({"function": call.function, "driver": call.driver},
                              {"args": tuple(call.args), "kwargs": dict(call.kwargs)}, None, strict=True))
     if call.reused:
@@ -275,6 +290,8 @@ class _Runner:
         self.calls = calls
         self.judge = judge
         self.results: dict[int, Any] = {}
+        from . import wire
+
         self.budget = wire.Budget()  # for everything the submission sends back
         # the grader's own inputs, checked now (TypeError for what is not plain data), sent call by call
         self.payloads = {c.index: _payload(c) for c in calls}
@@ -356,6 +373,8 @@ class _Runner:
             self.results[outcome.index] = failed
 
     def run(self) -> list:
+        from . import session
+
         pending = sorted(self.calls, key=lambda c: c.private)  # stable: the public calls first, in order
         failures = 0
         by_function: dict[str, int] = {}

@@ -31,8 +31,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from .errors import SandboxUnavailable
 
 HERE = Path(__file__).resolve().parent
@@ -81,7 +79,9 @@ def python_dirs() -> list[str]:
     dirs = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
     real = os.path.realpath(sys.executable)
     dirs.add(os.path.dirname(os.path.dirname(real)))
-    dirs.add(os.path.dirname(os.path.dirname(os.path.abspath(np.__file__))))  # numpy's site-packages
+    spec = importlib.util.find_spec("numpy")  # numpy's site-packages, without importing it here
+    if spec is not None and spec.origin:
+        dirs.add(os.path.dirname(os.path.dirname(os.path.abspath(spec.origin))))
     return sorted(d for d in dirs if d and os.path.isdir(d) and d != "/")
 
 
