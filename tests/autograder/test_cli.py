@@ -34,6 +34,17 @@ class TestEntryPoint:
         assert proc.returncode == 0, proc.stderr
         assert "rnngrade" in proc.stdout and "Usage:" in proc.stdout
 
+    def test_command_line_loads_no_numpy_before_it_grades(self):
+        """Importing the command line, the registry and the runner's template starter loads no numpy (the worker
+        template loads it in parallel), and the registry lists the same exercises as the suites."""
+        code = ("import sys, autograder.cli, autograder.registry as r, autograder.runner\n"
+                "assert 'numpy' not in sys.modules, 'numpy'\n"
+                "import autograder.suites as s\n"
+                "assert s.ASSIGNMENTS == r.ASSIGNMENTS and len(r.ASSIGNMENTS) >= 13\n"
+                "assert [s.get_suite(a).assignment for a in r.ASSIGNMENTS] == list(r.ASSIGNMENTS)\n")
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+
 
 # --------------------------------------------------------------------------- list, check, batch
 
