@@ -156,6 +156,10 @@ def _assignment_option(required: bool = False):
                         help="The assignment (default: inferred from the file name).")
 
 
+JOBS_OPTION = click.option("-j", "--jobs", type=click.IntRange(min=1), default=lambda: default_jobs(),
+                           show_default="the CPUs + 1", help="Submissions graded at once.")
+
+
 @main.command("list")
 def list_cmd() -> None:
     """The assignments, their graded functions, points and cases, and what an exercise needs beyond the kit."""
@@ -190,6 +194,19 @@ def _needs(assignment: str) -> str:
     if module is None or importlib.util.find_spec(module) is not None:
         return ""
     return f"pip install 'rnn-exercise-kit[{extra}]'"
+
+
+def default_jobs() -> int:
+    """Submissions graded at once by default: one more than the CPUs this process may use. Each submission's time
+    alternates between its worker and this process (sending a call, judging its outcome): one more keeps every CPU
+    busy."""
+    import os
+
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return cpus + 1
 
 
 def _warm_up(sandbox: str = "auto") -> None:
@@ -284,8 +301,7 @@ def check(path, assignment, lang) -> None:
 @main.command()
 @click.argument("directory", metavar="SOURCE", type=click.Path(path_type=Path))
 @_assignment_option()
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Submissions graded at once.")
+@JOBS_OPTION
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="The class CSV: student, score, max, one column per test (default grades.csv); with --lms, the "
                    "LMS's import file (default moodle-grading-worksheet.csv, moodle-gradebook.csv or "
@@ -621,8 +637,7 @@ def nbgrader_init(course_dir, assignments, course_id) -> None:
 @click.argument("assignment")
 @click.option("--course", "course_dir", type=click.Path(path_type=Path), default=Path("."), show_default=True,
               help="The nbgrader course directory.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Submissions graded at once.")
+@JOBS_OPTION
 @click.option("--student", "students", multiple=True, help="Only this student (repeatable).")
 @click.option("--force", is_flag=True, help="Grade again students already autograded (default: skip them).")
 @SCHEDULER_OPTION

@@ -10,14 +10,14 @@ one warm-up run. Rows:
 
 1. one `rnngrade grade` of an rnn_bptt submission against a bare `python -c 'import numpy'` measured beside it,
    interleaved, median of 7 (target ≤ 3×); the same with fresh workers (RNNGRADE_TEMPLATE=0) for comparison;
-2. `rnngrade batch -j 2` on 100 and on 2 000 rnn_bptt submissions (solutions, stubs, buggy copies): seconds per
+2. `rnngrade batch` (its default -j: the CPUs + 1; -j 2 beside it) on 100 and on 2 000 rnn_bptt submissions (solutions, stubs, buggy copies): seconds per
    submission, flat (target ≤ 0.05 s);
 3. CPU seconds per submission, children included (the workers, bubblewrap, the template), for each exercise: the
    difference between a batch of n2 and one of n1 submissions, over n2 − n1 (the batch's fixed cost excluded),
    and all in for n2;
 4. 1 vs 2 Dask workers on this machine (`rnngrade batch --scheduler local:1` / `local:2`): the ratio;
 5. an nbgrader course with 40 submitted rnn_bptt notebooks: plain `nbgrader autograde` (a kernel per notebook,
-   one after another), `rnngrade nbgrader autograde -j 2`, and `rnngrade batch -j 2` on the same notebooks (target:
+   one after another), `rnngrade nbgrader autograde`, and `rnngrade batch` on the same notebooks (target:
    batch ≥ 100× plain nbgrader per notebook).
 """
 
@@ -78,10 +78,19 @@ def make_class(dest: Path, name: str, n: int) -> Path:
     return dest
 
 
-def batch(klass: Path, name: str, tmp: Path, jobs: int = 2, extra=()) -> tuple[float, float]:
+def default_jobs() -> int:
+    """rnngrade batch's default -j on this machine (the CPUs + 1)."""
+    from autograder.cli import default_jobs as jobs
+
+    return jobs()
+
+
+def batch(klass: Path, name: str, tmp: Path, jobs: int | None = None, extra=()) -> tuple[float, float]:
+    """rnngrade batch of a class, with -j jobs (None: the default, as a TA runs it)."""
     out = tmp / f"res-{klass.name}"
+    j = [] if jobs is None else ["-j", str(jobs)]
     try:
-        return run([RNNGRADE, "batch", str(klass), "-a", name, "-j", str(jobs), "-o", str(tmp / f"{klass.name}.csv"),
+        return run([RNNGRADE, "batch", str(klass), "-a", name, *j, "-o", str(tmp / f"{klass.name}.csv"),
                     "--results", str(out), *extra], tmp, ok=(0, 1, 3))
     finally:
         shutil.rmtree(out, ignore_errors=True)
@@ -120,16 +129,22 @@ def bench_single(tmp: Path, repeats: int) -> None:
 
 
 def bench_batch(tmp: Path, sizes: list[int]) -> float:
-    print("\n2. `rnngrade batch -j 2`, rnn_bptt (solution, stub, buggy in turn)")
+    j = default_jobs()
+    print(f"\n2. `rnngrade batch`, rnn_bptt (solution, stub, buggy in turn), its default -j {j} (the CPUs + 1); "
+          f"-j 2 beside it")
     worst = 0.0
     for n in sizes:
         klass = make_class(tmp / f"class{n}", "rnn_bptt", n)
         s, cpu = batch(klass, "rnn_bptt", tmp)
         per = s / n
         worst = max(worst, per)
-        row(f"batch -j 2, {n} submissions", "≤ 0.050 s", f"{per:.3f} s/sub ({s:.1f} s)", per <= 0.05,
-            f"rnngrade batch class{n} -a rnn_bptt -j 2")
+        row(f"batch (-j {j}), {n} submissions", "≤ 0.050 s", f"{per:.3f} s/sub ({s:.1f} s)", per <= 0.05,
+            f"rnngrade batch class{n} -a rnn_bptt")
         print(f"{'':<46} {'':>10} {cpu / n:>16.3f} CPU s/sub")
+        if n == sizes[0]:
+            s2, cpu2 = batch(klass, "rnn_bptt", tmp, jobs=2)
+            row(f"  … -j 2, {n} submissions", "", f"{s2 / n:.3f} s/sub ({s2:.1f} s)", None,
+                f"rnngrade batch class{n} -a rnn_bptt -j 2")
         shutil.rmtree(klass)
     print(f"batch_seconds_per_submission={worst:.4f}")
     return worst
@@ -141,7 +156,7 @@ def bench_batch(tmp: Path, sizes: list[int]) -> float:
 def bench_cpu(tmp: Path, n1: int, n2: int) -> None:
     from autograder.suites import ASSIGNMENTS
 
-    print(f"\n3. CPU seconds per submission, children included (`rnngrade batch -j 2`; marginal: batch of {n2} minus "
+    print(f"\n3. CPU seconds per submission, children included (`rnngrade batch`; marginal: batch of {n2} minus "
           f"batch of {n1}, over {n2 - n1})")
     print(f"{'exercise':<11} {'marginal CPU s':>15} {'all-in CPU s':>13} {'wall s/sub':>11}")
     for name in ASSIGNMENTS:
@@ -201,24 +216,24 @@ def make_course(course: Path, n: int) -> None:
 
 
 def bench_nbgrader(tmp: Path, n: int) -> float:
-    """Per notebook: plain nbgrader autograde, rnngrade nbgrader autograde -j 2, rnngrade batch -j 2 on the same
-    notebooks; returns plain / batch."""
+    """Per notebook: plain nbgrader autograde, rnngrade nbgrader autograde, rnngrade batch on the same notebooks
+    (both with their default -j); returns plain / batch."""
     course = tmp / "course"
     make_course(course, n)
     plain, hardened = tmp / "plain", tmp / "hardened"
     shutil.copytree(course, plain)
     shutil.copytree(course, hardened)
     t_plain = wall([str(BIN / "nbgrader"), "autograde", "rnn_bptt"], plain)
-    t_hard = wall([RNNGRADE, "nbgrader", "autograde", "rnn_bptt", "--course", str(hardened), "-j", "2"], tmp)
+    t_hard = wall([RNNGRADE, "nbgrader", "autograde", "rnn_bptt", "--course", str(hardened)], tmp)
     t_batch, _ = batch(course / "submitted", "rnn_bptt", tmp)
     print(f"\n5. nbgrader course, {n} submitted notebooks of rnn_bptt, the same notebooks each time")
     p, h, b = t_plain / n, t_hard / n, t_batch / n
     row("nbgrader autograde (kernel, serial)", "", f"{p:.3f} s/nb ({t_plain:.1f} s)", None,
         "nbgrader autograde rnn_bptt")
-    row("rnngrade nbgrader autograde -j 2", "", f"{h:.3f} s/nb ({t_hard:.1f} s) = {p / h:.0f}×", None,
-        "rnngrade nbgrader autograde rnn_bptt --course C -j 2")
-    row("rnngrade batch -j 2 (same notebooks)", "≥ 100×", f"{b:.3f} s/nb ({t_batch:.1f} s) = {p / b:.0f}×",
-        p / b >= 100, "rnngrade batch C/submitted -a rnn_bptt -j 2")
+    row("rnngrade nbgrader autograde", "", f"{h:.3f} s/nb ({t_hard:.1f} s) = {p / h:.0f}×", None,
+        "rnngrade nbgrader autograde rnn_bptt --course C")
+    row("rnngrade batch (same notebooks)", "≥ 100×", f"{b:.3f} s/nb ({t_batch:.1f} s) = {p / b:.0f}×",
+        p / b >= 100, "rnngrade batch C/submitted -a rnn_bptt")
     print(f"nbgrader_speedup={p / h:.2f}")
     print(f"batch_over_nbgrader={p / b:.2f}")
     return p / b
