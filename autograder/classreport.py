@@ -17,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import charts
+
 #: the statuses of a result without a grade: listed in the report, never hidden among the zeros
 UNGRADED = ("refused", "internal_error", "no_submission")
 #: a student whose grading took more than this many times the class's median is an outlier
@@ -26,57 +28,21 @@ SIMILARITY_THRESHOLD = 0.8
 #: copydetect's noise threshold (k-gram length in tokens) and guarantee threshold (winnowing window: win = g - k + 1)
 SIMILARITY_K, SIMILARITY_WINDOW = 25, 6
 
-_T = {
-    "en": {
-        "title": "Class report", "students": "submissions", "graded": "graded", "mean": "mean", "median": "median",
-        "scores": "Scores", "score": "score", "functions": "Pass rate per function",
-        "function": "function", "cases": "cases passed", "all_cases": "students passing every case",
-        "points": "points earned", "fn_note": "Cases folded in; 0-point informational checks are not counted.",
-        "diagnoses": "Most frequent diagnoses", "mistake": "known mistake", "count": "students",
-        "cases_n": "cases", "example": "example message (anonymised)", "no_diag": "No known mistake was diagnosed.",
-        "ungraded": "Not graded", "student": "student", "status": "status", "reason": "reason",
-        "all_graded": "Every submission was graded.",
-        "refused": "submission refused", "internal_error": "internal error of the grader",
-        "no_submission": "no file to grade",
-        "times": "Grading time", "time": "seconds", "outliers": "Outliers (more than {k:g}× the median of {m:.2f} s)",
-        "no_outliers": "No outlier (none above {k:g}× the median of {m:.2f} s).",
-        "similar": "Similar submissions (for a human to review, never a penalty)",
-        "sim_caveat": ("Correct numpy answers are short and alike: two correct solutions of a few lines can look "
-                       "the same without any copying. The released stub is removed as boilerplate and only pairs "
-                       "with at least {t:.0%} of their fingerprinted code in common are listed; read the "
-                       "highlighted code before drawing any conclusion."),
-        "sim_none": "No pair above {t:.0%}.", "pair": "pair", "overlap": "overlap",
-        "sim_off": ("Similarity was not checked. To list similar submissions, install the extra "
-                    "(pip install 'rnn-exercise-kit[similarity]') and run rnngrade batch with --similarity."),
-        "sim_missing": ("Similarity was requested but copydetect is not installed: "
-                        "pip install 'rnn-exercise-kit[similarity]'."),
-        "sim_skipped": "Not compared (no source to read): {n}",
-    },
-    "ja": {
-        "title": "クラスレポート", "students": "提出", "graded": "採点済み", "mean": "平均", "median": "中央値",
-        "scores": "得点分布", "score": "得点", "functions": "関数ごとの合格率",
-        "function": "関数", "cases": "合格したケース", "all_cases": "全ケースに合格した学生",
-        "points": "得点率", "fn_note": "ケースは関数ごとにまとめています。0 点の参考チェックは数えません。",
-        "diagnoses": "多かった診断", "mistake": "既知の誤り", "count": "学生数",
-        "cases_n": "ケース数", "example": "メッセージの例（匿名化）", "no_diag": "既知の誤りは診断されませんでした。",
-        "ungraded": "採点できなかった提出", "student": "学生", "status": "状態", "reason": "理由",
-        "all_graded": "すべての提出を採点しました。",
-        "refused": "提出を受け付けられません", "internal_error": "採点器の内部エラー",
-        "no_submission": "採点するファイルがありません",
-        "times": "採点時間", "time": "秒", "outliers": "外れ値（中央値 {m:.2f} 秒の {k:g} 倍超）",
-        "no_outliers": "外れ値はありません（中央値 {m:.2f} 秒の {k:g} 倍を超えるものなし）。",
-        "similar": "似ている提出（人が確認するためのもので、減点の根拠ではありません）",
-        "sim_caveat": ("numpy による正しい解答は短く、互いに似ています。数行の正解どうしは写さなくても同じに"
-                       "見えることがあります。配布したひな形は定型部分として除き、指紋化したコードの {t:.0%} 以上が"
-                       "共通する組だけを挙げています。判断の前に強調表示されたコードを読んでください。"),
-        "sim_none": "{t:.0%} を超える組はありません。", "pair": "組", "overlap": "共通部分",
-        "sim_off": ("類似度は調べていません。調べるには追加機能をインストールし"
-                    "（pip install 'rnn-exercise-kit[similarity]'）、rnngrade batch に --similarity を付けてください。"),
-        "sim_missing": ("類似度の確認が指定されましたが copydetect がインストールされていません: "
-                        "pip install 'rnn-exercise-kit[similarity]'"),
-        "sim_skipped": "比較していない提出（ソースを読めません）: {n}",
-    },
-}
+def _words(lang: str):
+    """The class report's words in ``lang``: ``t(key, **facts)`` is the message catalog's class_<key>."""
+    from .messages import text
+
+    def t(key: str, **facts) -> str:
+        return text("class_" + key, lang, **facts)
+
+    return t
+
+
+def _status_word(status: str, lang: str) -> str:
+    """Why a submission was not graded, in ``lang`` (its status as it is when the catalog has no word for it)."""
+    from .messages import MESSAGES, text
+
+    return text("class_" + status, lang) if "class_" + status in MESSAGES else status
 
 
 def function_of(test_name: str) -> str:
@@ -282,62 +248,29 @@ def check_similarity(results: list[dict], sources: dict[str, str], assignment: s
 # --------------------------------------------------------------------------- plots
 
 
-def _svg(fig) -> str:
-    """The figure as inline SVG (matplotlib's svg backend), without the XML prolog."""
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg")
-    text = buf.getvalue()
-    return text[text.index("<svg"):]
-
-
-def _figure(w, h):
-    from matplotlib.figure import Figure  # no pyplot: no global state, no GUI backend
-
-    return Figure(figsize=(w, h))
-
-
 def histogram_svg(results: list[dict]) -> str:
     scores = [r["score"] for r in results]
     top = max((r["max_score"] for r in results), default=1) or 1
-    fig = _figure(7, 3.2)
-    ax = fig.add_subplot()
-    ax.hist(scores, bins=10, range=(0, top), color="#4c72b0", edgecolor="white")
+    markers = []
     if scores:
         mean, med = statistics.fmean(scores), statistics.median(scores)
-        ax.axvline(mean, color="#c44e52", linestyle="--", label=f"mean {mean:.2f}")
-        ax.axvline(med, color="#55a868", linestyle=":", linewidth=2, label=f"median {med:.2f}")
-        ax.legend(loc="upper left")
-    ax.set_xlabel("score")  # plots in ASCII: a Japanese font may be missing (matplotlib would warn)
-    ax.set_ylabel("submissions")
-    fig.tight_layout()
-    return _svg(fig)
+        markers = [(f"mean {mean:.2f}", mean, charts.RED, "6 4"), (f"median {med:.2f}", med, charts.GREEN, "2 3")]
+    # plots in ASCII: the page's words are in the tables around them
+    return charts.histogram(scores, top, markers, xlabel="score", ylabel="submissions")
 
 
 def function_svg(rates: list[FunctionRate]) -> str:
-    fig = _figure(7, max(2.0, 0.35 * len(rates) + 1))
-    ax = fig.add_subplot()
-    ax.barh(range(len(rates)), [100 * r.rate for r in rates], color="#4c72b0")
-    ax.set_yticks(range(len(rates)), [r.function for r in rates])
-    ax.invert_yaxis()
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("cases passed (%)")
-    fig.tight_layout()
-    return _svg(fig)
+    return charts.hbars([r.function for r in rates], [100 * r.rate for r in rates], 100, xlabel="cases passed (%)")
 
 
 def times_svg(results: list[dict], median: float) -> str:
     times = sorted(r.get("execution_time", 0.0) for r in results if r.get("status", "graded") == "graded")
-    fig = _figure(7, 2.6)
-    ax = fig.add_subplot()
-    ax.bar(range(len(times)), times, color=["#c44e52" if x > TIME_OUTLIER * median else "#4c72b0" for x in times])
+    colors = [charts.RED if x > TIME_OUTLIER * median else charts.BLUE for x in times]
+    lines = []
     if median:
-        ax.axhline(median, color="#55a868", linestyle=":", label=f"median {median:.2f} s")
-        ax.axhline(TIME_OUTLIER * median, color="#c44e52", linestyle="--", label=f"{TIME_OUTLIER:g}× median")
-        ax.legend(loc="upper left")
-    ax.set_xlabel("submissions, fastest first")
-    ax.set_ylabel("s")
-    fig.tight_layout()
-    return _svg(fig)
+        lines = [(f"median {median:.2f} s", median, charts.GREEN, "2 3"),
+                 (f"{TIME_OUTLIER:g}× median", TIME_OUTLIER * median, charts.RED, "6 4")]
+    return charts.vbars(times, colors, lines, xlabel="submissions, fastest first", ylabel="s")
 
 
 # --------------------------------------------------------------------------- the page
@@ -359,7 +292,7 @@ def render_html(results: list[dict], assignment: str, lang: str | None = None,
     from .feedback import resolve_lang
 
     lang = resolve_lang(lang)
-    t = _T[lang]
+    t = _words(lang)
     sim = similarity or Similarity()
     graded = [r for r in results if r.get("status", "graded") == "graded"]
     scores = [r["score"] for r in results]
@@ -367,21 +300,21 @@ def render_html(results: list[dict], assignment: str, lang: str | None = None,
     out = [f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">',
            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; '
            'img-src data:">',
-           f"<title>{_e(t['title'])}: {_e(assignment)}</title><style>{_CSS}</style></head><body>",
-           f"<h1>{_e(t['title'])}: {_e(assignment)}</h1>"]
+           f"<title>{_e(t('title'))}: {_e(assignment)}</title><style>{_CSS}</style></head><body>",
+           f"<h1>{_e(t('title'))}: {_e(assignment)}</h1>"]
     if scores:
-        out.append(f"<p>{len(results)} {t['students']}, {len(graded)} {t['graded']}; {t['mean']} "
-                   f"{statistics.fmean(scores):.2f} / {top:g}, {t['median']} "
+        out.append(f"<p>{len(results)} {t('students')}, {len(graded)} {t('graded')}; {t('mean')} "
+                   f"{statistics.fmean(scores):.2f} / {top:g}, {t('median')} "
                    f"{statistics.median(scores):.2f} / {top:g}</p>")
-    out.append(f'<h2 id="scores">{_e(t["scores"])}</h2>')
+    out.append(f'<h2 id="scores">{_e(t("scores"))}</h2>')
     out.append(histogram_svg(results))
 
     rates = function_rates(results)
-    out.append(f'<h2 id="functions">{_e(t["functions"])}</h2><p class="note">{_e(t["fn_note"])}</p>')
+    out.append(f'<h2 id="functions">{_e(t("functions"))}</h2><p class="note">{_e(t("fn_note"))}</p>')
     if rates:
         out.append(function_svg(rates))
-        out.append(f"<table><tr><th>{t['function']}</th><th>{t['cases']}</th><th>{t['all_cases']}</th>"
-                   f"<th>{t['points']}</th></tr>")
+        out.append(f"<table><tr><th>{t('function')}</th><th>{t('cases')}</th><th>{t('all_cases')}</th>"
+                   f"<th>{t('points')}</th></tr>")
         for r in rates:
             pts = 100 * r.points / r.max_points if r.max_points else 0
             out.append(f"<tr><td>{_e(r.function)}</td><td class=n>{r.passed}/{r.cases} ({100 * r.rate:.0f}%)</td>"
@@ -389,55 +322,55 @@ def render_html(results: list[dict], assignment: str, lang: str | None = None,
         out.append("</table>")
 
     diag = diagnoses(results)
-    out.append(f'<h2 id="diagnoses">{_e(t["diagnoses"])}</h2>')
+    out.append(f'<h2 id="diagnoses">{_e(t("diagnoses"))}</h2>')
     if diag:
-        out.append(f"<table><tr><th>{t['mistake']}</th><th>{t['count']}</th><th>{t['cases_n']}</th>"
-                   f"<th>{t['example']}</th></tr>")
+        out.append(f"<table><tr><th>{t('mistake')}</th><th>{t('count')}</th><th>{t('cases_n')}</th>"
+                   f"<th>{t('example')}</th></tr>")
         for d in diag:
             out.append(f"<tr><td>{_e(d.tag)}</td><td class=n>{d.students}</td><td class=n>{d.cases}</td>"
                        f"<td><pre>{_e(d.example)}</pre></td></tr>")
         out.append("</table>")
     else:
-        out.append(f"<p>{_e(t['no_diag'])}</p>")
+        out.append(f"<p>{_e(t('no_diag'))}</p>")
 
     bad = ungraded(results)
-    out.append(f'<h2 id="ungraded">{_e(t["ungraded"])} ({len(bad)})</h2>')
+    out.append(f'<h2 id="ungraded">{_e(t("ungraded"))} ({len(bad)})</h2>')
     if bad:
-        out.append(f"<table><tr><th>{t['student']}</th><th>{t['status']}</th><th>{t['reason']}</th></tr>")
+        out.append(f"<table><tr><th>{t('student')}</th><th>{t('status')}</th><th>{t('reason')}</th></tr>")
         for r in bad:
             reason = "; ".join(str(n) for n in r.get("notes") or ())
-            out.append(f"<tr><td>{_e(r['student'])}</td><td>{_e(t.get(r['status'], r['status']))}</td>"
+            out.append(f"<tr><td>{_e(r['student'])}</td><td>{_e(_status_word(r['status'], lang))}</td>"
                        f"<td>{_e(reason)}</td></tr>")
         out.append("</table>")
     else:
-        out.append(f"<p>{_e(t['all_graded'])}</p>")
+        out.append(f"<p>{_e(t('all_graded'))}</p>")
 
     med, slow = time_outliers(results)
-    out.append(f'<h2 id="times">{_e(t["times"])}</h2>')
+    out.append(f'<h2 id="times">{_e(t("times"))}</h2>')
     if graded:
         out.append(times_svg(results, med))
     if slow:
-        out.append(f"<p>{_e(t['outliers'].format(k=TIME_OUTLIER, m=med))}</p>"
-                   f"<table><tr><th>{t['student']}</th><th>{t['time']}</th></tr>")
+        out.append(f"<p>{_e(t('outliers', k=TIME_OUTLIER, m=med))}</p>"
+                   f"<table><tr><th>{t('student')}</th><th>{t('time')}</th></tr>")
         for r in slow:
             out.append(f"<tr><td>{_e(r['student'])}</td><td class=n>{r.get('execution_time', 0.0):.2f}</td></tr>")
         out.append("</table>")
     else:
-        out.append(f"<p>{_e(t['no_outliers'].format(k=TIME_OUTLIER, m=med))}</p>")
+        out.append(f"<p>{_e(t('no_outliers', k=TIME_OUTLIER, m=med))}</p>")
 
-    out.append(f'<h2 id="similarity">{_e(t["similar"])}</h2>')
+    out.append(f'<h2 id="similarity">{_e(t("similar"))}</h2>')
     if sim.state == "off":
-        out.append(f"<p>{_e(t['sim_off'])}</p>")
+        out.append(f"<p>{_e(t('sim_off'))}</p>")
     elif sim.state == "missing":
-        out.append(f"<p>{_e(t['sim_missing'])}</p>")
+        out.append(f"<p>{_e(t('sim_missing'))}</p>")
     else:
-        out.append(f'<p class="note">{_e(t["sim_caveat"].format(t=sim.threshold))}</p>')
+        out.append(f'<p class="note">{_e(t("sim_caveat", t=sim.threshold))}</p>')
         if not sim.pairs:
-            out.append(f"<p>{_e(t['sim_none'].format(t=sim.threshold))}</p>")
+            out.append(f"<p>{_e(t('sim_none', t=sim.threshold))}</p>")
         for p in sim.pairs:
-            out.append(f"<h3>{_e(p.a)} — {_e(p.b)}: {t['overlap']} {p.similarity[0]:.0%} / {p.similarity[1]:.0%}</h3>"
+            out.append(f"<h3>{_e(p.a)} — {_e(p.b)}: {t('overlap')} {p.similarity[0]:.0%} / {p.similarity[1]:.0%}</h3>"
                        f'<div class="pair"><pre>{p.code_a}</pre><pre>{p.code_b}</pre></div>')
         if sim.skipped:
-            out.append(f"<p class=note>{_e(t['sim_skipped'].format(n=', '.join(sim.skipped)))}</p>")
+            out.append(f"<p class=note>{_e(t('sim_skipped', n=', '.join(sim.skipped)))}</p>")
     out.append("</body></html>\n")
     return "\n".join(out)

@@ -42,6 +42,7 @@ from pathlib import Path, PurePosixPath
 
 from . import __version__, files, seeds
 from .errors import GraderError, SubmissionError, UserError
+from .messages import text
 
 ROOT = Path("/autograder")
 CONFIG_NAME = "rnngrade-gradescope.json"
@@ -117,14 +118,14 @@ exit 0
 
 FALLBACK_RESULTS = {
     "score": 0,
-    "output": "The autograder could not start (not your mistake): your instructor can see why.",
+    "output": text("gradescope_not_started", "en"),
     "output_format": "text",
     "visibility": "visible",
     "stdout_visibility": "hidden",
     "extra_data": {"status": "internal_error"},
     "tests": [],
 }
-FAILED_OUTPUT = "The autograder failed on this submission (not your mistake): your instructor can see why."
+FAILED_OUTPUT = text("gradescope_failed", "en")
 
 
 # --------------------------------------------------------------------------- the zip

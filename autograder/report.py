@@ -30,8 +30,8 @@ def _notebook_order(assignment: str) -> dict:
 
 def text_report(result: GradeResult, *, show_hidden_output: bool = True, lang: str | None = None) -> str:
     """The report a student or TA reads: one line per function, then each failing case and its message; every
-    word of its own from the message catalog (messages.py) in ``lang``, the language the result was graded in
-    (None: English, as before — the caller knows the language; the environment may name another one than
+    word of its own from the message catalog (autograder/messages/) in ``lang``, the language the result was graded
+    in (None: English, as before — the caller knows the language; the environment may name another one than
     ``--lang``). A function's pass count and mark cover its scored cases; a 0-point check is information (ℹ)."""
     from .diagnosis import step_right_recurrence_wrong
     from .feedback import resolve_lang
@@ -79,7 +79,7 @@ def text_report(result: GradeResult, *, show_hidden_output: bool = True, lang: s
 GRADESCOPE_VISIBILITY = ("visible", "after_due_date", "after_published", "hidden")
 #: the output formats results.json may declare: plain text, or Markdown with every student-chosen character escaped
 GRADESCOPE_FORMATS = ("text", "md")
-_SHOWN_WHEN = {"after_due_date": "after the due date", "after_published": "once the grades are published"}
+_SHOWN_WHEN = {"after_due_date": "gradescope_when_after_due_date", "after_published": "gradescope_when_after_published"}
 _MD_SPECIAL = set("\\`*_{}[]()#+-.!|~=")  # Markdown's syntax (and GFM's tables, strike-through): backslash-escaped
 _MD_ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 
@@ -118,20 +118,22 @@ def _numbers(tests) -> list[str]:
 def gradescope_summary(result: GradeResult, hidden_visibility: str = "after_due_date") -> str:
     """The first line of results.json's output. While the hidden cases are not shown (after the due date,
     once published) neither is the total, which would tell their sum: only the visible cases' points."""
+    from .messages import text
+
+    lang = "en"  # results.json's words: the catalog's (English until the result knows the language it was graded in)
     hidden = [t for t in result.tests if not t.visible]
     if result.status == "refused":
-        return f"{result.assignment}: 0 / {result.max_score:g} points: the submission could not be graded"
+        return text("gradescope_refused", lang, assignment=result.assignment, max_score=result.max_score)
     if result.status == "internal_error":
-        return (f"{result.assignment}: 0 / {result.max_score:g} points: the autograder failed on this submission "
-                f"(not your mistake); your instructor can see why")
+        return text("gradescope_internal_error", lang, assignment=result.assignment, max_score=result.max_score)
     if hidden and hidden_visibility in _SHOWN_WHEN:
         visible = [t for t in result.tests if t.visible]
         got, possible = sum(t.score for t in visible), sum(t.max_score for t in visible)
         passed = sum(t.status == "passed" for t in visible)
-        return (f"{result.assignment}: the visible cases give {round(got, 6):g} / {round(possible, 6):g} points "
-                f"({passed} of {len(visible)} passed); the {len(hidden)} hidden cases and the total are shown "
-                f"{_SHOWN_WHEN[hidden_visibility]}")
-    return f"{result.assignment}: {result.score:g} / {result.max_score:g} points"
+        return text("gradescope_visible_only", lang, assignment=result.assignment, got=round(got, 6),
+                    possible=round(possible, 6), passed=passed, visible=len(visible), hidden=len(hidden),
+                    when=text(_SHOWN_WHEN[hidden_visibility], lang))
+    return text("gradescope_total", lang, assignment=result.assignment, score=result.score, max_score=result.max_score)
 
 
 def gradescope_json(result: GradeResult, *, hidden_visibility: str = "after_due_date", fmt: str = "text",
@@ -263,17 +265,23 @@ def summary(results: list[dict], bins: int = 10) -> str:
 
 
 def summary_png(results: list[dict], path: Path) -> None:
-    """The same summary as a figure, titled with the assignment: histogram of scores, pass rate per function."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
+    """The same summary as a figure, titled with the assignment: histogram of scores, pass rate per function.
+    matplotlib's Figure and Agg canvas only (no pyplot: no global state), laid out by hand (tight_layout would
+    double the drawing time)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     from .classreport import function_rates
 
     rates = function_rates(results)
     names = [fr.function for fr in rates]
-    fig, (a, b) = plt.subplots(1, 2, figsize=(12, max(4, 0.35 * len(names) + 1.5)))
+    height = max(4, 0.35 * len(names) + 1.5)
+    fig = Figure(figsize=(12, height))
+    FigureCanvasAgg(fig)
+    a, b = fig.subplots(1, 2)
+    longest = max((len(n) for n in names), default=8)
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.9 / height, top=1 - 0.75 / height,
+                        wspace=min(0.8, 0.1 + 0.018 * longest))
     a.hist([r["score"] for r in results], bins=10, range=(0, max((r["max_score"] for r in results), default=1) or 1))
     a.set_xlabel("score")
     a.set_ylabel("submissions")
@@ -285,8 +293,6 @@ def summary_png(results: list[dict], path: Path) -> None:
     b.set_xlabel("cases passed per function (%)")
     if results:
         fig.suptitle(printable(results[0]["assignment"]))
-    fig.tight_layout()
     tmp = Path(path).with_name(Path(path).name + ".tmp.png")
     fig.savefig(tmp, dpi=100)
-    plt.close(fig)
     os.replace(tmp, path)

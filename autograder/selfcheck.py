@@ -25,8 +25,8 @@ NOTEBOOK_LANG = "ja"
 def summary_line(function: str, passed: int, total: int, points: float, possible: float, hidden: bool,
                  lang: str = "en", full: float | None = None) -> str:
     """'✓ deltas: 4/4 visible cases passed (1.20 / 1.2 points; the visible cases' share of the function's 3)', in
-    English or Japanese (messages.py). ``possible``: the points of the cases run; ``full``: the function's points,
-    said when the cases run are only part of them."""
+    English or Japanese (the message catalog, autograder/messages/). ``possible``: the points of the cases run;
+    ``full``: the function's points, said when the cases run are only part of them."""
     from .messages import text
 
     mark = "✓" if passed == total else "✗"

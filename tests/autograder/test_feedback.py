@@ -18,6 +18,7 @@ from autograder.feedback import (
     render,
     resolve_lang,
 )
+from autograder.messages import MESSAGES
 from autograder.selfcheck import check, summary_line
 from autograder.suites import ASSIGNMENTS, get_suite
 
@@ -247,6 +248,28 @@ class TestBilingualHints:
         case = _case(hints={"shape": "D Z̃ is (H, H)."})
         m = compare(np.zeros((3, 5)), np.zeros((5, 3)), "dW")
         assert render(case, m, "ja").endswith("D Z̃ is (H, H).")
+
+
+class TestCatalogViews:
+    def test_generic_hints_are_the_catalogs(self):
+        """GENERIC_HINTS and GENERIC_HINTS_JA are the catalog's generic_<kind> entries, and case_hint reads them."""
+        for kind in feedback.GENERIC_KINDS:
+            assert GENERIC_HINTS[kind] == MESSAGES["generic_" + kind]["en"]
+            assert GENERIC_HINTS_JA[kind] == MESSAGES["generic_" + kind]["ja"]
+            assert feedback.case_hint(_case(), kind, "ja") == GENERIC_HINTS_JA[kind]
+
+    def test_no_result_is_the_catalogs(self):
+        """NO_RESULT holds each kind's problem and hint templates from the catalog, in both languages, and
+        no_result() words them; a kind without an entry is refused."""
+        assert set(feedback.NO_RESULT) == set(feedback.NO_RESULT_KINDS)
+        for kind, langs in feedback.NO_RESULT.items():
+            for lang, (problem, hint) in langs.items():
+                assert problem == MESSAGES[f"no_result_{kind}"][lang]
+                assert hint == MESSAGES[f"no_result_{kind}_hint"][lang]
+        assert feedback.no_result("f", "timeout", "ja", seconds=10) == (
+            "f: 10 秒で時間切れになりました（期待: 戻り値、実際: 応答なし）。" + feedback.NO_RESULT["timeout"]["ja"][1])
+        with pytest.raises(KeyError):
+            feedback.no_result("f", "timeout_hint")
 
 
 def _perturb(x):

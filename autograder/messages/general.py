@@ -1,11 +1,6 @@
-"""The message catalog: every word of the grader's own that a student reads, in English and Japanese.
-
-``text(id, lang, **facts)`` formats one entry. Facts are plain values (numbers, the grader's own names);
-the worker never sends prose: it sends facts, and the words are chosen here, in the language asked for.
-feedback.py holds the older phrases of the one-line template (problem_text, NO_RESULT, …); the
-diagnoses (diagnosis.py), the summary lines, points, "hidden", the report's words and the "skipped"
-messages are here.
-"""
+"""The catalog's general section: the summary lines of ``rnngrade check`` and of the notebooks' test cells, the points,
+which cases ("visible", "hidden"), the text report's lines (report.text_report) and the runner's "skipped" messages
+(the worker sends the facts: a status and the total time; the words are these)."""
 
 from __future__ import annotations
 
@@ -53,14 +48,3 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "{function}: 実行されませんでした（期待: 戻り値、実際: なし）。",
     },
 }
-
-
-def text(key: str, lang: str = "en", **facts) -> str:
-    """The catalog's entry ``key`` in ``lang`` (English when the language is missing), formatted with ``facts``."""
-    entry = MESSAGES[key]
-    return (entry.get(lang) or entry["en"]).format(**facts)
-
-
-def both(key: str, **facts) -> dict:
-    """{"en": …, "ja": …} of one entry."""
-    return {lang: text(key, lang, **facts) for lang in ("en", "ja")}
