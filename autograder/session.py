@@ -263,7 +263,7 @@ class Session:
     def _read(self, ready) -> None:
         for fd in ready:
             try:
-                data = os.read(fd, 1 << 20)
+                data = os.read(fd, 1 << 16)  # below malloc's mmap threshold: no mmap/munmap per read
             except OSError:
                 data = b""
             if not data:

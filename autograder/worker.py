@@ -66,7 +66,7 @@ class Calls:
                 return None
 
     def _fill(self):
-        data = self.os_read(self.fd, 1 << 20)
+        data = self.os_read(self.fd, 1 << 16)  # below malloc's mmap threshold: no mmap/munmap per read
         self.buf += data
         return bool(data)
 
