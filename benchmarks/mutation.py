@@ -35,11 +35,15 @@ Verdicts, per mutant:
 
 * **killed**: its score is below the maximum (0-point informational checks never kill).
 * **equivalent**: not killed, and the same outputs as the solution on the suite's inputs built with
-  three other seeds (``EQUIV_SEEDS``): each of the exercise's functions is called, through the case's
-  driver, on every case's inputs (a figure: each line's x and y data and label, the axes' labels, title
-  and limits — more than the grader's ``figure_lines`` driver reads), in a subprocess that imports the mutant; results are compared
-  exactly in type, shape and dtype and to 1e-9 relative in value, exceptions by type, and the
-  arguments must come back unchanged. Only the mutants the grader did not kill are checked
+  three other seeds (``EQUIV_SEEDS``), as far as the stubs' contract fixes them: each of the exercise's
+  functions is called, through the case's driver, on every case's inputs, in a subprocess that imports
+  the mutant; results are compared exactly in type, shape and dtype and to 1e-9 relative in value,
+  exceptions by type, and the arguments must come back unchanged. Where the contract leaves a choice to
+  the student, equivalence is the contract: a figure is compared on each line's x and y data and the
+  axes' limits (more than the grader's ``figure_lines`` driver reads), and on whether its labels and title
+  are there, not their words ("English labels, e.g. \"epoch\""); a compare="threshold" case (a
+  performance whose method is the student's: esn.forecast's "your choice of H, ρ, a, …") on whether the
+  bound is met on the fresh seeds, not on the values. Only the mutants the grader did not kill are checked
   (a killed mutant is taken as non-equivalent; ``--equiv-all`` checks them too and reports the
   killed ones that are equivalent: the grader's false alarms).
 * **surviving**: neither. Listed in ``survivors.csv``: exercise, function, line, the mutation.
@@ -723,8 +727,10 @@ def _run(func, driver, args, kwargs):
 
 
 def _figure_data(func, args, kwargs):
-    """The figure_lines driver's data, and more: each line's x and y data, label and the axes' labels, title
-    and limits (the grader's driver keeps only y: a plot with wrong x values is not equivalent)."""
+    """The figure_lines driver's data, and more: each line's x and y data and the axes' limits (the grader's driver
+    keeps only y: a plot with wrong x values is not equivalent). Of the words — the axes' labels, the title, the
+    lines' labels — only whether each is there: the stubs leave them to the student ("English labels, e.g.
+    \"epoch\""), so another word is equivalent by the contract, not a mistake."""
     import numpy as np
 
     fig = func(*args, **kwargs)
@@ -733,14 +739,23 @@ def _figure_data(func, args, kwargs):
     out = []
     for ax in fig.get_axes():
         lines = [(np.asarray(line.get_xdata(), dtype=np.float64), np.asarray(line.get_ydata(), dtype=np.float64),
-                  str(line.get_label())) for line in ax.get_lines()]
-        out.append({"xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(), "title": ax.get_title(),
-                    "xlim": tuple(map(float, ax.get_xlim())), "ylim": tuple(map(float, ax.get_ylim())),
-                    "lines": lines})
+                  bool(str(line.get_label()).strip())) for line in ax.get_lines()]
+        out.append({"xlabel": bool(ax.get_xlabel().strip()), "ylabel": bool(ax.get_ylabel().strip()),
+                    "title": bool(ax.get_title().strip()), "xlim": tuple(map(float, ax.get_xlim())),
+                    "ylim": tuple(map(float, ax.get_ylim())), "lines": lines})
     import matplotlib.pyplot as plt
 
     plt.close(fig)
     return out
+
+
+def _meets_contract(case, got, expected) -> bool:
+    """For a compare="threshold" case (a performance whose method is the student's choice: esn.forecast's H, ρ, a,
+    …): whether the outcome meets the case's bound, as the grader judges it. Two such solutions are equivalent by
+    the contract when both meet it on the fresh seeds, whatever their values."""
+    from autograder.cases import judge
+
+    return got[0] == "ok" and judge(case, got[1], expected, [], "en").passed
 
 
 def equivalence_worker(exercise: str, paths: list[str]) -> dict:
@@ -763,9 +778,10 @@ def equivalence_worker(exercise: str, paths: list[str]) -> dict:
         warnings.simplefilter("ignore")
         for seed in EQUIV_SEEDS:
             for i, case in enumerate(suite.cases):
-                args, kwargs, _ = case.build(seed, i)
+                args, kwargs, built = case.build(seed, i)
                 ref, after = _run(getattr(sol, case.function), drivers[case.driver], args, kwargs)
-                inputs.append((case, args, kwargs, ref))
+                expected = built if case.compare == "threshold" and case.driver != "figure_lines" else None
+                inputs.append((case, args, kwargs, ref, expected))
 
     def alarm(signum, frame):
         raise TimeoutError("equivalence check timed out")
@@ -777,11 +793,15 @@ def equivalence_worker(exercise: str, paths: list[str]) -> dict:
         try:
             mod = _load(Path(path), f"_mutant_{n}")
             verdict_ = True
-            for case, args, kwargs, ref in inputs:
+            for case, args, kwargs, ref, expected in inputs:
                 got, after = _run(getattr(mod, case.function, None), drivers[case.driver], args, kwargs)
                 if got[0] == "raise" and got[1] == "TimeoutError":
                     raise TimeoutError
-                if not _same_output(ref, got):
+                if expected is not None:  # a performance: the bound is the contract, not the values
+                    if not _meets_contract(case, got, expected):
+                        verdict_ = f"misses its bound: {case.name}"
+                        break
+                elif not _same_output(ref, got):
                     verdict_ = f"differs: {case.name}"
                     break
                 if not _same(args, after):
