@@ -262,15 +262,24 @@ def _close_template() -> None:
 
 
 def warm_up(sandbox_mode: str = "auto") -> None:
-    """Start the worker template now (where it is used), so that it loads numpy while the caller prepares."""
-    try:
-        sandboxed, _ = sandbox.sandbox_status(sandbox_mode)
-    except Exception:  # noqa: BLE001 - e.g. SandboxUnavailable: said when grading
+    """Start the worker template now (where it is used), so that it loads numpy while the caller prepares; and probe
+    bubblewrap beside it (sandbox.sandbox_status, cached), rather than before it. The template is used only once the
+    probe says bubblewrap works here: where it does not, the template has failed on its own and is never asked."""
+    if sandbox_mode == "off" or not template_wanted():
         return
-    if sandboxed and os.geteuid() == 0:
-        bwrap = shutil.which("bwrap")
-        if bwrap is not None:
-            worker_template(bwrap)
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return
+    if os.geteuid() == 0:
+        worker_template(bwrap)
+    threading.Thread(target=_probe_quietly, args=(sandbox_mode,), name="rnngrade-probe", daemon=True).start()
+
+
+def _probe_quietly(sandbox_mode: str) -> None:
+    try:
+        sandbox.sandbox_status(sandbox_mode)
+    except Exception:  # noqa: BLE001 - e.g. SandboxUnavailable: said when grading
+        pass
 
 
 class _Runner:

@@ -34,6 +34,21 @@ class TestEntryPoint:
         assert proc.returncode == 0, proc.stderr
         assert "rnngrade" in proc.stdout and "Usage:" in proc.stdout
 
+    def test_quick_exit_keeps_output_and_exit_code(self, tmp_path):
+        """grade and check end without the interpreter's teardown, yet their whole output is there and their exit
+        codes are the command's: 0 with the full report on stdout and the note on stderr, 2 for a missing path."""
+        script = str(Path(sys.executable).with_name("rnngrade"))
+        sol = str(ROOT / "solutions" / "rnn_bptt" / "rnn_bptt.py")
+        ok = subprocess.run([script, "grade", sol], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        assert ok.returncode == 0, ok.stderr
+        assert ok.stdout.rstrip().splitlines()[-1].startswith("graded in ") and "15 / 15" in ok.stdout
+        assert "note: no course secret" in ok.stderr
+        check = subprocess.run([script, "check", sol], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        assert check.returncode == 0 and "adam_step" in check.stdout, check.stderr
+        bad = subprocess.run([script, "grade", str(tmp_path / "missing.py")], capture_output=True, text=True,
+                             timeout=60, cwd=tmp_path)
+        assert bad.returncode == 2 and bad.stderr.startswith("Error: ") and bad.stdout == ""
+
     def test_command_line_loads_no_numpy_before_it_grades(self):
         """Importing the command line, the registry and the runner's template starter loads no numpy (the worker
         template loads it in parallel), and the registry lists the same exercises as the suites."""
