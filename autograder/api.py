@@ -109,6 +109,7 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | str 
 
     runner.warm_up(sandbox)  # the worker template loads numpy while the submission and its cases are prepared
     from . import feedback, seeds
+    from .messages import say
     from .runner import Call, Limits, run_calls
     from .submission import Submission, load_submission
     from .suites import ASSIGNMENTS, get_suite
@@ -129,25 +130,31 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | str 
     selected = [(i, c) for i, c in enumerate(suite.cases) if c.visible or not visible_only]
     max_score = suite.max_score if not visible_only else round(sum(c.points for _, c in selected), 9)
     key = submission_key(sub, assignment, inputs.id, visible_only)
+    lang = feedback.resolve_lang(lang)
     if sub.empty:  # said once, rather than "function not found" for every case
         return GradeResult(assignment, sub.student, 0.0, max_score, [], time.perf_counter() - t0, inputs.id,
-                           notes=[*sub.notes, sub.empty], status="refused", key=key)
-    built, calls = {}, []
-    for i, case in selected:
-        call, built[i] = _built_case(assignment, i, case, inputs.seed_for(case), Call)
-        calls.append(call)
-    lang = feedback.resolve_lang(lang)
+                           notes=[say(n, lang) for n in (*sub.notes, sub.empty)], status="refused", key=key)
     case_of = dict(selected)
+    built, calls, builder = _build_cases(assignment, selected, inputs, Call)
 
     def judge(o):  # each outcome as it arrives: only one outcome's data is held at a time
-        return _judge_outcome(case_of[o.index], o, *built[o.index], sub, lang)
+        return _judge_outcome(case_of[o.index], o, *built(o.index)[1], sub, lang)
 
-    tests, info = run_calls(sub.source, calls, limits=limits or Limits(), sandbox=sandbox,
-                            module=assignment, filename=f"{assignment}.py", judge=judge,
-                            protect=protect)
-    notes = list(sub.notes)  # e.g. which of a folder's files was graded
+    try:
+        tests, info = run_calls(sub.source, calls, limits=limits or Limits(), sandbox=sandbox,
+                                module=assignment, filename=f"{assignment}.py", judge=judge,
+                                protect=protect)
+    except BaseException:
+        if builder is not None:
+            builder.shutdown(wait=False, cancel_futures=True)
+        raise
+    if builder is not None:
+        builder.shutdown(wait=True)
+    for i, _ in selected:  # a case that could not be built is the grader's failure, never a silent zero
+        built(i)
+    notes = [say(n, lang) for n in sub.notes]  # e.g. which of a folder's files was graded
     if info.import_failure is not None:
-        notes.append(_import_note(info.import_failure, sub))
+        notes.append(_import_note(info.import_failure, sub, lang))
     return GradeResult(
         assignment=assignment,
         student=sub.student,
@@ -210,6 +217,31 @@ def _built_case(assignment: str, index: int, case, seed: int, call_type):
     return call, (args, kwargs, expected)
 
 
+def _build_cases(assignment: str, selected: list, inputs, call_type):
+    """(built(i) -> (Call, (args, kwargs, expected)), the calls to run, the builder or None).
+
+    Cases already built for their seed (a class graded by one process) are taken at once. Otherwise they are built
+    in a thread, in the order the calls run, while run_calls starts the workers and makes the first calls: each
+    call's inputs are waited for only when it is sent (runner.Call.resolve), each judge's reference likewise.
+    A case whose building raised raises again there, and in grade() after the run."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    seeds = {i: inputs.seed_for(case) for i, case in selected}
+    if all(_BUILT.get((assignment, i, seeds[i]), (None,))[0] is case for i, case in selected):
+        done = {i: _built_case(assignment, i, case, seeds[i], call_type) for i, case in selected}
+        return done.__getitem__, [done[i][0] for i, _ in selected], None
+    builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rnngrade-cases")
+    order = sorted(selected, key=lambda ic: not ic[1].visible)  # the visible calls run first
+    futures = {i: builder.submit(_built_case, assignment, i, case, seeds[i], call_type) for i, case in order}
+
+    def built(i):
+        return futures[i].result()
+
+    calls = [call_type(i, case.function, case.driver, (), {}, private=not case.visible,
+                       resolve=lambda i=i: built(i)[0]) for i, case in selected]
+    return built, calls, builder
+
+
 @functools.lru_cache(maxsize=1)
 def grader_fingerprint() -> str:
     """A hash of the grader's and the reference's code (every .py of autograder/ and rnnref/): a result keyed with it
@@ -231,31 +263,48 @@ def submission_key(sub, assignment: str, inputs: str, visible_only: bool = False
     return "sha256:" + hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def _where(outcome, sub) -> str:
-    """' at line 12' (' at cell 7, line 3'); '' when the line is unknown or none of the submission's (the
-    student's code can forge a traceback's line number, e.g. to send a number back)."""
+def _place(outcome, sub) -> str:
+    """Where an exception was raised, as Submission.where's fact: 'line 12' ('cell 7, line 3'); '' when the line is
+    unknown or none of the submission's (the student's code can forge a traceback's line number, e.g. to send a
+    number back)."""
     line = outcome.line
     if not line or not 0 < line <= sub.source.count("\n") + 1:
         return ""
-    return f" at {sub.where(line)}"
+    return sub.where(line)
 
 
-def _paren(outcome, sub) -> str:
-    where = _where(outcome, sub)
-    return f" ({where.removeprefix(' at ')})" if where else ""
+def _where(outcome, sub, lang: str = "en") -> str:
+    """' at line 12' (' at cell 7, line 3'), '（12 行目）' in Japanese; '' when the place is unknown (_place)."""
+    from .feedback import _located
+    from .messages import text
+
+    place = _place(outcome, sub)
+    return text("import_at", lang, where=_located(place, lang)) if place else ""
 
 
-def _import_note(o, sub) -> str:
-    """The note of a failed import. One that failed while hidden cases ran (a fresh worker after a crash)
-    comes without the exception's type and text: runner.Call.private."""
+def _paren(outcome, sub, lang: str = "en") -> str:
+    """' (line 12)' after 'sys.exit() at import', '、12 行目で' in Japanese; '' when the place is unknown."""
+    from .feedback import _located
+    from .messages import text
+
+    place = _place(outcome, sub)
+    return text("import_exit_at", lang, where=_located(place, lang)) if place else ""
+
+
+def _import_note(o, sub, lang: str = "en") -> str:
+    """The note of a failed import, in ``lang``. One that failed while hidden cases ran (a fresh worker after a
+    crash) comes without the exception's type and text: runner.Call.private."""
+    from .messages import text
+
     if o.kind == "import_error":
-        return (f"the module could not be imported: {o.exc_type or 'an exception'}{_where(o, sub)}"
-                + (f": {o.exc_text}" if o.exc_text else ""))
+        return text("note_import_error", lang, name=o.exc_type or text("an_exception", lang),
+                    where=_where(o, sub, lang), text=text("import_exc_text", lang, text=o.exc_text) if o.exc_text else "")
     if o.kind == "import_exit":
-        return f"the module called sys.exit() at import{_paren(o, sub)}"
+        return text("note_import_exit", lang, where=_paren(o, sub, lang))
     if o.kind == "import_timeout":
-        return "the module did not finish importing within " + (f"{o.exc_text} s" if o.exc_text else "its time limit")
-    return "the module crashed the Python process while being imported" + (f" ({o.exc_text})" if o.exc_text else "")
+        return (text("note_import_timeout", lang, seconds=o.exc_text) if o.exc_text
+                else text("note_import_timeout_limit", lang))
+    return text("note_import_crash", lang, why=text("paren", lang, what=o.exc_text) if o.exc_text else "")
 
 
 def _source_line(outcome, sub) -> str:
@@ -280,7 +329,7 @@ def _judge_outcome(case, o, args, kwargs, expected, sub, lang):
     fn = case.function
     hidden = not case.visible
     try:
-        at = _where(o, sub).removeprefix(" at ")  # "line 12": a hidden case's exception shows only this and its type
+        at = _place(o, sub)  # "line 12": a hidden case's exception shows only this and its type
         if o.status == "ok":
             names = list(case.arg_names) or [f"argument {k + 1}" for k in range(len(args))]
             mutated = cases.mutated_inputs(tuple(args), o.args_after, names)
@@ -305,10 +354,11 @@ def _judge_outcome(case, o, args, kwargs, expected, sub, lang):
             if hidden:
                 what = feedback.exception_text(o.exc_type or "Exception", "", lang, True, at)
             else:
-                what = f"{o.exc_type}{_where(o, sub)}" + (f": {o.exc_text}" if o.exc_text else "")
+                what = f"{o.exc_type}{_where(o, sub, lang)}" + (messages.text("import_exc_text", lang, text=o.exc_text)
+                                                                  if o.exc_text else "")
             return cases.error_result(case, feedback.no_result(fn, "import_error", lang, what=what))
         if o.kind == "import_exit":
-            return cases.error_result(case, feedback.no_result(fn, "import_exit", lang, where=_paren(o, sub)))
+            return cases.error_result(case, feedback.no_result(fn, "import_exit", lang, where=_paren(o, sub, lang)))
         if o.kind == "import_timeout":
             return cases.error_result(case, feedback.no_result(fn, "import_timeout", lang, seconds=o.exc_text),
                                       "timeout")

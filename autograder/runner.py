@@ -83,6 +83,8 @@ class Call:
     private: bool = False
     reused: bool = field(default=False, compare=False)  # the same object is run for many submissions (its
     # inputs read-only): its frame is encoded once (api.py builds each case once per seed)
+    resolve: Callable | None = field(default=None, compare=False)  # a call whose inputs are still being built:
+    # resolve() waits for them and returns the built Call (api.py builds a submission's cases while its workers start)
 
 
 _PAYLOADS: dict = {}  # id(call) -> (call, its encoded inputs), for reused calls
@@ -92,6 +94,8 @@ _payloads_lock = threading.Lock()
 
 def _payload(call: Call) -> bytes:
     """The encoded inputs of a call (checked now: TypeError for what is not plain data); once per reused call."""
+    if call.resolve is not None:
+        return _payload(call.resolve())
     hit = _PAYLOADS.get(id(call)) if call.reused else None
     if hit is not None and hit[0] is call:
         return hit[1]

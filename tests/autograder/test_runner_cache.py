@@ -58,7 +58,8 @@ class TestCaseCache:
             found[0][...] = 0.0
 
     def test_grades_equal_with_the_cache(self):
-        """A buggy submission graded after a correct one, with the cache warm, gets the grade it gets alone."""
+        """A buggy submission graded after a correct one, with the cache warm, gets the grade it gets alone (its
+        cases then built in a thread while the workers start)."""
         buggy = SOLUTION.read_text(encoding="utf-8").replace("W.T @", "W @")
         from autograder.submission import Submission
 
@@ -70,6 +71,34 @@ class TestCaseCache:
         for r in (alone, after):
             r.pop("execution_time")
         assert alone == after and alone["score"] < alone["max_score"]
+
+
+class TestLazyBuild:
+    def test_a_case_that_cannot_be_built_raises_where_it_is_used(self):
+        """Cases not yet built are built in a thread while the workers start; a case whose building raises raises
+        again when its call is sent and when it is judged (the grader's failure, never a silent zero)."""
+        from dataclasses import replace
+
+        from autograder import seeds
+
+        suite = get_suite("rnn_bptt")
+        good = suite.cases[0]
+
+        def broken(rng):
+            raise ZeroDivisionError("a bug of the grader")
+
+        bad = replace(suite.cases[1], make=broken)
+        inputs = seeds.inputs_for("rnn_bptt", 424242, None, None)
+        built, calls, builder = api._build_cases("rnn_bptt", [(0, good), (1, bad)], inputs, Call)
+        try:
+            assert builder is not None and [c.index for c in calls] == [0, 1]
+            assert isinstance(runner._payload(calls[0]), bytes) and built(0)[0].function == good.function
+            with pytest.raises(ZeroDivisionError):
+                runner._payload(calls[1])
+            with pytest.raises(ZeroDivisionError):
+                built(1)
+        finally:
+            builder.shutdown(wait=True)
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or shutil.which("bwrap") is None or not sandbox.sandbox_status("auto")[0],
