@@ -22,14 +22,21 @@ student's result:
 
 Every diagnosis carries tags (stable ids: ``first_wrong:z_t``, ``scale:-1``, ``transpose``,
 ``time_shift:+1``, ``crash:shape``, …) that go to the JSON results and Gradescope's ``tags``, and its text
-in English and Japanese. A suite module may describe its quantities for this layer in ``DIAGNOSIS``:
-``{"names": {key: {"en", "ja"}}, "backward": {function, …}, "halves": {output: ("forward", "backward")}}``.
+in English and Japanese, every word from the message catalog (autograder/messages/diagnosis.py, keys
+``diag_…``): this module chooses the entry and its facts, never the words. A suite module may describe its
+quantities for this layer in ``DIAGNOSIS``: ``{"names": {key: {"en", "ja"}}, "backward": {function, …},
+"halves": {output: ("forward", "backward")}, "across_time": kind or {function: kind}}``, where the kind says how
+time enters a function (ACROSS_TIME): "recurrence" (the default: a state carried from step to step), "window"
+(a TDNN's delays over the earlier inputs), "window_back" (its gradient, over the later δ's), "sum" (a sum over
+the steps), "steps" (each step alone), "positions" (a softmax or a mean over the T positions) or None (no time
+axis to speak of: nothing is said).
 
 Diagnosing never raises: whatever cannot be compared says nothing.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
 import re
 import warnings
@@ -38,6 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import checks
+from . import messages
 
 
 @dataclass(frozen=True)
@@ -59,8 +67,25 @@ def _cap(text: str) -> str:
     return text[0].upper() + text[1:] if len(word) > 1 and word.isalpha() and word.isascii() else text
 
 
-def _both(en: str, ja: str) -> dict:
-    return {"en": en, "ja": ja}
+#: an empty piece of a sentence, in both languages
+NOTHING = {lang: "" for lang in messages.LANGS}
+
+
+def _say(key: str, **facts) -> dict:
+    """{"en": …, "ja": …} of the catalog's entry ``key``; a fact given as {"en": …, "ja": …} (words of another
+    entry, a list joined in each language) is taken in the entry's own language, any other fact as it is."""
+    return {lang: messages.text(key, lang, **{k: v[lang] if isinstance(v, dict) else v for k, v in facts.items()})
+            for lang in messages.LANGS}
+
+
+def _joined(items, sep: str = "diag_list_sep", name=lambda item, lang: str(item)) -> dict:
+    """The items named in each language (``name(item, lang)``) and joined by the catalog's separator ``sep``."""
+    return {lang: messages.text(sep, lang).join(name(i, lang) for i in items) for lang in messages.LANGS}
+
+
+def _sentence(head: dict) -> dict:
+    """A head (a Relate's "it is …") as a sentence of its own: capitalised in English, with its full stop."""
+    return _say("diag_sentence", text={"en": _cap(head["en"]), "ja": head["ja"]})
 
 
 def _join(parts: list[dict]) -> dict:
@@ -74,7 +99,11 @@ def _join(parts: list[dict]) -> dict:
 
 def suite_description(case) -> dict:
     """The suite module's DIAGNOSIS ({} when it has none or cannot be imported)."""
-    name = getattr(case, "assignment", "")
+    return assignment_description(getattr(case, "assignment", ""))
+
+
+def assignment_description(name: str) -> dict:
+    """The DIAGNOSIS of the suite module ``name`` ({} when it has none or cannot be imported)."""
     if not name or not name.isidentifier():
         return {}
     try:
@@ -101,8 +130,31 @@ def key_name(key: str, desc: dict, lang: str) -> str:
     names = desc.get("names", {})
     own = names.get(key)
     if own:
-        return f"∂E/∂{key}（{own['ja']}）" if lang == "ja" else f"∂E/∂{key} ({own['en']})"
-    return f"∂E/∂{key}"
+        return messages.text("diag_key_grad_named", lang, key=key, name=own["ja"] if lang == "ja" else own["en"])
+    return messages.text("diag_key_grad", lang, key=key)
+
+
+#: how time enters a function (a suite's DIAGNOSIS "across_time"): kind -> (the tag and the catalog key of the
+#: sentence "the first step is right, a later one wrong" of a quantity whose rows are the time steps, computed forward
+#: in time, the same computed backward (None: no such sentence, the steps are not computed in turn), the catalog key
+#: of the function's summary "the T = 1 cases pass, the T > 1 cases fail"); a list of steps (an optimizer's, a list
+#: of caches) is always "recurrence": its state is carried from step to step
+ACROSS_TIME = {
+    "recurrence": ("recurrence", "diag_recurrence", "diag_recurrence_back", "step_vs_recurrence"),
+    "window": ("window", "diag_window", "diag_window", "diag_step_vs_window"),
+    "window_back": ("window", "diag_window_back", "diag_window_back", "diag_step_vs_window_back"),
+    "sum": (None, None, None, "diag_step_vs_sum"),
+    "steps": ("steps_apart", "diag_steps_apart", "diag_steps_apart", "diag_step_vs_steps"),
+    "positions": ("steps_apart", "diag_steps_apart", "diag_steps_apart", "diag_step_vs_positions"),
+}
+
+
+def across_time(desc: dict, function: str) -> str | None:
+    """How time enters ``function`` by its suite's DIAGNOSIS ("recurrence" unless declared; None: not at all)."""
+    kind = desc.get("across_time", "recurrence")
+    if isinstance(kind, dict):
+        kind = kind.get(function, "recurrence")
+    return kind if kind in ACROSS_TIME else None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -345,32 +397,19 @@ def _fit_scale(g, e) -> float | None:
     return c if _agree(g, c * e, loose=10.0) else None
 
 
-SCALE_TEXT = {
-    "-1": _both("it is the reference times −1: a sign is flipped (e.g. y − ŷ for ŷ − y, or a − for a +)",
-                "参照解の −1 倍です。符号が反転しています（例: ŷ − y の代わりに y − ŷ、+ の代わりに −）"),
-    "1/2": _both("it is half the reference: a factor ½ too many (or a 2 missing)",
-                 "参照解のちょうど半分です。余分な ½ があるか、2 が欠けています"),
-    "2": _both("it is twice the reference: a factor ½ missing, or a term counted twice",
-               "参照解のちょうど 2 倍です。½ が欠けているか、同じ項を 2 回足しています"),
-    "0": _both("it is all zeros where the reference is not: the result was never written (the loop did not run, the "
-               "initial zeros were returned) or everything was clipped to 0",
-               "参照解が 0 でないのにすべて 0 です。結果が書き込まれていない（ループが回っていない、初期化した 0 を返している）か、"
-               "すべて 0 に切り捨てられています"),
-}
+#: the named factors with a sentence of their own (the others: a mean for a sum, a sum for a mean, or "other")
+SCALE_TEXT = {"-1": "diag_scale_minus_one", "1/2": "diag_scale_half", "2": "diag_scale_twice", "0": "diag_scale_zero"}
 
 
 def _scale_text(name: str, hidden: bool) -> dict:
+    """The head of the sentence (no capital, no full stop) of a result that is the reference times ``name``."""
     if name in SCALE_TEXT:
-        return SCALE_TEXT[name]
+        return _say(SCALE_TEXT[name])
     if name.startswith("1/"):
-        return _both(f"it is the reference times {name}: a mean where the lecture has a sum (or an extra division)",
-                     f"参照解の {name} 倍です。講義の和の代わりに平均を取っている（または余分に割っている）ようです")
+        return _say("diag_scale_mean", factor=name)
     if name == "other":
-        return _both("it is a constant multiple of the reference: a wrong constant factor (a learning rate, ½, a "
-                     "normalisation) and the rest right",
-                     "参照解の定数倍です。定数の係数（学習率、½、正規化）が違い、それ以外は正しいようです")
-    return _both(f"it is the reference times {name}: a sum where the lecture has a mean (or a missing division)",
-                 f"参照解の {name} 倍です。講義の平均の代わりに和を取っている（または割り算が抜けている）ようです")
+        return _say("diag_scale_other")
+    return _say("diag_scale_sum", factor=name)
 
 
 ACTIVATIONS = (
@@ -411,15 +450,16 @@ def relate(case, loc: Located, args, kwargs, all_leaves, hidden: bool, desc: dic
     tags, texts = [], []
     if g is None:
         return tags, texts
+
+    def found(tag, key, **facts):
+        tags.append(tag)
+        texts.append(_say(key, **facts))
+        return tags, texts
+
     finite = np.isfinite(g)
     if not np.all(finite):
         inf = bool(np.any(np.isinf(g)))
-        tags.append("nonfinite:inf" if inf else "nonfinite:nan")
-        texts.append(_both("the first non-finite value appears there: an exp of a large number overflows (shift by "
-                           "each row's own maximum before exp), or a log 0, 0/0 or ∞ − ∞",
-                           "最初の有限でない値がそこに現れます。大きな数の exp がオーバーフローしている（exp の前に各行"
-                           "自身の最大値を引く）か、log 0、0/0、∞ − ∞ です"))
-        return tags, texts
+        return found("nonfinite:inf" if inf else "nonfinite:nan", "diag_nonfinite_first")
     # an activation of a right quantity computed just before it (z_t = relu(u_t) where tanh belongs)
     if loc.axis is not None and loc.t is not None:
         gs = _slice(g, loc.axis, loc.t)
@@ -431,137 +471,76 @@ def relate(case, loc: Located, args, kwargs, all_leaves, hidden: bool, desc: dic
                 with np.errstate(all="ignore"):
                     v = f(r)
                 if _agree(gs, v) and not _agree(es, v):
-                    tags.append(f"activation:{act}")
-                    sym = _quantity_name(leaf, loc.axis, loc.fmt, loc.t)
-                    texts.append(_both(f"{sym} equals {act}({name}): check the activation (the lecture's f, σ for a gate)",
-                                       f"{sym} が {act}({name}) に一致します。活性化関数（講義の f、ゲートなら σ）を確かめてください"))
-                    return tags, texts
+                    return found(f"activation:{act}", "diag_activation", act=act, name=name,
+                                 quantity=_quantity_name(leaf, loc.axis, loc.fmt, loc.t))
     # a scalar multiple
     c = _fit_scale(g, e)
-    if c is not None and not _agree(g, e):
+    if c is not None and not _agree(g, e) and abs(c - 1.0) > 1e-3:  # c ≈ 1: small_error below
         name = _name_scale(c, case, args) or "other"
         tags.append(f"scale:{name}")
         texts.append(_scale_text(name, hidden))
         return tags, texts
     # transpose (a square array)
     if e.ndim == 2 and e.shape[0] == e.shape[1] and _agree(g, e.T):
-        tags.append("transpose")
-        texts.append(_both("it is the reference transposed: a product in the wrong order, or ᵀ missing/extra",
-                           "参照解の転置です。積の順序が逆か、ᵀ の付け忘れ・付けすぎです"))
-        return tags, texts
+        return found("transpose", "diag_transpose")
     # time: shifted by one step, reversed
     axis = loc.axis
     if axis is not None and e.shape[axis] > 1:
         T = e.shape[axis]
         sl = (lambda a, s: a[s]) if axis == 0 else (lambda a, s: a[:, s])
         if _agree(sl(g, slice(1, T)), sl(e, slice(0, T - 1))):
-            tags.append("time_shift:+1")
-            texts.append(_both("from the second step on it equals the reference one step earlier: an index t − 1 "
-                               "where t belongs (or the initial state counted as a step)",
-                               "2 番目の時刻以降、参照解の 1 時刻前の値に一致します。t の代わりに t − 1 を使っている"
-                               "（または初期状態を 1 時刻と数えている）ようです"))
-            return tags, texts
+            return found("time_shift:+1", "diag_time_shift_back")
         if _agree(sl(g, slice(0, T - 1)), sl(e, slice(1, T))):
-            tags.append("time_shift:-1")
-            texts.append(_both("it equals the reference one step later: an index t + 1 where t belongs",
-                               "参照解の 1 時刻後の値に一致します。t の代わりに t + 1 を使っているようです"))
-            return tags, texts
+            return found("time_shift:-1", "diag_time_shift_ahead")
         if _agree(np.flip(g, axis=axis), e):
-            tags.append("time_reversed")
-            texts.append(_both("it is the reference in reversed time: the loop or the stacking runs the wrong way",
-                               "参照解を時間反転したものです。ループまたは積み重ねの向きが逆です"))
-            return tags, texts
+            return found("time_reversed", "diag_time_reversed")
     # no time axis: entries shifted by one along the first axis, or left unwritten (zeros) where the reference is not
     if axis is None and e.ndim >= 1 and e.shape[0] > 1:
-        n = e.shape[0]
         if _agree(g[1:], e[:-1]) and not _agree(g, e):
-            tags.append("index_shift:+1")
-            texts.append(_both("from the second entry (row) on it equals the reference's previous one: an index off "
-                               "by one (k − 1 where k belongs, or a range starting one too early)",
-                               "2 番目の要素（行）以降が参照解の 1 つ前の値に一致します。添字が 1 つずれています"
-                               "（k の代わりに k − 1、または 1 つ早く始まる range）"))
-            return tags, texts
+            return found("index_shift:+1", "diag_index_shift_back")
         if _agree(g[:-1], e[1:]):
-            tags.append("index_shift:-1")
-            texts.append(_both("entry (row) k equals the reference's entry k + 1: an index off by one (k + 1 where k "
-                               "belongs, or a range starting at 1 instead of 0)",
-                               "要素（行）k が参照解の k + 1 番目の値に一致します。添字が 1 つずれています"
-                               "（k の代わりに k + 1、または 0 ではなく 1 から始まる range）"))
-            return tags, texts
+            return found("index_shift:-1", "diag_index_shift_ahead")
         bad_rows = np.any(~_close(g, e), axis=tuple(range(1, e.ndim))) if e.ndim > 1 else ~_close(g, e)
         zero_rows = np.all(g == 0, axis=tuple(range(1, e.ndim))) if e.ndim > 1 else (g == 0)
         if bad_rows.any() and np.all(zero_rows[bad_rows]):
             where = "last" if bad_rows[-1] and bad_rows.sum() == 1 else "some"
-            tags.append(f"unwritten:{where}")
-            texts.append(_both(f"the wrong {'row is the last one' if where == 'last' else 'rows (entries) are'}, left "
-                               f"at 0: a loop that stops short (range(n − 1)) or a branch that skips them",
-                               f"誤っている{'のは最後の行' if where == 'last' else '行（要素）'}で、0 のままです。"
-                               f"途中で止まるループ（range(n − 1)）か、それを飛ばす分岐があります"))
-            return tags, texts
+            return found(f"unwritten:{where}", f"diag_unwritten_{where}")
     # swapped halves of the last axis (e.g. forward | backward states of a BiRNN)
     if e.ndim >= 1 and e.shape[-1] % 2 == 0 and e.shape[-1] >= 2:
         h = e.shape[-1] // 2
         swapped = np.concatenate([e[..., h:], e[..., :h]], axis=-1)
         if _agree(g, swapped):
             names = desc.get("halves", {}).get(leaf.path)
-            tags.append("swapped_halves")
-            what = f" ({names[0]} and {names[1]})" if names else ""
-            texts.append(_both(f"its two halves are swapped{what}: the blocks are concatenated in the wrong order",
-                               f"前半と後半が入れ替わっています{what}。ブロックを連結する順序が逆です"))
-            return tags, texts
+            return found("swapped_halves", "diag_swapped_halves",
+                         names=_say("diag_halves_names", first=names[0], second=names[1]) if names else NOTHING)
     # the bias column in the wrong place
     if e.ndim == 2 and e.shape[1] > 1 and _agree(g, np.roll(e, -1, axis=1)) or (
             e.ndim == 2 and e.shape[1] > 1 and _agree(g, np.roll(e, 1, axis=1))):
-        tags.append("bias_column_moved")
-        texts.append(_both("its columns are the reference's, rotated by one: the bias column is last instead of first "
-                           "(W̃ = [b W], x̃ = [1; x])",
-                           "列が参照解の列を 1 つずらしたものです。バイアスの列が先頭ではなく末尾にあります（W̃ = [b W]、x̃ = [1; x]）"))
-        return tags, texts
+        return found("bias_column_moved", "diag_bias_column_moved")
     # a difference that is one of the case's quantities
     d = g - e
     for name, a in _candidates(args, kwargs, all_leaves, leaf):
-        for sign, word_en, word_ja in ((1.0, "an extra", "余分な"), (-1.0, "a missing", "欠けた")):
+        for sign, which in ((1.0, "extra"), (-1.0, "missing")):
             if np.any(a != 0) and _agree(d, sign * a, loose=10.0):
                 shown = name if not name.startswith("#") else (case.arg_names[int(name[1:])]
                                                              if int(name[1:]) < len(case.arg_names) else name)
-                tags.append(f"{'extra' if sign > 0 else 'missing'}_term:{shown}")
-                texts.append(_both(f"it differs from the reference by exactly {shown}: {word_en} term {shown}",
-                                   f"参照解との差がちょうど {shown} です: {word_ja}項 {shown}"))
-                return tags, texts
+                return found(f"{which}_term:{shown}", f"diag_{which}_term", name=shown)
     # where the difference is
     bad = ~_close(g, e)
     if axis is not None and e.shape[axis] > 1:
-        T = e.shape[axis]
         rows = np.any(bad, axis=1 - axis)
         if rows.sum() == 1 and (rows[0] or rows[-1]):
             which = "first" if rows[0] else "last"
-            tags.append(f"boundary:{which}_step")
-            texts.append(_both(f"only the {which} step is wrong: the start of the recursion ("
-                               + ("z_0 = 0, the initial state" if which == "first" else "δ_{T+1} = 0, the last step")
-                               + ") or the loop's bound at that end",
-                               f"{'最初' if which == 'first' else '最後'}の時刻だけが誤っています。再帰の始まり（"
-                               + ("初期状態 z_0 = 0" if which == "first" else "δ_{T+1} = 0、最後の時刻")
-                               + "）か、その端のループの範囲を確かめてください"))
-            return tags, texts
+            return found(f"boundary:{which}_step", f"diag_boundary_{which}")
     if e.ndim == 2 and e.shape[1] > 1:
         cols = np.any(bad, axis=0)
         if cols.sum() == 1 and cols[0]:
-            tags.append("bias_column")
-            texts.append(_both("only the first column, the bias's, is wrong: the bias term (a column of ones, Σ_t of the "
-                               "errors)", "先頭の列（バイアスの列）だけが誤っています。バイアスの項（1 の列、誤差の Σ_t）を確かめてください"))
-            return tags, texts
+            return found("bias_column", "diag_bias_column_only")
     if e.ndim >= 1 and e.size > 1 and np.allclose(d, d.reshape(-1)[0], rtol=1e-9, atol=1e-12 * max(1.0, np.abs(e).max())):
-        tags.append("constant_offset")
-        texts.append(_both("it differs from the reference by the same constant everywhere: an extra or missing constant "
-                           "term", "参照解との差がどこでも同じ定数です。定数の項が余分か欠けています"))
-        return tags, texts
+        return found("constant_offset", "diag_constant_offset")
     rel, _ = checks.max_rel_error(g, e)
     if rel < 1e-3:
-        tags.append("small_error")
-        texts.append(_both("the error is small (below 10⁻³): not a wrong formula but a constant (ε, a step size), a "
-                           "float32 intermediate or a rounding",
-                           "誤差が小さい（10⁻³ 未満）ので、式の誤りではなく定数（ε、刻み幅）、float32 の途中計算、"
-                           "丸めが原因です"))
+        return found("small_error", "diag_small_error")
     return tags, texts
 
 
@@ -576,8 +555,7 @@ def _swapped_keys(loc: Located, desc: dict) -> tuple[list, list]:
             gb = _array(b.got, b.exp.shape)
             if _agree(ga, b.exp) and _agree(gb, a.exp):
                 na, nb = (a.key or a.path), (b.key or b.path)
-                return [f"swapped:{na}<->{nb}"], [_both(f"{na} and {nb} are swapped: each holds the other's value",
-                                                         f"{na} と {nb} が入れ替わっています（互いの値を持っています）")]
+                return [f"swapped:{na}<->{nb}"], [_say("diag_swapped", first=na, second=nb)]
     return [], []
 
 
@@ -588,59 +566,63 @@ def _swapped_keys(loc: Located, desc: dict) -> tuple[list, list]:
 def _locate_text(case, loc: Located, desc: dict, lang_free=True) -> tuple[list, list]:
     tags, texts = [], []
     leaf = loc.leaf
-    keys_wrong = [w.key for w in loc.wrong if w.key is not None and w.step is None]
-    keys_right = [r.key for r in loc.right if r.key is not None and r.step is None]
-    if keys_wrong and keys_right:  # a dict of gradients: which are wrong, which right
+    kind = across_time(desc, case.function)
+    wrong = [w for w in loc.wrong if w.key is not None and w.step is None]
+    keys_wrong = [w.key for w in wrong]
+    # a right entry that is 0 in the reference (a recurrent weight's gradient on T = 1, where z_0 = 0) tells nothing
+    right = [r for r in loc.right if r.key is not None and r.step is None]
+    zeros = [r for r in right if not np.any(r.exp)]
+    right = [r for r in right if np.any(r.exp)]
+    backward = _is_backward(case, desc)
+
+    def names(ls):  # gradients by the lecture's names; the entries of a forward's dict (a cache) by their path
+        return _joined(ls, name=lambda leaf, lang: key_name(leaf.key, desc, lang) if backward else leaf.path)
+
+    if wrong and (right or zeros):  # a dict: which entries are wrong, which right
         tags.append("wrong_keys:" + ",".join(keys_wrong))
-        wrong_en = ", ".join(key_name(k, desc, "en") for k in keys_wrong)
-        wrong_ja = "、".join(key_name(k, desc, "ja") for k in keys_wrong)
-        if len(keys_right) <= len(keys_wrong):
-            right_en = ", ".join(key_name(k, desc, "en") for k in keys_right)
-            right_ja = "、".join(key_name(k, desc, "ja") for k in keys_right)
-            texts.append(_both(f"Only {right_en} {'is' if len(keys_right) == 1 else 'are'} right; wrong: {wrong_en}.",
-                               f"正しいのは {right_ja} だけで、{wrong_ja} が誤っています。"))
+        if _all_small(loc):  # float32 or a constant, not a formula: relate's small_error says so
+            return tags, texts
+        if not right:
+            texts.append(_say("diag_wrong_keys", wrong=names(wrong)))
+        elif len(right) <= len(wrong):
+            texts.append(_say("diag_only_right_one" if len(right) == 1 else "diag_only_right_many",
+                              right=names(right), wrong=names(wrong)))
         else:
-            texts.append(_both(f"Wrong: {wrong_en}; the other {len(keys_right)} gradients are right.",
-                               f"誤っているのは {wrong_ja} で、ほかの {len(keys_right)} 個の勾配は正しいです。"))
+            texts.append(_say("diag_wrong_and_right", wrong=names(wrong), right=names(right)))
+        if zeros:
+            plain = _joined(zeros, name=lambda leaf, lang: (messages.text("diag_key_grad", lang, key=leaf.key)
+                                                              if backward else leaf.path))
+            texts.append(_say("diag_zero_key_one" if len(zeros) == 1 else "diag_zero_key_many", zero=plain))
         return tags, texts
-    if len(keys_wrong) > 1 and not keys_right:  # every gradient wrong: the mistake is in what they share
+    if len(keys_wrong) > 1 and _all_small(loc):
         tags.append("wrong_keys:all")
-        texts.append(_both(f"All {len(keys_wrong)} gradients are wrong: the mistake is in what they share — the "
-                           f"gradients carried back from step t + 1, or the error every product starts from; the "
-                           f"T = 1 case (nothing carried) shows which gradient the step itself gets wrong.",
-                           f"{len(keys_wrong)} 個の勾配がすべて誤っています。誤りはそれらが共有するもの、つまり t + 1 から"
-                           f"逆向きに運ぶ勾配か、すべての積の元になる誤差にあります。T = 1 のケース（運ぶものがない）で、"
-                           f"1 時刻分の計算がどの勾配を誤るかが分かります。"))
+        return tags, texts
+    if len(keys_wrong) > 1 and backward:  # every gradient wrong: the mistake is in what they share
+        tags.append("wrong_keys:all")
+        texts.append(_say("diag_all_wrong" if kind == "recurrence" else "diag_all_wrong_shared", n=len(keys_wrong)))
         return tags, texts
     sym = _symbol(leaf, loc.fmt)
     name = _quantity_name(leaf, loc.axis, loc.fmt, loc.t)
     if loc.right_before or len(loc.wrong) > 1 or loc.axis is not None or leaf.step is not None:
         tags.append(f"first_wrong:{sym}")
-        if loc.right_before:
-            texts.append(_both(f"The first wrong quantity is {name}; everything computed before it is right.",
-                               f"最初に誤るのは {name} で、それより前に計算される量はすべて正しいです。"))
-        else:
-            texts.append(_both(f"The first wrong quantity is {name}, the first one computed.",
-                               f"最初に計算される {name} から誤っています。"))
-    if loc.first_step_right:
-        backward = _is_backward(case, suite_description(case))
+        texts.append(_say("diag_first_wrong_after" if loc.right_before else "diag_first_wrong_first", name=name))
+    if loc.first_step_right and leaf.step is not None and loc.axis is None:  # a list of steps (an optimizer's)
         tags.append("recurrence")
-        if leaf.step is not None and loc.axis is None:
-            texts.append(_both("The first step is right and a later one wrong: what is carried from one step to the "
-                               "next (a state, a counter) is wrong.",
-                               "最初のステップは正しく、後のステップが誤っています。ステップからステップへ引き継ぐ量"
-                               "（状態、カウンタ）が誤っています。"))
-        elif backward:
-            texts.append(_both("The last step is right and earlier ones are wrong: the step is right, what is carried "
-                               "back from t + 1 is wrong.",
-                               "最後の時刻は正しく、それより前が誤っています。1 時刻分の計算は正しく、t + 1 から逆向きに"
-                               "伝わる量が誤っています。"))
-        else:
-            texts.append(_both("The first step is right and later ones are wrong: the step is right, the recurrence "
-                               "(what is carried from t − 1) is wrong.",
-                               "最初の時刻は正しく、それ以降が誤っています。1 時刻分の計算は正しく、再帰（t − 1 から"
-                               "引き継ぐ量）が誤っています。"))
+        texts.append(_say("diag_later_step_wrong"))
+    elif loc.first_step_right and kind is not None and ACROSS_TIME[kind][1] is not None:  # rows in time
+        tag, forward, backward, _ = ACROSS_TIME[kind]
+        tags.append(tag)
+        texts.append(_say(backward if _is_backward(case, desc) else forward))
     return tags, texts
+
+
+def _all_small(loc: Located) -> bool:
+    """Whether every wrong leaf is within 10⁻³ of the reference (relative): float32, an ε, not a wrong formula."""
+    for leaf in loc.wrong:
+        g = _array(leaf.got, leaf.exp.shape)
+        if g is None or not np.all(np.isfinite(g)) or checks.max_rel_error(g, leaf.exp)[0] >= 1e-3:
+            return False
+    return bool(loc.wrong)
 
 
 def diagnose_value(case, result, expected, m, args, kwargs, hidden: bool = False) -> Diagnosis | None:
@@ -665,8 +647,7 @@ def _diagnose_value(case, result, expected, m, args, kwargs, hidden):
     else:
         rt, rx = relate(case, loc, args, kwargs, leaves(case, result, expected), hidden, desc)
     if rx:
-        head = rx[0]
-        texts.append(_both(_cap(head["en"]) + ".", head["ja"] + "。"))
+        texts.append(_sentence(rx[0]))
     tags += rt
     if not tags:
         return None
@@ -700,51 +681,28 @@ def diagnose_shape(case, m, hidden: bool = False) -> Diagnosis | None:
     if not exp and not got:
         return None
     if len(exp) == 2 and got == exp[::-1]:
-        return Diagnosis(("shape:transposed",), _both(
-            "Your result is the transpose of what is expected: check the order of the product (A B vs B A) and the ᵀ's.",
-            "結果が期待される形の転置になっています。積の順序（A B と B A）と ᵀ を確かめてください。"))
+        return Diagnosis(("shape:transposed",), _say("diag_shape_transposed"))
     if len(exp) == len(got) and sum(a != b for a, b in zip(exp, got)) == 1:
         i = next(i for i, (a, b) in enumerate(zip(exp, got)) if a != b)
         names = _dim_names(case, None, exp[i])
-        what = f" ({' or '.join(names)})" if names else ""
+        dims = _say("diag_dims_paren", names=_joined(names, "diag_or_sep")) if names else NOTHING
         if got[i] == exp[i] - 1:
-            return Diagnosis((f"shape:one_fewer:axis{i}",), _both(
-                f"Axis {i} has one entry too few{what}: a bias column or row left out, or a time step (z_0, the last "
-                f"step) dropped by the loop's range.",
-                f"軸 {i} の要素が 1 つ足りません{what}。バイアスの列や行を忘れたか、ループの範囲で時刻（z_0 や最後の時刻）が"
-                f"抜けています。"))
+            return Diagnosis((f"shape:one_fewer:axis{i}",), _say("diag_shape_one_fewer", axis=i, dims=dims))
         if got[i] == exp[i] + 1:
-            return Diagnosis((f"shape:one_more:axis{i}",), _both(
-                f"Axis {i} has one entry too many{what}: the bias column kept where it is not part of the result, or "
-                f"the initial state z_0 included.",
-                f"軸 {i} の要素が 1 つ多すぎます{what}。結果に含めないバイアスの列や初期状態 z_0 を含めています。"))
-        return Diagnosis((f"shape:axis{i}",), _both(
-            f"Axis {i} has the wrong size{what}: check which of T, H, d, m it should have.",
-            f"軸 {i} の大きさが違います{what}。T、H、d、m のどれであるべきか確かめてください。"))
+            return Diagnosis((f"shape:one_more:axis{i}",), _say("diag_shape_one_more", axis=i, dims=dims))
+        return Diagnosis((f"shape:axis{i}",), _say("diag_shape_axis", axis=i, dims=dims))
     n_exp, n_got = int(np.prod(exp)) if exp else 1, int(np.prod(got)) if got else 1
     if len(got) == len(exp) + 1 and 1 in got:
-        return Diagnosis(("shape:extra_axis",), _both(
-            "An axis of length 1 too many: keepdims=True, a column vector (n, 1) where a vector (n,) belongs, or "
-            "x[None].", "長さ 1 の軸が余分です。keepdims=True や、ベクトル (n,) の代わりに列ベクトル (n, 1) を使っています。"))
+        return Diagnosis(("shape:extra_axis",), _say("diag_shape_extra_axis"))
     if len(got) + 1 == len(exp) and 1 in exp:
-        return Diagnosis(("shape:missing_axis",), _both(
-            "An axis of length 1 is missing: keep it (keepdims=True, reshape) as the docstring's shape has it.",
-            "長さ 1 の軸がありません。docstring の形のとおり（keepdims=True や reshape で）残してください。"))
+        return Diagnosis(("shape:missing_axis",), _say("diag_shape_missing_axis"))
     if n_exp == n_got:
-        return Diagnosis(("shape:reshaped",), _both(
-            "The right number of entries in the wrong shape: a reshape or ravel where the docstring keeps the axes.",
-            "要素数は正しいのに形が違います。docstring の軸を保たずに reshape や ravel をしています。"))
+        return Diagnosis(("shape:reshaped",), _say("diag_shape_reshaped"))
     if not got:
-        return Diagnosis(("shape:scalar",), _both(
-            "A single number where an array belongs: a sum over every axis (np.sum without axis=).",
-            "配列の代わりに 1 つの数になっています。axis= を付けずにすべての軸で和を取っています。"))
+        return Diagnosis(("shape:scalar",), _say("diag_shape_scalar"))
     if len(got) < len(exp):
-        return Diagnosis(("shape:reduced",), _both(
-            "An axis is missing: a sum or mean over an axis that the result keeps (check axis=).",
-            "軸が 1 つ足りません。結果に残すべき軸で和や平均を取っています（axis= を確かめてください）。"))
-    return Diagnosis(("shape:other",), _both(
-        "Work out the shape of each intermediate quantity on paper from the docstring's shapes.",
-        "docstring の形から、途中の各量の形を紙に書き出して確かめてください。"))
+        return Diagnosis(("shape:reduced",), _say("diag_shape_reduced"))
+    return Diagnosis(("shape:other",), _say("diag_shape_other"))
 
 
 def diagnose_type(case, m, result) -> Diagnosis | None:
@@ -754,51 +712,24 @@ def diagnose_type(case, m, result) -> Diagnosis | None:
         got = str(facts.get("got", ""))
         kind = "float32" if got == "float32" else "int" if got.startswith(("int", "uint")) else (
             "bool" if got == "bool" else "other")
-        text = {
-            "float32": _both("A float32 crept in (np.float32, astype, or an array created with dtype=np.float32): "
-                             "compute in float64.",
-                             "float32 が混ざっています（np.float32、astype、dtype=np.float32 で作った配列）。float64 で計算してください。"),
-            "int": _both("An integer array: np.zeros_like or np.empty_like of an integer array, integer division //, or "
-                         "np.array of ints; create float arrays.",
-                         "整数の配列です。整数配列の np.zeros_like、整数の割り算 //、整数の np.array が原因です。float の配列を作ってください。"),
-            "bool": _both("A boolean array: a comparison returned instead of a value.",
-                          "真偽値の配列です。値ではなく比較の結果を返しています。"),
-            "other": _both("Compute in float64 throughout.", "最後まで float64 で計算してください。"),
-        }[kind]
-        return Diagnosis((f"dtype:{kind}",), text)
+        return Diagnosis((f"dtype:{kind}",), _say(f"diag_dtype_{kind}"))
     if code == "wrong_type":
         got = facts.get("got") or ()
         if got and got[0] == "none":
-            return Diagnosis(("type:none",), _both(
-                "None is what a function without a return statement gives: return the result (or the function "
-                "modified something and returned nothing).",
-                "None は return 文のない関数が返す値です。結果を return してください。"))
+            return Diagnosis(("type:none",), _say("diag_type_none"))
         if got and got[0] == "object" and got[1] in ("tuple", "list") or got and got[0] == "entry":
-            return Diagnosis(("type:sequence",), _both(
-                "A list or tuple where one array belongs: build the result with np.array / np.stack, or return "
-                "only the item asked for.",
-                "配列 1 つの代わりにリストやタプルになっています。np.array / np.stack でまとめるか、求められた要素だけを返してください。"))
+            return Diagnosis(("type:sequence",), _say("diag_type_sequence"))
         if got and got[0] == "complex":
-            return Diagnosis(("type:complex",), _both(
-                "A complex number: eigenvalues are complex; take np.abs (the modulus) before the maximum.",
-                "複素数です。固有値は複素数なので、最大値の前に np.abs（絶対値）を取ってください。"))
-        return Diagnosis(("type:other",), _both("Return what the docstring lists, as numpy arrays of floats.",
-                                               "docstring に書かれたものを float の numpy 配列で返してください。"))
+            return Diagnosis(("type:complex",), _say("diag_type_complex"))
+        return Diagnosis(("type:other",), _say("diag_type_other"))
     if code == "wrong_length":
-        return Diagnosis(("structure:length",), _both(
-            "The tuple has the wrong number of items: return exactly the docstring's outputs, in its order.",
-            "タプルの要素数が違います。docstring の出力を、その順に、過不足なく返してください。"))
+        return Diagnosis(("structure:length",), _say("diag_structure_length"))
     if code == "wrong_keys":
         missing = facts.get("missing") or []
-        return Diagnosis(("structure:keys",), _both(
-            f"Use exactly the keys of the docstring{(' (missing: ' + ', '.join(map(str, missing)) + ')') if missing else ''}; "
-            f"a key's spelling and case matter.",
-            f"docstring のキーをそのまま使ってください{('（ないキー: ' + '、'.join(map(str, missing)) + '）') if missing else ''}。"
-            f"綴りと大文字・小文字も区別されます。"))
+        return Diagnosis(("structure:keys",), _say(
+            "diag_structure_keys", missing=_say("diag_missing_keys", keys=_joined(missing)) if missing else NOTHING))
     if code == "not_finite_number":
-        return Diagnosis(("nonfinite:number",), _both(
-            "A log of 0 or an overflow: only entries with y > 0 enter −Σ y log ŷ (0 · log 0 = 0); shift before exp.",
-            "log 0 またはオーバーフローです。−Σ y log ŷ には y > 0 の要素だけを入れ（0 · log 0 = 0）、exp の前にずらしてください。"))
+        return Diagnosis(("nonfinite:number",), _say("diag_nonfinite_number"))
     return None
 
 
@@ -814,12 +745,9 @@ def diagnose_number(case, m, result, expected, args) -> Diagnosis | None:
     c = g / e
     name = _name_scale(c, case, args)
     if name is not None:
-        return Diagnosis((f"scale:{name}",), _both(_cap(_scale_text(name, False)["en"]) + ".",
-                                                   _scale_text(name, False)["ja"] + "。"))
+        return Diagnosis((f"scale:{name}",), _sentence(_scale_text(name, False)))
     if abs(c - 1) < 1e-3:
-        return Diagnosis(("small_error",), _both(
-            "The error is small (below 10⁻³): a constant (ε, a clip) or float32, not a wrong formula.",
-            "誤差が小さい（10⁻³ 未満）ので、式の誤りではなく定数（ε、クリップ）か float32 が原因です。"))
+        return Diagnosis(("small_error",), _say("diag_small_error_number"))
     return None
 
 
@@ -841,9 +769,6 @@ def diagnose_mismatch(case, result, expected, m, args, kwargs, hidden: bool = Fa
 
 # ---------------------------------------------------------------------------------------------------------
 # crashes
-
-
-_SHAPES = re.compile(r"\((\d+(?:,\s*\d+)*,?)\)|\(\)")
 
 
 def _parse_shapes(text: str) -> list[tuple]:
@@ -872,9 +797,10 @@ def input_shapes(case, args, kwargs) -> dict:
     return out
 
 
-def _named(shape: tuple, shapes: dict) -> str:
+def _named(shape: tuple, shapes: dict) -> dict:
+    """" = D or X": the case's inputs that have this shape (nothing when none has)."""
     names = [n for n, s in shapes.items() if tuple(s) == tuple(shape)]
-    return f" = {' or '.join(names[:3])}" if names else ""
+    return _say("diag_named", names=_joined(names[:3], "diag_named_sep")) if names else NOTHING
 
 
 def _fit(a: tuple, b: tuple) -> str | None:
@@ -908,10 +834,8 @@ def _sym_shape(shape: tuple, dims: dict) -> str:
 
 
 def _operand_shape(node, case, args):
-    """The shape of a product's operand when the grader knows it: an argument by name, its .T, a dict
-    argument's entry by a constant key, and a slice of one of those along the first axes; else None."""
-    import ast
-
+    """The shape of an operand when the grader knows it: an argument by name, its .T, or a dict argument's entry
+    by a constant key; else None (a slice or an intermediate is not followed)."""
     names = list(case.arg_names)
     values = dict(zip(names, args or ()))
     if isinstance(node, ast.Name) and isinstance(values.get(node.id), np.ndarray):
@@ -929,8 +853,6 @@ def _operand_shape(node, case, args):
 
 def _matmuls(line: str):
     """The (left, right) operand nodes and their source text of every product ``a @ b`` / np.dot(a, b) on a line."""
-    import ast
-
     try:
         tree = ast.parse(line.strip().removeprefix("return ").rstrip(":"), mode="exec")
     except SyntaxError:
@@ -955,11 +877,14 @@ def _t(expr: str) -> str:
     return f"{expr}ᵀ" if re.fullmatch(r"[\w\[\]'\"., :]+", expr) and " " not in expr else f"({expr})ᵀ"
 
 
-def _product_text(line: str, case, args) -> tuple[str, str] | None:
+def _product_text(line: str, case, args) -> dict | None:
     """The product on the line whose operand shapes the grader knows and that does not fit, in words."""
-    import ast
-
     dims = dims_of(case)
+
+    def sym(shape):
+        s = _sym_shape(shape, dims)
+        return _say("diag_sym", sym=s) if s else NOTHING
+
     for left, right in _matmuls(line):
         a, b = _operand_shape(left, case, args), _operand_shape(right, case, args)
         if a is None and b is None:
@@ -972,21 +897,12 @@ def _product_text(line: str, case, args) -> tuple[str, str] | None:
             fit = _fit(a, b)
             if fit:
                 fit = " ".join({"A": la, "B": lb, "Aᵀ": _t(la), "Bᵀ": _t(lb)}[w] for w in fit.split())
-            sa, sb = _sym_shape(a, dims), _sym_shape(b, dims)
-            en = (f"{la} {a}{' = ' + sa if sa else ''} @ {lb} {b}{' = ' + sb if sb else ''} does not fit"
-                  + (f"; {fit} does" if fit else ""))
-            ja = (f"{la} {a}{' = ' + sa if sa else ''} @ {lb} {b}{' = ' + sb if sb else ''} は形が合いません"
-                  + (f"。{fit} なら合います" if fit else ""))
-            return en, ja
+            return _say("diag_product_no_fit", left=la, a=a, a_sym=sym(a), right=lb, b=b, b_sym=sym(b),
+                        fit=_say("diag_product_fits", fit=fit) if fit else NOTHING)
         known, name, side = (a, la, "left") if a is not None else (b, lb, "right")
-        other = lb if side == "left" else la
-        sk = _sym_shape(known, dims)
         need = known[-1] if side == "left" else (known[0] if len(known) == 1 else known[-2])
-        en = (f"{name} is {known}{' = ' + sk if sk else ''}, so {other} must have {need} "
-              f"{'rows' if side == 'left' else 'columns'} (entries) for {la} @ {lb}")
-        ja = (f"{name} は {known}{' = ' + sk if sk else ''} なので、{la} @ {lb} の {other} は"
-              f"{'行' if side == 'left' else '列'}（要素）が {need} 個でなければなりません")
-        return en, ja
+        return _say("diag_product_need_rows" if side == "left" else "diag_product_need_columns", name=name,
+                    shape=known, sym=sym(known), other=lb if side == "left" else la, need=need, left=la, right=lb)
     return None
 
 
@@ -994,182 +910,276 @@ def _line_has(line: str, *needles) -> bool:
     return any(n in (line or "") for n in needles)
 
 
+def _plus(*parts) -> dict:
+    """Pieces (plain text, or {"en", "ja"}) put together in each language."""
+    return {lang: "".join(p[lang] if isinstance(p, dict) else str(p) for p in parts) for lang in messages.LANGS}
+
+
+class Crash:
+    """What the grader knows of a crash: the exception's type, its message (a visible case's only: "" for a hidden
+    one), the student's line, the case and its inputs; ``says`` words a diagnosis with the facts every crash
+    sentence may use: the quoted line, the inputs' shapes and, on a hidden case with T = 1 or H = 1, that size."""
+
+    def __init__(self, case, exc_type: str, message: str, line: str, args, hidden: bool):
+        self.case, self.type, self.message, self.line, self.args = case, exc_type, message, line, args
+        self.shapes = input_shapes(case, args, None)
+        tree = _statement(line)
+        self.nodes = list(ast.walk(tree)) if tree is not None else []  # the line as code, every node
+        self.raises = tree is not None and any(isinstance(n, ast.Raise) for n in tree.body)
+        self.dims = dims_of(case)
+        quoted = line.strip()[:80]
+        small = [f"{k} = 1" for k in ("T", "H") if self.dims.get(k) == 1]
+        self.facts = {
+            "line": _say("diag_line", line=quoted) if quoted else NOTHING,
+            "small": _say("diag_small_case", sizes=_joined(small, "diag_and_sep")) if hidden and small else NOTHING,
+            "shapes": _shapes_text(self.shapes),
+        }
+
+    def says(self, tags, key: str, **facts) -> Diagnosis:
+        return Diagnosis(tuple(tags), _say(key, **{**self.facts, **facts}))
+
+
+def _crash_matmul(c: Crash, tags) -> Diagnosis:
+    """A matrix product that does not fit: numpy's two shapes, else the line's product by the inputs' shapes, else
+    the inputs' shapes (and numpy's inner sizes)."""
+    ss = _parse_shapes(c.message)
+    if "not aligned" in c.message and len(ss) >= 2:
+        a, b = ss[0], ss[1]
+        fit = _fit(a, b)
+        return c.says(tags, "diag_crash_matmul_pair", a=a, a_named=_named(a, c.shapes), b=b,
+                      b_named=_named(b, c.shapes),
+                      fit=_say("diag_matmul_fits", fit=fit) if fit else _say("diag_matmul_no_fit"))
+    product = _product_text(c.line, c.case, c.args)
+    if product is not None:
+        return c.says(tags, "diag_crash_matmul_product", product=product)
+    m = re.search(r"size (\d+) is different from (\d+)", c.message)
+    return c.says(tags, "diag_crash_matmul",
+                  sizes=_say("diag_inner_sizes", a=m.group(1), b=m.group(2)) if m else NOTHING)
+
+
+def _crash_broadcast(c: Crash, tags) -> Diagnosis:
+    """An element-wise operation on shapes that do not broadcast: numpy's two shapes (with the inputs they are),
+    else the line's operands whose shapes the inputs give."""
+    ss = _parse_shapes(c.message)
+    pair = NOTHING
+    if len(ss) >= 2:
+        pair = _say("diag_shape_pair", first=_plus(ss[0], _named(ss[0], c.shapes)),
+                    second=_plus(ss[1], _named(ss[1], c.shapes)))
+    elif not c.message and (ops := _unbroadcastable(c)) is not None:
+        left, a, op, right, b = ops
+        pair = _say("diag_operands", left=left, a=a, op=op, right=right, b=b)
+    return c.says(tags, "diag_crash_broadcast", pair=pair)
+
+
+# the student's line read as code (the grader's to read, on a hidden case too): what it does that can raise
+
+
+def _statement(line: str):
+    """The line parsed as one statement (a loop's or a branch's head with an empty body), or None."""
+    text = line.strip()
+    for candidate in (text, text + " pass", text.split("=", 1)[-1].strip()):
+        try:
+            return ast.parse(candidate, mode="exec")
+        except SyntaxError:
+            continue
+    return None
+
+
+_ELEMENTWISE = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.FloorDiv: "//",
+                ast.Mod: "%"}
+
+
+def _elementwise_pairs(c: Crash):
+    """(left, operator, right) of every element-wise operation on the line (a += b as well)."""
+    for node in c.nodes:
+        if isinstance(node, ast.BinOp) and type(node.op) in _ELEMENTWISE:
+            yield node.left, _ELEMENTWISE[type(node.op)], node.right
+        elif isinstance(node, ast.AugAssign) and type(node.op) in _ELEMENTWISE:
+            yield node.target, _ELEMENTWISE[type(node.op)] + "=", node.value
+
+
+def _unbroadcastable(c: Crash):
+    """(left, shape, operator, right, shape) of the line's first element-wise operation whose operands' shapes the
+    inputs give and do not broadcast; None when there is none."""
+    for left, op, right in _elementwise_pairs(c):
+        a, b = _operand_shape(left, c.case, c.args), _operand_shape(right, c.case, c.args)
+        if a is None or b is None:
+            continue
+        try:
+            np.broadcast_shapes(a, b)
+        except ValueError:
+            return ast.unparse(left), a, op, ast.unparse(right), b
+    return None
+
+
+def _unpacks(c: Crash) -> bool:
+    """Whether the line unpacks into several names (a, b = …, for a, b in …)."""
+    for node in c.nodes:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+            node, (ast.For, ast.comprehension)) else []
+        if any(isinstance(t, (ast.Tuple, ast.List)) for t in targets):
+            return True
+    return False
+
+
+def _unpacks_a_value(c: Crash) -> bool:
+    """Whether the line unpacks into several names one value that no call makes (a, b = X.shape[0]): a TypeError
+    there is the value's, not a call's arguments (nor a tuple's items', a, b = x[0], x[1])."""
+    return any(isinstance(node, ast.Assign) and any(isinstance(t, (ast.Tuple, ast.List)) for t in node.targets)
+               and not isinstance(node.value, (ast.Tuple, ast.List))
+               and not any(isinstance(n, ast.Call) for n in ast.walk(node.value)) for node in c.nodes)
+
+
+#: calls that give a number, not a sequence: a loop over one of them wants range(…)
+_NUMBERS = ("len", "int", "float", "sum", "max", "min", "round", "abs", "prod")
+
+
+def _loops_over_a_number(c: Crash) -> bool:
+    """Whether the line is a for loop over a name, an attribute, an entry or a count (for t in T, for t in
+    len(X)): a TypeError there is the number it iterates."""
+    for node in c.nodes:
+        if isinstance(node, ast.For) and not isinstance(node.target, (ast.Tuple, ast.List)):
+            it = node.iter
+            if isinstance(it, (ast.Name, ast.Attribute, ast.Subscript, ast.Constant)):
+                return True
+            if isinstance(it, ast.Call):
+                return _called(it) in _NUMBERS
+    return False
+
+
+def _calls(c: Crash, *names) -> bool:
+    """Whether the line calls one of the functions or methods ``names`` (np.stack, x.reshape, …)."""
+    return any(isinstance(node, ast.Call) and _called(node) in names for node in c.nodes)
+
+
+def _called(call: ast.Call) -> str | None:
+    """The name of the function or method a call calls (np.stack(…) -> "stack"), None for anything else."""
+    f = call.func
+    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+
+
+def _stores(c: Crash) -> bool:
+    """Whether the line stores into a slice or an entry (A[t] = …)."""
+    return any(isinstance(node, ast.Assign) and any(isinstance(t, ast.Subscript) for t in node.targets)
+               for node in c.nodes)
+
+
+def _crash_index(c: Crash, tags) -> Diagnosis:
+    """An index out of range: one past the end (an off-by-one) by numpy's index and size, else by the line's t ± 1."""
+    m = re.search(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)", c.message)
+    if m:
+        i, axis, n = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if i == n or i == -n - 1:
+            what = [k for k, v in c.dims.items() if v == n]
+            return c.says(tags + ("crash:index:off_by_one",), "diag_crash_index_edge", i=i, n=n,
+                          dims=_say("diag_dims_paren", names=_joined(what, "diag_or_sep")) if what else NOTHING)
+        return c.says(tags, "diag_crash_index_axis", i=i, axis=axis, n=n)
+    if re.search(r"too many indices", c.message):
+        return c.says(tags + ("crash:index:too_many",), "diag_crash_index_too_many")
+    if _line_has(c.line, "t + 1", "t+1", "t - 1", "t-1", "[T]", "T + 1", "T+1"):
+        return c.says(tags + ("crash:index:off_by_one",), "diag_crash_index_loop_edge")
+    return c.says(tags, "diag_crash_index")
+
+
+def _crash_key(c: Crash, tags) -> Diagnosis:
+    """A missing key: the keys the case gives (and the one asked for, a visible case's message)."""
+    keys = sorted({k for a in (c.args or ()) for k in _dict_keys(a)})
+    return c.says(tags, "diag_crash_key", quoted=f" {c.message.strip()[:60]}" if c.message else "",
+                  keys=_joined(keys) if keys else _say("diag_none_given"))
+
+
+#: a pattern that never matches a message: the rule reads the line only
+LINE_ONLY = ""
+#: the calls that stack, concatenate or reshape arrays (a ValueError on their line: the pieces do not fit)
+_STACKS = ("stack", "vstack", "hstack", "column_stack", "concatenate", "block", "reshape", "append", "insert")
+
+#: crashes told by more than their type, the first that matches decides: (exception types, a pattern of the
+#: message (None: the type alone decides; LINE_ONLY: only the line), what of the line decides when there is no
+#: message to read (always on a hidden case: its words, or a function of the Crash), tags (the general one first),
+#: the catalog key, or a function (Crash, tags) -> Diagnosis)
+CRASH_RULES = (
+    (("TypeError", "ValueError"), r"not None as shape|must be a positive integer, not None", (),
+     ("crash:none", "crash:none:shape"), "diag_crash_none_shape"),
+    (("ValueError",), r"does not have enough dimensions \(has 0", (),
+     ("crash:shape", "crash:shape:scalar_operand"), "diag_crash_scalar_operand"),
+    (("ValueError", "TypeError"), r"einstein sum|subscript must be|shape-mismatch for sum", (),
+     ("crash:shape", "crash:shape:einsum"), "diag_crash_einsum"),
+    (("ValueError",), LINE_ONLY, ("einsum", "tensordot"), ("crash:shape", "crash:shape:einsum"), "diag_crash_einsum"),
+    (("TypeError",), r"to stack must be passed as a .sequence", (), ("crash:type", "crash:type:stack"),
+     "diag_crash_stack"),
+    (("ValueError",), LINE_ONLY, lambda c: _unbroadcastable(c) is not None, ("crash:shape", "crash:shape:broadcast"),
+     _crash_broadcast),
+    (("ValueError", "LinAlgError"), r"matmul|not aligned|core dimension|mismatch in its", ("@", "dot(", "matmul"),
+     ("crash:shape", "crash:shape:matmul"), _crash_matmul),
+    (("ValueError",), r"operands could not be broadcast|non-broadcastable output", (),
+     ("crash:shape", "crash:shape:broadcast"), _crash_broadcast),
+    (("ValueError",), r"setting an array element with a sequence", (), ("crash:value", "crash:value:sequence"),
+     "diag_crash_sequence"),
+    (("ValueError",), r"could not broadcast input array|setting an array element|cannot reshape|all the input array",
+     (), ("crash:shape", "crash:shape:assign"), "diag_crash_assign"),
+    # by the message, else (a hidden case) by what the line does; the operands' known shapes came first, above
+    (("ValueError",), r"values to unpack", _unpacks, ("crash:value", "crash:unpack"), "diag_crash_unpack"),
+    (("ValueError",), r"math domain error", ("math.",), ("crash:value", "crash:value:domain"), "diag_crash_domain"),
+    (("ValueError",), LINE_ONLY, lambda c: _calls(c, *_STACKS) or _stores(c), ("crash:shape", "crash:shape:assign"),
+     "diag_crash_assign"),  # a store first: in the mutation benchmark, A[t] = a + b fails at the store more often
+    (("ValueError",), LINE_ONLY, lambda c: any(_elementwise_pairs(c)), ("crash:shape", "crash:shape:broadcast"),
+     _crash_broadcast),
+    (("IndexError",), None, (), ("crash:index",), _crash_index),
+    (("KeyError",), None, (), ("crash:key",), _crash_key),
+    (("TypeError",), r"NoneType", ("None",), ("crash:none",), "diag_crash_none"),
+    (("TypeError",), r"cannot unpack non-iterable", _unpacks_a_value, ("crash:type", "crash:unpack"),
+     "diag_crash_unpack_single"),
+    (("TypeError",), r"unsupported operand type\(s\) for .*'(list|tuple)'|can only concatenate (list|tuple)|"
+                     r"can't multiply sequence|bad operand type for unary .*'(list|tuple)'", (),
+     ("crash:type", "crash:type:list"), "diag_crash_list"),
+    (("TypeError",), r"'(float|int|numpy\.(float|int)\w*)' object (is not (subscriptable|iterable)|does not support "
+                     r"item assignment)", _loops_over_a_number, ("crash:type", "crash:type:number"),
+     "diag_crash_number"),
+    (("TypeError",), r"not subscriptable|not iterable|unpack", (), ("crash:type", "crash:type:structure"),
+     "diag_crash_type_structure"),
+    (("TypeError",), r"argument|positional|keyword", (), ("crash:type", "crash:type:call"), "diag_crash_type_call"),
+)
+
+#: crashes told by their type alone (when no rule matched): type -> (tags, catalog key)
+CRASHES = {
+    "TypeError": (("crash:type",), "diag_crash_type"),
+    "ValueError": (("crash:value",), "diag_crash_value"),
+    "NameError": (("crash:name",), "diag_crash_name"),
+    "UnboundLocalError": (("crash:name",), "diag_crash_name"),
+    "ZeroDivisionError": (("crash:zero_division",), "diag_crash_zero_division"),
+    "AttributeError": (("crash:attribute",), "diag_crash_attribute"),
+    "RecursionError": (("crash:recursion",), "diag_crash_recursion"),
+    "OverflowError": (("crash:overflow",), "diag_crash_overflow"),
+    "FloatingPointError": (("crash:overflow",), "diag_crash_overflow"),
+    "AssertionError": (("crash:assert",), "diag_crash_assert"),
+}
+OTHER_CRASH = (("crash:other",), "diag_crash_other")
+
+
+def _rule_matches(c: Crash, types, pattern, line_words) -> bool:
+    if c.type not in types:
+        return False
+    if pattern is None:
+        return True
+    if c.message:
+        return bool(pattern) and re.search(pattern, c.message) is not None
+    if c.raises:  # the student's own raise: its line says nothing of the kind of mistake
+        return False
+    return line_words(c) if callable(line_words) else _line_has(c.line, *line_words)
+
+
 def diagnose_exception(case, exc_type: str, message: str, line_text: str, args, kwargs,
                        hidden: bool = False) -> Diagnosis:
     """The diagnosis of an exception the student's function raised (always one: at least its kind). For a hidden
     case ``message`` is not read (it is the student's to choose): only the type, the source line and the inputs."""
     try:
-        return _diagnose_exception(case, exc_type or "", "" if hidden else (message or ""), line_text or "",
-                                   args, kwargs, hidden)
+        c = Crash(case, exc_type or "", "" if hidden else (message or ""), line_text or "", args, hidden)
+        for types, pattern, line_words, tags, say in CRASH_RULES:
+            if _rule_matches(c, types, pattern, line_words):
+                return say(c, tags) if callable(say) else c.says(tags, say)
+        return c.says(*CRASHES.get(c.type, OTHER_CRASH))
     except Exception:  # noqa: BLE001
-        return Diagnosis(("crash:other",), _both("", ""))
-
-
-def _diagnose_exception(case, t, msg, line, args, kwargs, hidden):
-    shapes = input_shapes(case, args, kwargs)
-    dims = dims_of(case)
-    quoted_en = f" (line: `{line.strip()[:80]}`)" if line.strip() else ""
-    quoted_ja = f"（該当行: `{line.strip()[:80]}`）" if line.strip() else ""
-    small = [k for k in ("T", "H") if dims.get(k) == 1]
-    hidden_en = (f" This case has {' and '.join(k + ' = 1' for k in small)}: check that the code works for that size "
-                 f"(a squeeze, a range(1, T), a [0] that drops an axis).") if hidden and small else ""
-    hidden_ja = (f"このケースは {'、'.join(k + ' = 1' for k in small)} です。その大きさでも動くか確かめてください"
-                 f"（squeeze、range(1, T)、軸を落とす [0]）。") if hidden and small else ""
-    if t in ("TypeError", "ValueError") and re.search(r"not None as shape|must be a positive integer, not None", msg):
-        return Diagnosis(("crash:none", "crash:none:shape"), _both(
-            f"None used as a size{quoted_en}: a shape (T, H) built from a variable that is None (set to None, or the "
-            f"result of a function without return).",
-            f"大きさとして None を使っています{quoted_ja}。形 (T, H) を None の変数（None を代入したか、return のない関数の戻り値）から作っています。"))
-    if t == "ValueError" and re.search(r"does not have enough dimensions \(has 0", msg):
-        return Diagnosis(("crash:shape", "crash:shape:scalar_operand"), _both(
-            f"An operand of a matrix product is a single number{quoted_en}: a sum without axis=, an index that picked "
-            f"one entry, or a constant where a vector or matrix belongs.",
-            f"行列積の片方が 1 つの数になっています{quoted_ja}。axis= のない和、1 要素だけを取り出した添字、ベクトルや行列の代わりの定数です。"))
-    if (t in ("ValueError", "TypeError") and re.search(r"einstein sum|subscript must be|shape-mismatch for sum", msg)) or (
-            not msg and t == "ValueError" and _line_has(line, "einsum", "tensordot")):
-        return Diagnosis(("crash:shape", "crash:shape:einsum"), _both(
-            f"An einsum or tensordot whose subscripts do not match its operands{quoted_en}: one letter per axis of "
-            f"each operand, the same letter for axes that are summed together (the inputs here: {_shapes_text(shapes)}).",
-            f"einsum または tensordot の添字が引数と合いません{quoted_ja}。各引数の軸ごとに 1 文字、足し合わせる軸には同じ文字を使います"
-            f"（このケースの入力: {_shapes_text(shapes)}）。"))
-    if t == "TypeError" and re.search(r"to stack must be passed as a .sequence", msg):
-        return Diagnosis(("crash:type", "crash:type:stack"), _both(
-            f"np.stack / np.vstack / np.hstack take a list of arrays{quoted_en}, not a generator or a single array.",
-            f"np.stack / np.vstack / np.hstack は配列のリストを取ります{quoted_ja}。ジェネレータや配列 1 つではありません。"))
-    if t in ("ValueError", "LinAlgError") and (re.search(r"matmul|not aligned|core dimension|mismatch in its", msg)
-                                               or (not msg and _line_has(line, "@", "dot(", "matmul"))):
-        ss = _parse_shapes(msg)
-        if "not aligned" in msg and len(ss) >= 2:
-            a, b = ss[0], ss[1]
-            fit = _fit(a, b)
-            en = (f"A matrix product whose shapes do not fit: A {a}{_named(a, shapes)} times B {b}{_named(b, shapes)}"
-                  + (f"; {fit} fits (a transpose missing or extra, or the operands in the wrong order)" if fit else
-                     "; write the shape of each operand next to the lecture's equation")
-                  + f"{quoted_en}.")
-            ja = (f"形の合わない行列積です: A {a}{_named(a, shapes)} と B {b}{_named(b, shapes)}"
-                  + (f"。{fit} なら合います（ᵀ の付け忘れ・付けすぎ、または順序が逆）" if fit else "。講義の式の各項の形を書き出してください")
-                  + f"{quoted_ja}。")
-            return Diagnosis(("crash:shape", "crash:shape:matmul"), _both(en, ja))
-        m2 = re.search(r"size (\d+) is different from (\d+)", msg)
-        sizes = f" (inner sizes {m2.group(1)} and {m2.group(2)})" if m2 else ""
-        product = _product_text(line, case, args)
-        if product is not None:
-            return Diagnosis(("crash:shape", "crash:shape:matmul"), _both(
-                f"A matrix product whose shapes do not fit{quoted_en}: {product[0]} — a ᵀ missing or extra, or the "
-                f"operands in the wrong order.",
-                f"形の合わない行列積です{quoted_ja}。{product[1]}（ᵀ の付け忘れ・付けすぎ、または順序が逆）。"))
-        return Diagnosis(("crash:shape", "crash:shape:matmul"), _both(
-            f"A matrix product whose inner sizes do not match{sizes}{quoted_en}: the inputs here are "
-            f"{_shapes_text(shapes)}; write each operand's shape under the lecture's equation — a ᵀ missing or extra, "
-            f"or the operands in the wrong order.{hidden_en}",
-            f"内側の大きさが合わない行列積です{sizes}{quoted_ja}。このケースの入力は {_shapes_text(shapes)} です。講義の式の"
-            f"各項の形を書き出してください（ᵀ の付け忘れ・付けすぎ、または順序が逆）。{hidden_ja}"))
-    if t == "ValueError" and re.search(r"operands could not be broadcast|non-broadcastable output", msg):
-        ss = _parse_shapes(msg)
-        pair = f" ({' and '.join(str(s) + _named(s, shapes) for s in ss[:2])})" if len(ss) >= 2 else ""
-        return Diagnosis(("crash:shape", "crash:shape:broadcast"), _both(
-            f"An element-wise operation on arrays of shapes that do not broadcast{pair}{quoted_en}: one operand is "
-            f"transposed, has the bias entry (H+1 instead of H), or is a whole sequence where one step belongs.{hidden_en}",
-            f"形がブロードキャストできない配列どうしの要素ごとの演算です{pair}{quoted_ja}。片方が転置されているか、バイアス分の要素"
-            f"（H ではなく H+1）を含むか、1 時刻分の代わりに系列全体になっています。{hidden_ja}"))
-    if t == "ValueError" and re.search(r"could not broadcast input array|setting an array element|cannot reshape|"
-                                        r"all the input array", msg):
-        return Diagnosis(("crash:shape", "crash:shape:assign"), _both(
-            f"An array does not fit where it is stored or stacked{quoted_en}: the slice and the value have different "
-            f"shapes (a row for a column, H+1 for H, T−1 for T).",
-            f"配列を格納・連結する先と形が合いません{quoted_ja}。スライスと値の形が違います（行と列、H+1 と H、T−1 と T）。"))
-    if t == "IndexError":
-        m2 = re.search(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)", msg)
-        if m2:
-            i, ax, n = int(m2.group(1)), int(m2.group(2)), int(m2.group(3))
-            edge = i == n or i == -n - 1
-            what = [k for k, v in dims.items() if v == n]
-            if edge:
-                return Diagnosis(("crash:index", "crash:index:off_by_one"), _both(
-                    f"Index {i} on an axis of size {n}{' (' + ' or '.join(what) + ')' if what else ''}: one past the end, "
-                    f"an off-by-one at the loop's edge (range(T + 1), t + 1 at the last step, or a 1-based t){quoted_en}.",
-                    f"大きさ {n} の軸に添字 {i}{'（' + '、'.join(what) + '）' if what else ''}: 末尾の 1 つ先です。ループの端の"
-                    f"1 つずれ（range(T + 1)、最後の時刻での t + 1、1 始まりの t）です{quoted_ja}。"))
-            return Diagnosis(("crash:index",), _both(
-                f"Index {i} on axis {ax} of size {n}{quoted_en}: the index runs over the wrong size (T for H, or the "
-                f"wrong axis).",
-                f"大きさ {n} の軸 {ax} に添字 {i}{quoted_ja}: 添字が別の大きさ（H の代わりに T、または別の軸）を走っています。"))
-        if re.search(r"too many indices", msg):
-            return Diagnosis(("crash:index", "crash:index:too_many"), _both(
-                f"Too many indices for the array{quoted_en}: it has fewer axes than you index (a vector indexed as a "
-                f"matrix, x[t, :] on one step's vector).",
-                f"配列の軸より多くの添字を使っています{quoted_ja}。ベクトルを行列として添字付けしています。"))
-        edge = _line_has(line, "t + 1", "t+1", "t - 1", "t-1", "[T]", "T + 1", "T+1")
-        return Diagnosis(("crash:index", "crash:index:off_by_one") if edge else ("crash:index",), _both(
-            (f"An index out of range{quoted_en}" + (": t ± 1 at the edge of the time loop, an off-by-one" if edge
-                                                    else ": an index beyond the axis's size (an off-by-one, or T for H)")
-             + f".{hidden_en}"),
-            (f"範囲外の添字です{quoted_ja}" + ("。時間ループの端での t ± 1、1 つずれです" if edge
-                                            else "。軸の大きさを超えた添字です（1 つずれ、または H の代わりに T）")
-             + f"。{hidden_ja}")))
-    if t == "KeyError":
-        keys = sorted({k for a in (args or ()) for k in _dict_keys(a)})
-        quoted = f" {msg.strip()[:60]}" if msg else ""
-        return Diagnosis(("crash:key",), _both(
-            f"A key that is not there{quoted}{quoted_en}: the keys given are {', '.join(keys) if keys else 'none'} "
-            f"(spelling and case matter; a cache holds exactly the keys the docstring lists).",
-            f"存在しないキーです{quoted}{quoted_ja}。渡されるキーは {'、'.join(keys) if keys else 'なし'} です"
-            f"（綴りと大文字・小文字を区別します。キャッシュは docstring のキーだけを持ちます）。"))
-    if t == "TypeError":
-        if "NoneType" in msg or (not msg and "None" in line):
-            return Diagnosis(("crash:none",), _both(
-                f"None used as a number or an array{quoted_en}: a variable set to None, or a function that returns "
-                f"nothing (no return statement).",
-                f"None を数や配列として使っています{quoted_ja}。None を代入した変数か、return のない関数の戻り値です。"))
-        if re.search(r"not subscriptable|not iterable|unpack", msg):
-            return Diagnosis(("crash:type", "crash:type:structure"), _both(
-                f"Something indexed or unpacked is not what the docstring says{quoted_en} (a number for an array, a "
-                f"tuple of the wrong length).",
-                f"添字付けや展開をしている値が docstring と違います{quoted_ja}（配列の代わりに数、長さの違うタプル）。"))
-        if re.search(r"argument|positional|keyword", msg):
-            return Diagnosis(("crash:type", "crash:type:call"), _both(
-                f"A call with the wrong arguments{quoted_en}: check the signature of the function you call (and "
-                f"numpy's: np.zeros((T, H)) takes one shape tuple).",
-                f"引数が違う呼び出しです{quoted_ja}。呼び出す関数のシグネチャを確かめてください（np.zeros((T, H)) は形のタプル 1 つを取ります）。"))
-        return Diagnosis(("crash:type",), _both(
-            f"An operation on a value of the wrong type{quoted_en}: a number, None, a list or a dict where an array "
-            f"belongs.{hidden_en}",
-            f"型の違う値に対する演算です{quoted_ja}。配列の代わりに数、None、リスト、dict になっています。{hidden_ja}"))
-    if t in ("NameError", "UnboundLocalError"):
-        return Diagnosis(("crash:name",), _both(
-            f"A name used before it is assigned{quoted_en}: a variable set only inside a loop or branch that did not "
-            f"run (T = 1), or a typo.",
-            f"代入前の名前を使っています{quoted_ja}。実行されなかったループや分岐（T = 1）の中でだけ代入した変数か、綴りの誤りです。"))
-    if t == "ZeroDivisionError":
-        return Diagnosis(("crash:zero_division",), _both(
-            f"A division by zero{quoted_en}: a count that is 0 here (T − 1 for T = 1, a bias correction 1 − βᵗ at "
-            f"t = 0).",
-            f"0 での割り算です{quoted_ja}。ここでは 0 になる数（T = 1 での T − 1、t = 0 でのバイアス補正 1 − βᵗ）です。"))
-    if t == "AttributeError":
-        return Diagnosis(("crash:attribute",), _both(
-            f"An attribute that the value does not have{quoted_en}: a list or a number where an ndarray belongs "
-            f"(.T, .shape), or a misspelt numpy function.",
-            f"値にない属性です{quoted_ja}。ndarray の代わりにリストや数になっている（.T、.shape）か、numpy の関数名の誤りです。"))
-    if t == "RecursionError":
-        return Diagnosis(("crash:recursion",), _both(
-            f"Endless recursion{quoted_en}: a function that calls itself without reaching a base case.",
-            f"終わらない再帰です{quoted_ja}。基底に届かないまま自分自身を呼んでいます。"))
-    if t in ("OverflowError", "FloatingPointError"):
-        return Diagnosis(("crash:overflow",), _both(
-            f"A number too large{quoted_en}: an exp or a power of a large value; shift before exp.",
-            f"大きすぎる数です{quoted_ja}。大きな値の exp やべき乗です。exp の前にずらしてください。"))
-    if t == "ValueError":
-        return Diagnosis(("crash:value",), _both(
-            f"A ValueError{quoted_en}: usually shapes that do not fit (the inputs here: {_shapes_text(shapes)}) or "
-            f"an argument out of its range.{hidden_en}",
-            f"ValueError です{quoted_ja}。多くは形が合わないか（このケースの入力: {_shapes_text(shapes)}）、引数が範囲外です。{hidden_ja}"))
-    if t == "AssertionError":
-        return Diagnosis(("crash:assert",), _both(
-            f"Your own assert failed{quoted_en}: the condition it checks does not hold for these inputs.",
-            f"あなた自身の assert が失敗しました{quoted_ja}。このケースの入力ではその条件が成り立ちません。"))
-    return Diagnosis(("crash:other",), _both(
-        f"An exception{quoted_en}: the inputs here are {_shapes_text(shapes)}.{hidden_en}",
-        f"例外です{quoted_ja}。このケースの入力は {_shapes_text(shapes)} です。{hidden_ja}"))
+        return Diagnosis(("crash:other",), dict(NOTHING))
 
 
 def _dict_keys(a):
@@ -1192,14 +1202,11 @@ def _shapes_text(shapes: dict) -> str:
 def diagnose_no_result(case, kind: str) -> Diagnosis | None:
     """A timeout or a crashed worker, by its kind (the grader's own fact)."""
     if kind == "timeout":
-        return Diagnosis(("timeout:call",), _both(
-            "A loop that never ends: a while loop whose counter is not advanced, or a range over something far "
-            "larger than T (a value instead of a size).",
-            "終わらないループです。カウンタを進めない while ループか、T よりはるかに大きなもの（大きさではなく値）の range です。"))
+        return Diagnosis(("timeout:call",), _say("diag_timeout"))
     if kind == "total_timeout":
-        return Diagnosis(("timeout:total",), _both("", ""))
+        return Diagnosis(("timeout:total",), dict(NOTHING))
     if kind == "crashed":
-        return Diagnosis(("crash:process",), _both("", ""))
+        return Diagnosis(("crash:process",), dict(NOTHING))
     return None
 
 
@@ -1209,7 +1216,7 @@ def diagnose_no_result(case, kind: str) -> Diagnosis | None:
 
 def step_right_recurrence_wrong(results) -> bool:
     """Whether a function's scored cases with T = 1 all pass while some with T > 1 fail (CaseResults, named
-    "function [T=…, …]"): the step is right, the recurrence is wrong."""
+    "function [T=…, …]"): one step is right, what runs across time is wrong (see step_vs_time for the words)."""
     ones, more_failed = [], False
     for r in results:
         if getattr(r, "max_score", 0) <= 0:
@@ -1223,3 +1230,13 @@ def step_right_recurrence_wrong(results) -> bool:
         elif not r.passed:
             more_failed = True
     return bool(ones) and all(ones) and more_failed
+
+
+def step_vs_time(results, assignment: str, function: str, lang: str = "en") -> str:
+    """The summary sentence of a function whose T = 1 cases pass and T > 1 cases fail (step_right_recurrence_wrong),
+    worded by how time enters it (its suite's DIAGNOSIS "across_time": a recurrence, a TDNN's window, a sum over the
+    steps, …); "" when the cases do not show it or the function has no time to speak of."""
+    if not step_right_recurrence_wrong(results):
+        return ""
+    kind = across_time(assignment_description(assignment), function)
+    return "" if kind is None else messages.text(ACROSS_TIME[kind][3], lang, function=function)

@@ -87,10 +87,11 @@ def feedback_lines(suite, function: str, results, hidden: bool, lang: str, notes
     lines = [summary_line(function, sum(r.passed for r in scored), len(scored), points, possible, hidden, lang,
                           full=suite.points[function])]
     lines += ["  " + text("note", lang, text=n) for n in notes]
-    from .diagnosis import step_right_recurrence_wrong
+    from .diagnosis import step_vs_time
 
-    if step_right_recurrence_wrong(results):
-        lines.append("  " + text("step_vs_recurrence", lang, function=function))
+    across = step_vs_time(results, suite.assignment, function, lang)  # T = 1 right, T > 1 wrong: in its words
+    if across:
+        lines.append("  " + across)
     shown = []
     for r in results:
         if r.output and r.output not in shown:  # failures, and what passing checks have to say

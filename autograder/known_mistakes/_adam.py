@@ -73,8 +73,10 @@ ADAM_MISTAKES = (
             "ε が補正されないので結果が変わります。定義どおりの m̂, v̂ で W − η m̂ / (√v̂ + ε) と書いてください。",
             _adam(update="efficient")),
     Mistake("t_from_2",
-            "Did you start t at 2 (or increment it twice)? The first step has t = 1: 1 − β₁¹ = 1 − β₁ in m̂.",
-            "t を 2 から始めて（または 2 回増やして）いませんか？最初のステップは t = 1 で、m̂ の分母は 1 − β₁¹ = 1 − β₁ です。",
+            "Did you start t at 2 (a state created with t = 1, then incremented)? The first step has t = 1: "
+            "1 − β₁¹ = 1 − β₁ in m̂, and each step adds exactly 1.",
+            "state を t = 1 で作ってから増やし、t を 2 から始めていませんか？最初のステップは t = 1 で、m̂ の分母は "
+            "1 − β₁¹ = 1 − β₁ です。t は 1 ステップに 1 ずつ増えます。",
             _adam(t_offset=1)),
     Mistake("t_used_before_increment",
             "Did you use t before incrementing it (or never increment it)? With t = 0, 1 − β₁⁰ = 0 divides by zero: "

@@ -84,6 +84,18 @@ _GRU_STEP = (
      "PyTorch の流儀のように、リセットゲートを W との積の後に掛けていませんか？講義の GRU では先に h_prev に掛けます："
      "h̃ = tanh(W_in x + W (r⊙h_prev))。",
      _gru_step(reset_after=True)),
+    # both at once, after the single mistakes: where h_prev = 0 (T = 1, the first step) or H = 1 the reset's place
+    # makes no difference and z_swapped, the simpler explanation, is named
+    ("pytorch_convention",
+     "Did you write PyTorch's nn.GRU? It differs from the lecture's GRU twice: there z weighs the old state, "
+     "h = (1 − z)⊙h̃ + z⊙h_prev, and the reset gate multiplies after the product, h̃ = tanh(W_in x + r⊙(W h_prev)). "
+     "The lecture's: h = (1 − z)⊙h_prev + z⊙h̃ (z weighs the new candidate h̃) and h̃ = tanh(W_in x + W (r⊙h_prev)) "
+     "(r multiplies h_prev before the product with W).",
+     "PyTorch の nn.GRU の式で書いていませんか？講義の GRU とは二点違います。nn.GRU では z が前の状態に掛かり "
+     "h = (1 − z)⊙h̃ + z⊙h_prev、リセットゲートは W との積の後に掛かり h̃ = tanh(W_in x + r⊙(W h_prev)) です。"
+     "講義では h = (1 − z)⊙h_prev + z⊙h̃（z は新しい候補 h̃ に掛かる）、h̃ = tanh(W_in x + W (r⊙h_prev))"
+     "（r は W との積の前に h_prev に掛ける）です。",
+     _gru_step(swap_z=True, reset_after=True)),
 )
 
 MISTAKES = {

@@ -42,6 +42,10 @@ def _lstm_forward(step):
 
 
 def _lstm_backward(cell_path=True, z_path="all"):
+    """lstm_backward with one mistake: cell_path False drops ∂E/∂s_{t−1} (nothing carried through the cell),
+    "ungated" carries ∂E/∂s_t back without the forget gate; z_path "W_only" sends ∂E/∂z_{t−1} back through W
+    alone, "none" not at all."""
+
     def lstm_backward(dZ, caches, P):
         keys = ("W_in", "W", "W_F_in", "W_F", "W_I_in", "W_I", "W_O_in", "W_O")
         grads = {k: np.zeros_like(P[k], dtype=float) for k in keys}
@@ -53,7 +57,10 @@ def _lstm_backward(cell_path=True, z_path="all"):
             fu, fs = np.tanh(c["u"]), np.tanh(c["s"])
             ez = dZ[t] + dz_next
             es = ds_next + ez * gO * (1.0 - fs * fs)
-            ds_next = es * gF if cell_path else np.zeros(H)
+            if not cell_path:
+                ds_next = np.zeros(H)
+            else:
+                ds_next = es if cell_path == "ungated" else es * gF
             pairs = (("W_in", "W", es * gI * (1.0 - fu * fu)),
                      ("W_F_in", "W_F", es * c["s_prev"] * gF * (1.0 - gF)),
                      ("W_I_in", "W_I", es * fu * gI * (1.0 - gI)),
@@ -96,6 +103,12 @@ MISTAKES = {
                 "メモリセルを通る経路を落としていませんか？∂E/∂s_{t−1} = ∂E/∂s_t ⊙ g^F_t を一つ前の時刻へ運び、"
                 "そこで ∂E/∂s_{t−1} に足してください。",
                 _lstm_backward(cell_path=False)),
+        Mistake("forget_gate_missing_in_cell_path",
+                "Did you carry ∂E/∂s_t back to s_{t−1} without the forget gate? s_t = g^F_t ⊙ s_{t−1} + …, so "
+                "∂E/∂s_{t−1} gets ∂E/∂s_t ⊙ g^F_t, not ∂E/∂s_t itself.",
+                "∂E/∂s_t を忘却ゲートを掛けずに s_{t−1} へ運んでいませんか？s_t = g^F_t ⊙ s_{t−1} + … なので、"
+                "∂E/∂s_{t−1} に加わるのは ∂E/∂s_t そのものではなく ∂E/∂s_t ⊙ g^F_t です。",
+                _lstm_backward(cell_path="ungated")),
         Mistake("gate_paths_dropped",
                 "Did you send ∂E/∂z_{t−1} back through W only? z_{t−1} also feeds the three gates: "
                 "∂E/∂z_{t−1} = Wᵀ δ_t + W_Fᵀ δ^F_t + W_Iᵀ δ^I_t + W_Oᵀ δ^O_t.",

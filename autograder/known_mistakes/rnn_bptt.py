@@ -12,6 +12,7 @@ import numpy as np
 
 from ..mistakes import Mistake
 from ._adam import ADAM_MISTAKES
+from ._bias import NOT_REMOVED
 
 #: what the softmax subtracts before the exp: each row's own max (right), nothing, the max of all rows, the row's min
 _SHIFTS = {True: lambda V: V.max(axis=-1, keepdims=True), False: lambda V: 0.0, "global": lambda V: V.max(),
@@ -230,12 +231,7 @@ MISTAKES = {
                 "Did you use y_t − ŷ_t? The output error is ŷ_t − y_t = g(v_t) − y_t (the gradient, not its negative).",
                 "y_t − ŷ_t を使っていませんか？出力の誤差は ŷ_t − y_t = g(v_t) − y_t です（勾配で、その符号反転ではありません）。",
                 _deltas_sign_flipped),
-        Mistake("bias_column_not_removed",
-                "Did you use W_out instead of W̃_out = W_out[:, 1:]? W_outᵀ (ŷ_t − y_t) has H+1 entries; "
-                "the bias column sends nothing back, so drop it.",
-                "W̃_out = W_out[:, 1:] の代わりに W_out を使っていませんか？W_outᵀ (ŷ_t − y_t) は H+1 個の要素を持ちます。"
-                "バイアスの列からは何も逆伝播しないので取り除いてください。",
-                error=_bias_not_removed_error),
+        Mistake("bias_column_not_removed", *NOT_REMOVED, error=_bias_not_removed_error),
     ),
     "grad_W_in": (
         Mistake("transposed",

@@ -7,6 +7,7 @@ import re
 import numpy as np
 
 from ..mistakes import Mistake
+from ._bias import NOT_REMOVED_ROWS
 from ._softmax import GLOBAL_MAX, LOG_OF_ZERO, MIN_SHIFT, NO_SHIFT, cross_entropy_everywhere
 from ._softmax import softmax as _shifted_softmax
 
@@ -245,12 +246,7 @@ MISTAKES = {
                 "Did you leave out the bias column of ∂E/∂W_out? It is δ^outᵀ [1 Z], (m, H+1), column 0 Σ_t δ^out_t.",
                 "∂E/∂W_out のバイアスの列を落としていませんか？δ^outᵀ [1 Z] は (m, H+1) で、列 0 は Σ_t δ^out_t です。",
                 _decoder_backward(out_bias=False)),
-        Mistake("bias_column_not_removed",
-                "Did you send δ^out back through W_out instead of W̃_out = W_out[:, 1:]? δ^out W_out has H+1 columns; "
-                "the bias column sends nothing back to z′_t.",
-                "δ^out を W̃_out = W_out[:, 1:] ではなく W_out で戻していませんか？δ^out W_out は H+1 列になります。"
-                "バイアスの列から z′_t へは何も戻りません。",
-                error=_full_W_out_error),
+        Mistake("bias_column_not_removed", *NOT_REMOVED_ROWS, error=_full_W_out_error),
     ),
     "encoder_backward": (
         Mistake("cell_gradient_dropped",

@@ -12,6 +12,7 @@ import re
 import numpy as np
 
 from ..mistakes import Mistake
+from ._bias import NOT_REMOVED
 
 
 def _windows(X, K, how="right"):
@@ -159,12 +160,7 @@ MISTAKES = {
                 "Did you use y_t − ŷ_t? The output error is ŷ_t − y_t, the gradient of ½ ‖y_t − ŷ_t‖² by ŷ_t.",
                 "y_t − ŷ_t を使っていませんか？出力の誤差は ½ ‖y_t − ŷ_t‖² を ŷ_t で微分した ŷ_t − y_t です。",
                 _deltas(sign=-1.0)),
-        Mistake("bias_column_not_removed",
-                "Did you use W_out instead of W̃_out = W_out[:, 1:]? W_outᵀ (ŷ_t − y_t) has H+1 entries; "
-                "the bias column sends nothing back, so drop it.",
-                "W̃_out = W_out[:, 1:] の代わりに W_out を使っていませんか？W_outᵀ (ŷ_t − y_t) は H+1 個の要素を持ちます。"
-                "バイアスの列からは何も逆伝播しないので取り除いてください。",
-                error=_bias_not_removed_error),
+        Mistake("bias_column_not_removed", *NOT_REMOVED, error=_bias_not_removed_error),
     ),
     "grad_W": (
         Mistake("not_shifted",

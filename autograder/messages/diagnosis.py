@@ -153,9 +153,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Only {right} are right; wrong: {wrong}.",
         "ja": "正しいのは {right} だけで、{wrong} が誤っています。",
     },
-    "diag_wrong_others_right": {
-        "en": "Wrong: {wrong}; the other {n} gradients are right.",
-        "ja": "誤っているのは {wrong} で、ほかの {n} 個の勾配は正しいです。",
+    "diag_wrong_keys": {  # every other entry is 0 on this case
+        "en": "Wrong: {wrong}.",
+        "ja": "誤っているのは {wrong} です。",
+    },
+    "diag_wrong_and_right": {
+        "en": "Wrong: {wrong}; right: {right}.",
+        "ja": "誤っているのは {wrong} で、{right} は正しいです。",
+    },
+    # right, but 0 in the reference: e.g. a recurrent weight's gradient on T = 1, where z_0 = 0
+    "diag_zero_key_one": {
+        "en": "On this case {zero} is 0, in the reference and in yours: it tells nothing.",
+        "ja": "このケースでは {zero} は参照解でもあなたの結果でも 0 なので、何も分かりません。",
+    },
+    "diag_zero_key_many": {
+        "en": "On this case {zero} are 0, in the reference and in yours: they tell nothing.",
+        "ja": "このケースでは {zero} は参照解でもあなたの結果でも 0 なので、何も分かりません。",
     },
     "diag_all_wrong": {
         "en": "All {n} gradients are wrong: the mistake is in what they share — the gradients carried back from step "
@@ -421,7 +434,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "diag_crash_broadcast": {
         "en": "An element-wise operation on arrays of shapes that do not broadcast{pair}{line}: one operand is "
-              "transposed, has the bias entry (H+1 instead of H), or is a whole sequence where one step belongs.{small}",
+              "transposed, has the bias entry (H+1 instead of H), or is a whole sequence where one step "
+              "belongs.{small}",
         "ja": "形がブロードキャストできない配列どうしの要素ごとの演算です{pair}{line}。片方が転置されているか、バイアス分の"
               "要素（H ではなく H+1）を含むか、1 時刻分の代わりに系列全体になっています。{small}",
     },

@@ -302,3 +302,7 @@ SUITE = Suite(
                                         "W̃_1ᵀ（W̃ = W[:, 1:]）とさかのぼります。∂E/∂h̄_t = e ⊙ dy_t + (1/T) ∂E/∂s です。"}})
     ) + tuple(DOT_FORWARD_NEW + ADDITIVE_FORWARD_NEW),
 )
+
+#: for the general diagnosis (autograder/diagnosis.py): how time enters each function (ACROSS_TIME; the others: a
+#: recurrence)
+DIAGNOSIS = {"across_time": "positions"}

@@ -276,3 +276,7 @@ SUITE = Suite(
                                         "（Z̃← = (z←_2, …, z←_{T+1})）、∂E/∂W_out = (Ŷ − Y)ᵀ [1 Z→ Z←] です。"}})
     ) + tuple(BIRNN_FORWARD_NEW),
 )
+
+#: for the general diagnosis (autograder/diagnosis.py): how time enters each function (ACROSS_TIME; the others: a
+#: recurrence)
+DIAGNOSIS = {"across_time": {"birnn_grads": "sum"}}

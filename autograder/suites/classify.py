@@ -401,3 +401,7 @@ SUITE = Suite(
         + PLOT
     ) + tuple(FORWARD_NEW + LOSS_NEW + ADAM_NEW + TRAIN_NEW + PLOT_NEW),
 )
+
+#: for the general diagnosis (autograder/diagnosis.py): how time enters each function (ACROSS_TIME; the others: a
+#: recurrence)
+DIAGNOSIS = {"across_time": {"loss": None, "accuracy": None, "adam_step": None, "train": None, "plot_learning_curve": None}}

@@ -195,3 +195,7 @@ SUITE = Suite(
                                         "小さな β を試してください。"}})
     ),
 )
+
+#: for the general diagnosis (autograder/diagnosis.py): how time enters each function (ACROSS_TIME; the others: a
+#: recurrence)
+DIAGNOSIS = {"across_time": {"ridge_readout": "sum"}}

@@ -134,3 +134,7 @@ SUITE = Suite(
                                         "∂E/∂W_out = D_out [1 Z] です。"}})
     ),
 )
+
+#: for the general diagnosis (autograder/diagnosis.py): how time enters each function (ACROSS_TIME; the others: a
+#: recurrence)
+DIAGNOSIS = {"across_time": {"loss": "sum", "gradients": "sum"}}

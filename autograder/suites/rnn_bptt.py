@@ -315,4 +315,7 @@ DIAGNOSIS = {
         "W_out": {"en": "the output weights W_out", "ja": "出力の重み W_out"},
     },
     "backward": {"deltas", "deltas_many_to_one"},
+    # how time enters each function (autograder/diagnosis.py's ACROSS_TIME; the others: a recurrence)
+    "across_time": {"loss": "sum", "grad_W_in": "sum", "grad_W": "sum", "grad_W_out": "sum",
+                    "grad_W_out_many_to_one": "steps", "sgd_step": None, "adam_step": None},
 }

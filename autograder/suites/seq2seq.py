@@ -312,3 +312,7 @@ SUITE = Suite(
         + GREEDY
     ) + tuple(DECODER_FORWARD_NEW + GREEDY_NEW),
 )
+
+#: for the general diagnosis (autograder/diagnosis.py): how time enters each function (ACROSS_TIME; the others: a
+#: recurrence)
+DIAGNOSIS = {"across_time": {"decoder_inputs": "steps"}}

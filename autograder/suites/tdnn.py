@@ -170,3 +170,15 @@ SUITE = Suite(
                                         "∂E/∂W_out = (Ŷ − Y)ᵀ [1 Z] で、バイアスの列が先頭です。"}})
     ),
 )
+
+#: for the general diagnosis (autograder/diagnosis.py): the gradients' names, and how time enters each function —
+#: a TDNN has no recurrence: a window over the K − 1 earlier inputs (its gradient ∂E/∂x_t over the later δ's), and
+#: δ_t of each step on its own
+DIAGNOSIS = {
+    "names": {
+        "W": {"en": "the delay weights W_0 … W_{K−1}", "ja": "遅れの重み W_0 … W_{K−1}"},
+        "W_out": {"en": "the output weights W_out", "ja": "出力の重み W_out"},
+    },
+    "across_time": {"delayed_inputs": "window", "forward": "window", "deltas": "steps", "grad_W": "window",
+                    "grad_X": "window_back", "backward": "window"},
+}

@@ -304,3 +304,7 @@ SUITE = Suite(
                                         "dZ_t + Wᵀ (f′(u_{t+1}) ⊙ ∂E/∂z_{t+1}) です。"}})
     ),
 )
+
+#: for the general diagnosis (autograder/diagnosis.py): how time enters each function (ACROSS_TIME; the others: a
+#: recurrence)
+DIAGNOSIS = {"across_time": {"grad_norms_over_time": "steps", "clip_grad_norm": None}}

@@ -7,6 +7,7 @@ import types
 import pytest
 
 from autograder.cases import run_in_process
+from autograder.diagnosis import step_vs_time
 from autograder.selfcheck import feedback_lines, function_points, summary_line
 from autograder.suites import get_suite
 from tests.autograder.known_harness import ROOT
@@ -35,6 +36,25 @@ def results(name, function, *patches, lang="en", visible=None):
 
 def first_failed(rs):
     return next(r for r in rs if not r.passed)
+
+
+def crashes(name, function, *patches, visible, lang="en"):
+    """The mutant's crashed results (status "error") on the visible or the hidden scored cases; at least one."""
+    rs = [r for r in results(name, function, *patches, lang=lang, visible=visible) if r.status == "error"]
+    assert rs
+    return rs
+
+
+def all_results(name, function, *patches):
+    """Every scored case of the function, visible and hidden (the T = 1 case among them), on the mutant."""
+    suite = get_suite(name)
+    func = getattr(mutant(name, *patches), function)
+    return [run_in_process(c, func, suite.seed, i, "en") for i, c in suite.for_function(function) if c.points > 0]
+
+
+#: the TDNN's delayed_inputs with the bias zeroed in the rows t ≥ 2 instead of the slots k ≥ 1: x_1's window (all
+#: a T = 1 case has) is right, every later one lacks its 1
+TDNN_WINDOW = ("    Xd[:, 1:, 0] = 0.0", "    Xd[1:, :, 0] = 0.0")
 
 
 class TestLocate:
@@ -67,7 +87,8 @@ class TestLocate:
         rs = results("lstm", "lstm_backward", ("daO = dgO * gO * (1.0 - gO)", "daO = dgO * gO"), visible=True)
         t1 = next(r for r in rs if "T=1" in r.name)
         assert "wrong_keys:W_O_in" in t1.tags
-        assert "the output gate's weights on x" in t1.output and "the other 7 gradients are right" in t1.output
+        assert "Wrong: ∂E/∂W_O_in (the output gate's weights on x); right: ∂E/∂W_in" in t1.output
+        assert "On this case ∂E/∂W, ∂E/∂W_F_in, ∂E/∂W_F, ∂E/∂W_I, ∂E/∂W_O are 0" in t1.output
 
     def test_every_gradient_wrong_points_at_what_they_share(self):
         """With T > 1 the same mutant makes every gradient wrong: the message says so instead of naming W_in first."""
@@ -133,6 +154,126 @@ class TestCrashes:
         rs = results("rnn_bptt", "grad_W_in", (src_old, src_new), visible=False)
         assert rs and all("SSS" not in r.output for r in rs)
         assert all(r.tags and r.tags[0].startswith("crash:") for r in rs)
+
+
+    def test_broadcast_is_named_from_the_message_or_from_the_line(self):
+        """D * X for D X: numpy's two shapes on a visible case; on a hidden one the line's operands by the inputs'
+        shapes, numpy's words neither read nor shown."""
+        mut = ("rnn_bptt", "grad_W_in", ("return D @ X", "return D * X"))
+        r = crashes(*mut, visible=True)[0]
+        assert r.tags[:2] == ["crash:shape", "crash:shape:broadcast"]
+        assert "do not broadcast ((4, 6) = D and (6, 3) = X) (line: `return D * X`)" in r.output
+        ja = crashes(*mut, visible=True, lang="ja")[0]
+        assert "ブロードキャストできない" in ja.output and "（(4, 6) = D と (6, 3) = X）" in ja.output
+        for lang, words in (("en", "do not broadcast (D (7, 9) * X (9, 6))"), ("ja", "（D (7, 9) * X (9, 6)）")):
+            hidden = crashes(*mut, visible=False, lang=lang)
+            assert all(h.tags[:2] == ["crash:shape", "crash:shape:broadcast"] for h in hidden)
+            assert any(words in h.output for h in hidden)
+            assert not any("could not be broadcast" in h.output or "(4,6)" in h.output for h in hidden)
+
+    def test_unpacking_into_too_few_names(self):
+        """z, s = lstm_step(…) for a step that returns three: crash:unpack from the message, and from the line's
+        tuple of names on a hidden case."""
+        mut = ("lstm", "lstm_forward", ("z, s, cache = lstm_step(X[t], z, s, P)", "z, s = lstm_step(X[t], z, s, P)"))
+        for visible in (True, False):
+            for lang, words in (("en", "Unpacking into the wrong number of names"), ("ja", "展開する名前の数が合いません")):
+                rs = crashes(*mut, visible=visible, lang=lang)
+                assert all(r.tags == ["crash:value", "crash:unpack"] and words in r.output for r in rs)
+                if not visible:
+                    assert not any("values to unpack" in r.output or "expected 2" in r.output for r in rs)
+
+    def test_a_single_value_unpacked(self):
+        """T, H = X.shape[0]: a TypeError of a value unpacked, told by the line's call-free right side when hidden."""
+        mut = ("rnn_bptt", "forward", ("    T, H = X.shape[0], W.shape[0]", "    T, H = X.shape[0]"))
+        for visible in (True, False):
+            en, ja = crashes(*mut, visible=visible)[0], crashes(*mut, visible=visible, lang="ja")[0]
+            assert en.tags == ja.tags == ["crash:type", "crash:unpack"]
+            assert "A single value unpacked into several names" in en.output and "1 つの値を複数の名前に展開" in ja.output
+            if not visible:
+                assert "non-iterable" not in en.output and "int object" not in en.output
+
+    def test_a_sequence_stored_in_one_entry(self):
+        """Z[t, 0] = z: numpy's "setting an array element with a sequence" on a visible case; a hidden case has
+        only the line, a store into a slice: the array does not fit where it is stored."""
+        mut = ("rnn_bptt", "forward", ("        Z[t] = z", "        Z[t, 0] = z"))
+        en, ja = crashes(*mut, visible=True)[0], crashes(*mut, visible=True, lang="ja")[0]
+        assert en.tags == ja.tags == ["crash:value", "crash:value:sequence"]
+        assert "A sequence stored where one number belongs" in en.output and "系列を格納しています" in ja.output
+        hidden = crashes(*mut, visible=False)
+        assert all(h.tags == ["crash:shape", "crash:shape:assign"] for h in hidden)
+        assert not any("sequence" in h.output for h in hidden)
+
+    def test_math_domain_error(self):
+        """math.sqrt of a sum whose sign is flipped: crash:value:domain, from the message or from the line's math."""
+        mut = ("esn", "nrmse", ("import numpy as np", "import math\nimport numpy as np"),
+               ("return float(np.sqrt(np.sum((Yhat - Y) ** 2) / np.sum((Y - Y.mean(axis=0)) ** 2)))",
+                "return math.sqrt(np.sum((Yhat - Y) ** 2) / np.sum(Y.mean(axis=0) ** 2 - Y ** 2))"))
+        for visible in (True, False):
+            en, ja = crashes(*mut, visible=visible)[0], crashes(*mut, visible=visible, lang="ja")[0]
+            assert en.tags == ja.tags == ["crash:value", "crash:value:domain"]
+            assert "A math function outside its domain" in en.output and "定義域の外です" in ja.output
+            assert visible or "domain error" not in en.output
+
+    def test_arithmetic_on_a_list(self):
+        """z_0 = [0.0] * H: a float times a list, crash:type:list on a visible case; a hidden case keeps the type's
+        family (the line alone cannot tell a list) and never numpy's words."""
+        mut = ("esn", "reservoir_states", ("    z = np.zeros(H)  # z_0", "    z = [0.0] * H  # z_0"))
+        en, ja = crashes(*mut, visible=True)[0], crashes(*mut, visible=True, lang="ja")[0]
+        assert en.tags == ja.tags == ["crash:type", "crash:type:list"]
+        assert "Arithmetic on a Python list or tuple" in en.output and "リストやタプルで計算しています" in ja.output
+        hidden = crashes(*mut, visible=False)
+        assert all(h.tags[0] == "crash:type" and "multiply sequence" not in h.output for h in hidden)
+
+    def test_a_loop_over_a_number(self):
+        """for t in T: a number iterated, crash:type:number from the message or from the loop on the line."""
+        mut = ("rnn_bptt", "forward", ("    for t in range(T):\n        U[t]", "    for t in T:\n        U[t]"))
+        for visible in (True, False):
+            en, ja = crashes(*mut, visible=visible)[0], crashes(*mut, visible=visible, lang="ja")[0]
+            assert en.tags == ja.tags == ["crash:type", "crash:type:number"]
+            assert "for t in range(T), not for t in T" in en.output and "for t in range(T)）" in ja.output
+            assert visible or "not iterable" not in en.output
+
+    def test_none_in_arithmetic(self):
+        """An ESN's z_0 = None: "unsupported operand … NoneType" in (1 − a) z_{t−1} is crash:none on a visible case."""
+        mut = ("esn", "reservoir_states", ("    z = np.zeros(H)  # z_0", "    z = None  # z_0"))
+        en, ja = crashes(*mut, visible=True)[0], crashes(*mut, visible=True, lang="ja")[0]
+        assert en.tags == ja.tags == ["crash:none"]
+        assert "None used as a number or an array" in en.output and "None を数や配列として使っています" in ja.output
+
+
+class TestAcrossTime:
+    def test_tdnn_window_is_not_a_recurrence(self):
+        """A TDNN whose windows after t = 1 lack their 1: u_1 right, u_2 wrong — the window over the earlier inputs
+        is wrong, not a recurrence (the TDNN has none)."""
+        r = first_failed(results("tdnn", "forward", TDNN_WINDOW, visible=True))
+        assert r.tags[:2] == ["first_wrong:u_t", "window"] and "recurrence" not in r.tags
+        assert "the window over the earlier inputs x_{t−1} … x_{t−K+1} is wrong" in r.output
+        ja = first_failed(results("tdnn", "forward", TDNN_WINDOW, lang="ja", visible=True))
+        assert "x_{t−1} … x_{t−K+1} にわたる窓" in ja.output and "再帰" not in ja.output
+
+    def test_tdnn_summary_speaks_of_the_window(self):
+        """The same TDNN: the T = 1 cases pass and the T > 1 cases fail, said of the window in both languages."""
+        rs = all_results("tdnn", "forward", TDNN_WINDOW)
+        assert step_vs_time(rs, "tdnn", "forward", "en") == (
+            "forward: the T = 1 cases pass and the T > 1 cases fail: one step is right, the window over the earlier "
+            "inputs x_{t−1} … x_{t−K+1} is wrong (the delays, the zero padding before t = 1).")
+        assert step_vs_time(rs, "tdnn", "forward", "ja") == (
+            "forward: T = 1 のケースは合格し、T > 1 のケースが不合格です。1 時刻分の計算は正しく、それより前の入力 "
+            "x_{t−1} … x_{t−K+1} にわたる窓（遅れ、t = 1 より前のゼロ詰め）が誤っています。")
+
+    def test_rnn_summary_still_speaks_of_the_recurrence(self):
+        """An Elman RNN's forward whose z_0 is fed to every step keeps the recurrence's words."""
+        rs = all_results("rnn_bptt", "forward", ("        Z[t] = z", "        Z[t] = z; z = np.zeros(H)"))
+        assert step_vs_time(rs, "rnn_bptt", "forward", "en").endswith(
+            "the step is right, the recurrence is wrong (what is carried from one time step to the next).")
+
+    def test_trees_never_speak_of_time(self):
+        """A recursive net's tree_forward without its tanh: nothing about steps or time (a tree has no T)."""
+        rs = all_results("recursive", "tree_forward",
+                         ("H_nodes[n_leaves + i] = np.tanh(W @ c)", "H_nodes[n_leaves + i] = W @ c"))
+        assert any(not r.passed for r in rs)
+        assert step_vs_time(rs, "recursive", "tree_forward", "en") == ""
+        assert not {"recurrence", "window", "steps_apart"} & {t for r in rs for t in r.tags}
 
 
 class TestOrder:

@@ -28,6 +28,14 @@ def _gru_reset_after(x, h_prev, P):
     return (1 - z) * h_prev + z * c, {"x": x, "h_prev": h_prev, "z": z, "r": r, "c": c}
 
 
+def _gru_pytorch(x, h_prev, P):
+    """torch.nn.GRU's equations in the kit's names (no separate biases: column 0 of the _in matrices)."""
+    z = gru.sigmoid(P["W_Z_in"] @ x + P["W_Z"] @ h_prev)
+    r = gru.sigmoid(P["W_R_in"] @ x + P["W_R"] @ h_prev)
+    n = np.tanh(P["W_in"] @ x + r * (P["W"] @ h_prev))
+    return (1 - z) * n + z * h_prev, {"x": x, "h_prev": h_prev, "z": z, "r": r, "c": n}
+
+
 def _gru_forward_with(step):
     def gru_forward(X, P):
         h, Hs, caches = np.zeros(P["W"].shape[0]), [], []
@@ -69,6 +77,8 @@ WRONG = {
     ("gru_step", "reset_after_product"): _gru_reset_after,
     ("gru_forward", "z_swapped"): _gru_forward_with(_gru_z_swapped),
     ("gru_forward", "reset_after_product"): _gru_forward_with(_gru_reset_after),
+    ("gru_step", "pytorch_convention"): _gru_pytorch,
+    ("gru_forward", "pytorch_convention"): _gru_forward_with(_gru_pytorch),
     ("gru_backward", "one_minus_z_path_dropped"): _student_gru_backward(direct=False),
     ("gru_backward", "reset_path_dropped"): _student_gru_backward(reset=False),
     ("gru_backward", "gate_paths_dropped"): _student_gru_backward(gates=False),
@@ -85,6 +95,25 @@ def _stacked_step(x, h_prev, P):
 
 class TestKnownMistakes(KnownMistakesContract):
     A, MISTAKES, WRONG = A, MISTAKES, WRONG
+
+
+class TestPyTorchConvention:
+    def test_named_where_the_convention_shows(self):
+        """torch.nn.GRU's equations: pytorch_convention where T, H > 1, else z_swapped; never reset_after_product."""
+        hints = {m.name: m.hint_en for m in MISTAKES["gru_forward"]}
+        for r in run_function(A, "gru_forward", _gru_forward_with(_gru_pytorch)):
+            assert not r.passed
+            sizes = dict(kv.split("=") for kv in r.name.split("[")[1].rstrip("]").split(", "))
+            plain = sizes["T"] == "1" or sizes["H"] == "1"
+            assert r.output.endswith(hints["z_swapped" if plain else "pytorch_convention"]), r.output
+            assert hints["reset_after_product"] not in r.output
+
+    def test_lecture_gru_with_one_mistake_is_not_called_pytorch(self):
+        """A GRU with only z swapped, or only the reset after the product, is never told it wrote PyTorch's GRU."""
+        pytorch = next(m.hint_en for m in MISTAKES["gru_step"] if m.name == "pytorch_convention")
+        for one in (_gru_z_swapped, _gru_reset_after):
+            outputs = [r.output for r in run_function(A, "gru_step", one) if not r.passed]
+            assert outputs and not any(pytorch in o for o in outputs)
 
 
 class TestHardForms:

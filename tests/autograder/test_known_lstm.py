@@ -45,6 +45,8 @@ def _lstm_forward_with(step):
 
 
 def _student_lstm_backward(cell=True, through="all"):
+    """cell: True carries ∂E/∂s_t ⊙ g^F_t back, False nothing, "ungated" ∂E/∂s_t without the forget gate."""
+
     def lstm_backward(dZ, caches, P):
         g = {k: np.zeros(P[k].shape) for k in P}
         H = P["W"].shape[0]
@@ -60,7 +62,7 @@ def _student_lstm_backward(cell=True, through="all"):
                 "_I": ds * tu * c["gI"] * (1 - c["gI"]),
                 "_O": dz * ts * c["gO"] * (1 - c["gO"]),
             }
-            ds_rec = ds * c["gF"]
+            ds_rec = ds if cell == "ungated" else ds * c["gF"]
             dz_rec = np.zeros(H)
             for gate, d in deltas.items():
                 g[f"W{gate}_in"] += np.outer(d, c["x"])
@@ -81,6 +83,7 @@ WRONG = {
     ("lstm_forward", "tanh_of_s_missing"): _lstm_forward_with(_lstm_no_tanh_s),
     ("lstm_forward", "output_gate_on_s_prev"): _lstm_forward_with(_lstm_gate_on_prev),
     ("lstm_backward", "cell_path_dropped"): _student_lstm_backward(cell=False),
+    ("lstm_backward", "forget_gate_missing_in_cell_path"): _student_lstm_backward(cell="ungated"),
     ("lstm_backward", "gate_paths_dropped"): _student_lstm_backward(through="W"),
     ("lstm_backward", "recurrent_path_dropped"): _student_lstm_backward(through="none"),
 }
