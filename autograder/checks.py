@@ -19,7 +19,6 @@ scaled by the largest reference entry so that near-zero entries of a large array
 from __future__ import annotations
 
 import numbers
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,9 +37,26 @@ MAX_DEPTH = 64  # lists nested deeper are no array: numpy has at most 64 dimensi
 @dataclass(frozen=True)
 class Opaque:
     """Stands for a value the worker returned that is not plain data (an object, an ndarray
-    subclass, a string, …): the parent never rebuilds it, only names it."""
+    subclass, a complex number, …): the parent never rebuilds it, only names it, from facts.
 
-    description: str  # e.g. "a Sneaky (ndarray subclass)", "a str", "a generator"
+    kind: one of wire.OPAQUE's ("subclass", "instance", "dtype", "complex", "too_much", …; anything else is
+    said as "an object"); facts: (name, value) pairs of that kind, e.g. (("type", "Sneaky"),), cleaned and bounded
+    by the decoder. The feedback words them from the message catalog (feedback._thing), in either language."""
+
+    kind: str = "object"
+    facts: tuple = ()
+
+    @property
+    def description(self) -> str:
+        """In English, e.g. "a Sneaky (ndarray subclass)", "a numpy.ndarray of dtype complex128" (wire.describe_opaque):
+        for logs and reprs; a student reads the catalog's words."""
+        from .wire import describe_opaque
+
+        return describe_opaque(self.kind, self.facts)
+
+    def fact(self, name: str) -> str:
+        """One of its facts ("" when it has none by that name)."""
+        return next((value for key, value in self.facts if key == name), "")
 
 
 @dataclass(frozen=True)
@@ -95,9 +111,9 @@ def values_close(got: np.ndarray, expected: np.ndarray) -> bool:
 
 def describe(obj) -> tuple:
     """What the student returned, as plain facts for feedback: ("array", type, dtype),
-    ("opaque", description), ("complex",), ("bigint",), ("none",) or ("object", type name)."""
+    ("opaque", kind, facts) (an Opaque's), ("complex",), ("bigint",), ("none",) or ("object", type name)."""
     if isinstance(obj, Opaque):
-        return ("opaque", obj.description)
+        return ("opaque", obj.kind, obj.facts)
     if isinstance(obj, np.ndarray):
         return ("array", type(obj).__name__, str(obj.dtype))
     if obj is None:
@@ -111,9 +127,9 @@ def describe(obj) -> tuple:
 
 def is_complex(obj) -> bool:
     """A complex number or array, however it arrived: a Python or numpy complex, an ndarray of complex
-    dtype, or the placeholder the worker's decoder makes of one (an Opaque that says "complex")."""
+    dtype, or the placeholder the worker's decoder makes of one (an Opaque of kind "complex", or "dtype" complex…)."""
     if isinstance(obj, Opaque):
-        return re.search(r"\bcomplex", obj.description) is not None
+        return obj.kind == "complex" or (obj.kind == "dtype" and str(obj.fact("dtype")).startswith("complex"))
     if isinstance(obj, np.ndarray):
         return obj.dtype.kind == "c"
     return isinstance(obj, (complex, np.complexfloating))
@@ -246,6 +262,8 @@ def compare(got, expected, path: str, values: bool = True) -> Mismatch | None:
             return mismatch(path, "finite", "not_finite_number", got=value)
         if values and not values_close(np.array(value), np.array(expected)):
             rel = abs(value - expected) / max(abs(expected), 1e-300)
+            if abs(expected) <= ATOL:  # a relative error against 0 is a meaningless 1e+300: say the error itself
+                return mismatch(path, "value", "value_number", rel, rel=rel, abs=abs(value - expected), zero=True)
             return mismatch(path, "value", "value_number", rel, rel=rel)
         return None
     # an array
@@ -259,5 +277,10 @@ def compare(got, expected, path: str, values: bool = True) -> Mismatch | None:
         return mismatch(path, "finite", "not_finite", index=bad, got=float(arr[bad]))
     if values and not values_close(arr, expected):
         rel, where = max_rel_error(arr, expected)
+        ref = abs(float(expected[where]))
+        scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
+        if ref <= ATOL * scale:  # the worst entry where the reference is 0: its error itself, not 1e+08 "relative"
+            err = float(abs(arr[where] - expected[where]))
+            return mismatch(path, "value", "value", rel, where, rel=rel, abs=err, zero=True)
         return mismatch(path, "value", "value", rel, where, rel=rel)
     return None

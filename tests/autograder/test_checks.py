@@ -114,9 +114,9 @@ class TestOpaque:
         """A value the worker could not send as data is reported by its description."""
         from autograder.checks import Opaque
 
-        m = compare(Opaque("a Sneaky (ndarray subclass)"), np.zeros(2), "D")
+        m = compare(Opaque("subclass", (("type", "Sneaky"),)), np.zeros(2), "D")
         assert m.kind == "type" and "(got a Sneaky (ndarray subclass))" in m.problem
-        m2 = compare(Opaque("a generator"), {"W": np.zeros(1)}, "grads")
+        m2 = compare(Opaque("instance", (("type", "generator"),)), {"W": np.zeros(1)}, "grads")
         assert m2.kind == "structure" and "got a generator" in m2.problem
 
 
@@ -132,7 +132,7 @@ class TestCompareWithoutValues:
 
 class TestOddValues:
     @pytest.mark.parametrize("value", [complex(0.5, 1), np.complex128(0.5 + 1j), np.array(0.5 + 1j),
-                                       np.array([0.5 + 1j]), Opaque("a complex number")])
+                                       np.array([0.5 + 1j]), Opaque("complex")])
     def test_complex_number_for_a_float(self, value):
         """A complex number where a float belongs, however it arrives, is the wrong type, named as such."""
         m = compare(value, 0.5, "rho")
@@ -178,8 +178,30 @@ class TestOddValues:
 class TestIsComplex:
     def test_complex_in_every_form(self):
         """A complex number or array is recognised as a Python, numpy or decoded (Opaque) value; real ones are not."""
-        for value in (1j, np.complex64(1j), np.zeros(2, complex), Opaque("a complex number"),
-                      Opaque("a numpy.ndarray of dtype complex128")):
+        for value in (1j, np.complex64(1j), np.zeros(2, complex), Opaque("complex"),
+                      Opaque("dtype", (("dtype", "complex128"),))):
             assert is_complex(value), value
-        for value in (0.5, np.zeros(2), Opaque("a generator"), [1j], None):
+        for value in (0.5, np.zeros(2), Opaque("instance", (("type", "generator"),)), [1j], None):
             assert not is_complex(value), value
+
+
+class TestErrorWhereTheReferenceIsZero:
+    def test_array_entry_reported_by_its_error(self):
+        """The worst entry sits where the reference is 0 (a zero-padded window, z_0): the message gives its error,
+        not a meaningless relative error of 1e+08, in both languages; the Mismatch keeps the relative error."""
+        from autograder.feedback import problem_text
+
+        expected = np.array([[1.0, 0.0], [2.0, 3.0]])
+        got = expected.copy()
+        got[0, 1] = 0.3
+        m = compare(got, expected, "D")
+        assert m.problem == "disagrees with the reference (error 3.0e-01 at index [0, 1], where the reference is 0)"
+        assert "参照解が 0 のところで誤差 3.0e-01" in problem_text(m.code, m.facts, "ja")
+        assert m.rel_error > 1e7 and m.index == (0, 1)
+
+    def test_number_reported_by_its_error(self):
+        """A scalar whose reference is 0 is reported by its error too; elsewhere the relative error stays."""
+        assert compare(0.25, 0.0, "E").problem == "disagrees with the reference (error 2.5e-01 where the reference is 0)"
+        assert compare(0.5, 0.25, "E").problem == "disagrees with the reference (rel. error 1.0e+00)"
+        got = np.array([[1.0, 0.0], [2.0, 4.0]])
+        assert "max rel. error 3.3e-01 at index [1, 1]" in compare(got, np.array([[1.0, 0.0], [2.0, 3.0]]), "D").problem
