@@ -39,9 +39,10 @@ Verdicts, per mutant:
   functions is called, through the case's driver, on every case's inputs, in a subprocess that imports
   the mutant; results are compared exactly in type, shape and dtype and to 1e-9 relative in value,
   exceptions by type, and the arguments must come back unchanged. Where the contract leaves a choice to
-  the student, equivalence is the contract: a figure is compared on each line's x and y data and the
-  axes' limits (more than the grader's ``figure_lines`` driver reads), and on whether its labels and title
-  are there, not their words ("English labels, e.g. \"epoch\""); a compare="threshold" case (a
+  the student, equivalence is the contract: a figure is compared on each line's x and y data (more than the
+  grader's ``figure_lines`` driver reads) and on whether the Axes drawing the loss has both axis labels — not
+  on their words ("English labels, e.g. \"epoch\""), titles, limits or an optional second Axes' labels
+  (``_figure_data``); a compare="threshold" case (a
   performance whose method is the student's: esn.forecast's "your choice of H, ρ, a, …") on whether the
   bound is met on the fresh seeds, not on the values. Only the mutants the grader did not kill are checked
   (a killed mutant is taken as non-equivalent; ``--equiv-all`` checks them too and reports the
@@ -727,22 +728,26 @@ def _run(func, driver, args, kwargs):
 
 
 def _figure_data(func, args, kwargs):
-    """The figure_lines driver's data, and more: each line's x and y data and the axes' limits (the grader's driver
-    keeps only y: a plot with wrong x values is not equivalent). Of the words — the axes' labels, the title, the
-    lines' labels — only whether each is there: the stubs leave them to the student ("English labels, e.g.
-    \"epoch\""), so another word is equivalent by the contract, not a mistake."""
+    """What the stubs' contract fixes of a figure (classify.plot_learning_curve: "Draw history["loss"] as a line in
+    an Axes whose x and y axes are labelled (English labels, e.g. "epoch" …); you may draw history["acc"] too"):
+    every line's x and y data, Axes by Axes (more than the grader's ``figure_lines`` driver reads: it keeps only y),
+    and whether the Axes that draws history["loss"] has both axis labels. The words of the labels, the titles, the
+    limits and a second Axes' labels are the student's: another choice is equivalent by the contract."""
     import numpy as np
 
     fig = func(*args, **kwargs)
     if not callable(getattr(fig, "get_axes", None)):
         raise TypeError("not a Figure")
+    history = args[0] if args and isinstance(args[0], dict) else {}
+    loss = np.asarray(history.get("loss", []), dtype=np.float64)
     out = []
     for ax in fig.get_axes():
-        lines = [(np.asarray(line.get_xdata(), dtype=np.float64), np.asarray(line.get_ydata(), dtype=np.float64),
-                  bool(str(line.get_label()).strip())) for line in ax.get_lines()]
-        out.append({"xlabel": bool(ax.get_xlabel().strip()), "ylabel": bool(ax.get_ylabel().strip()),
-                    "title": bool(ax.get_title().strip()), "xlim": tuple(map(float, ax.get_xlim())),
-                    "ylim": tuple(map(float, ax.get_ylim())), "lines": lines})
+        lines = [(np.asarray(line.get_xdata(), dtype=np.float64), np.asarray(line.get_ydata(), dtype=np.float64))
+                 for line in ax.get_lines()]
+        draws_loss = any(y.shape == loss.shape and np.allclose(y, loss) for _, y in lines) if loss.size else False
+        out.append({"lines": lines,
+                    "loss_axes_labelled": (bool(ax.get_xlabel().strip()) and bool(ax.get_ylabel().strip()))
+                    if draws_loss else None})
     import matplotlib.pyplot as plt
 
     plt.close(fig)
@@ -965,7 +970,7 @@ def main(argv=None) -> int:
         except ImportError:
             p.error("mutmut is not installed: pip install -e '.[bench]' (or --mutators numpy)")
 
-    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="rnngrade-mutation-"))
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="mutation-"))
     work.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     rows, records = [], []
@@ -1036,6 +1041,10 @@ def main(argv=None) -> int:
               "of the killed mutants (definitions in the docstring of benchmarks/mutation.py).\n",
             encoding="utf-8")
         print(f"\nwrote {out / 'mutation.csv'}, {out / 'survivors.csv'}, {out / 'mutants.csv'}, {out / 'mutation.md'}")
+    if not args.keep:
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)  # ~100 MB of mutants and their results
     return 0
 
 
