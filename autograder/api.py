@@ -294,7 +294,7 @@ def _paren(outcome, sub, lang: str = "en") -> str:
 def _import_note(o, sub, lang: str = "en") -> str:
     """The note of a failed import, in ``lang``. One that failed while hidden cases ran (a fresh worker after a
     crash) comes without the exception's type and text: runner.Call.private."""
-    from .messages import text
+    from .messages import say, text
 
     if o.kind == "import_error":
         return text("note_import_error", lang, name=o.exc_type or text("an_exception", lang),
@@ -304,7 +304,7 @@ def _import_note(o, sub, lang: str = "en") -> str:
     if o.kind == "import_timeout":
         return (text("note_import_timeout", lang, seconds=o.exc_text) if o.exc_text
                 else text("note_import_timeout_limit", lang))
-    return text("note_import_crash", lang, why=text("paren", lang, what=o.exc_text) if o.exc_text else "")
+    return text("note_import_crash", lang, why=text("paren", lang, what=say(o.exc_text, lang)) if o.exc_text else "")
 
 
 def _source_line(outcome, sub) -> str:
@@ -348,7 +348,7 @@ def _judge_outcome(case, o, args, kwargs, expected, sub, lang):
                                       tags=d.tags if d else ())
         if o.kind == "crashed":
             return cases.error_result(case, feedback.no_result(fn, "crashed", lang,
-                                                               what=feedback.ending(o.exc_text, hidden)),
+                                                               what=feedback.ending(o.exc_text, hidden, lang)),
                                       tags=("crash:process",))
         if o.kind == "import_error":
             if hidden:
@@ -364,7 +364,7 @@ def _judge_outcome(case, o, args, kwargs, expected, sub, lang):
                                       "timeout")
         if o.kind == "import_crash":
             return cases.error_result(case, feedback.no_result(fn, "import_crash", lang,
-                                                               what=feedback.ending(o.exc_text, hidden)))
+                                                               what=feedback.ending(o.exc_text, hidden, lang)))
         if o.kind == "judge_error":  # the runner's word for a judge that raised
             return cases.error_result(case, feedback.internal_error(fn, o.exc_type, lang))
         # skipped (after repeated crashes or timeouts, or once the total time is used up): the words from the catalog,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import api, feedback, report
+from . import api, feedback, messages, report
 from .errors import GraderError
 from .files import unique_names, write_atomic
 from .suites import ASSIGNMENTS, get_suite
@@ -200,7 +200,8 @@ def grade_entry(get: Callable, student: str, assignment: str, inputs: str, *, se
         if problem:
             raise api.SubmissionError(problem)
         if missing:
-            res = failed_result(student, assignment, inputs, missing, status="no_submission")
+            res = failed_result(student, assignment, inputs, messages.say(missing, feedback.resolve_lang(lang)),
+                                status="no_submission")
         else:
             limits = None
             if timeout is not None:
@@ -211,12 +212,11 @@ def grade_entry(get: Callable, student: str, assignment: str, inputs: str, *, se
                             protect=list(protect))
             res.student = student
     except api.SubmissionError as exc:
-        res = failed_result(student, assignment, inputs, str(exc))
+        res = failed_result(student, assignment, inputs, messages.reason(exc, feedback.resolve_lang(lang)))
     except Exception as exc:  # a grader bug must not cost the rest of the class, nor pass for a zero
-        res = failed_result(student, assignment, inputs,
-                            f"internal error while grading ({type(exc).__name__}); please report it",
-                            status="internal_error")
-    res.notes.extend(notes)
+        res = failed_result(student, assignment, inputs, messages.text("note_grading_failed", feedback.resolve_lang(
+            lang), name=type(exc).__name__), status="internal_error")
+    res.notes.extend(messages.say(n, feedback.resolve_lang(lang)) for n in notes)
     res.lms_id, res.display_name = lms_id, display_name
     return res.to_json(), report.text_report(res, lang=feedback.resolve_lang(lang))
 
@@ -308,8 +308,7 @@ def grade_class(
     def notes_of(e: Entry) -> list:
         if e.student not in misnamed:
             return []
-        return [f"the file is named after {', '.join(misnamed[e.student])}, not {assignment}: it was graded as "
-                f"{assignment}"]
+        return [messages.Said("note_misnamed", names=", ".join(misnamed[e.student]), assignment=assignment)]
 
     committed: dict[str, str] = {}  # sid -> key of the result written in this run
 
@@ -392,14 +391,15 @@ def _on_cluster(cluster, todo, one, commit, assignment, inputs, seed, secret, ti
             try:
                 sub = e.load(assignment) if e.load else load_submission(e.path, assignment)
             except api.SubmissionError as exc:
-                commit(*one(sid, Entry(e.student, e.path, e.lms_id, e.display_name, problem=str(exc),
+                commit(*one(sid, Entry(e.student, e.path, e.lms_id, e.display_name, problem=messages.message_of(exc),
                                        origin=e.origin)))
                 continue
             expected[sid] = api.submission_key(sub, assignment, inputs)
             yield sid, {"submission": distributed.submission_fields(sub), "student": e.student,
                         "assignment": assignment, "inputs": inputs, "seed": seed, "secret": secret,
                         "timeout": timeout, "lang": lang, "protect": [str(Path(results_dir).absolute())],
-                        "notes": notes_of(e), "lms_id": e.lms_id, "display_name": e.display_name}
+                        "notes": [messages.to_plain(n) for n in notes_of(e)], "lms_id": e.lms_id,
+                        "display_name": e.display_name}
 
     from distributed import KilledWorker
 
@@ -409,21 +409,26 @@ def _on_cluster(cluster, todo, one, commit, assignment, inputs, seed, secret, ti
         if isinstance(value, BaseException) and not isinstance(value, KilledWorker):
             raise _ClusterLost(type(value).__name__)  # the scheduler is lost: the others are not this student's fault
         if isinstance(value, KilledWorker):  # every worker that took this submission died
-            why = ("internal error while grading on the Dask cluster (KilledWorker: the workers that took this "
-                   "submission died); run again with --resume")
+            why = messages.Said("note_cluster_killed")
         else:
             out = json.loads(value)
             data, text = out["result"], out["text"]
             if data.get("key") and data["key"] != expected.get(sid):
-                why = ("internal error while grading on the Dask cluster: a worker runs another version of the "
-                       "grader; install the same rnn-exercise-kit on every worker and run again with --resume")
+                why = messages.Said("note_cluster_version")
             else:
                 commit(sid, data, text)
                 continue
-        res = failed_result(e.student, assignment, inputs, why, status="internal_error")
-        res.notes.extend(notes_of(e))
-        res.lms_id, res.display_name = e.lms_id, e.display_name
-        commit(sid, res.to_json(), report.text_report(res, lang=feedback.resolve_lang(lang)))
+        commit(sid, *_cluster_failure(e, assignment, inputs, why, lang, notes_of(e)))
+
+
+def _cluster_failure(e: Entry, assignment: str, inputs: str, why, lang, notes=()) -> tuple[dict, str]:
+    """The result of a student whose Dask task failed (why: a messages.Said, worded in the graded language): an
+    internal error, graded again by --resume; (the JSON result, the student's text report)."""
+    lang = feedback.resolve_lang(lang)
+    res = failed_result(e.student, assignment, inputs, messages.say(why, lang), status="internal_error")
+    res.notes.extend(messages.say(n, lang) for n in notes)
+    res.lms_id, res.display_name = e.lms_id, e.display_name
+    return res.to_json(), report.text_report(res, lang=lang)
 
 
 def internal_errors(results: list[dict]) -> list[str]:

@@ -439,9 +439,15 @@ def _with_own_hint(case: Case, kind: str, text: dict) -> dict:
 
 
 def _mutation_hint(mutated: list, also_wrong: bool, found) -> dict:
-    names = ", ".join(mutated)
-    en = messages.text("mutation_writes", "en", names=names)
-    ja = messages.text("mutation_writes", "ja", names=names)
+    """The hint of an input changed in place, in both languages: the arguments named (the fallback "argument 2" of a
+    case without arg_names worded in the language), and a known mistake's hint after it."""
+    def named(lang: str) -> str:
+        return ", ".join(messages.text("path_argument", lang, n=name[len("argument "):])
+                         if name.startswith("argument ") and name[len("argument "):].isdigit() else name
+                         for name in mutated)
+
+    en = messages.text("mutation_writes", "en", names=named("en"))
+    ja = messages.text("mutation_writes", "ja", names=named("ja"))
     if also_wrong:
         en += messages.text("mutation_also_wrong", "en")
         ja += messages.text("mutation_also_wrong", "ja")

@@ -193,20 +193,25 @@ def open_cluster(address: str, **kw) -> Cluster:
 
 
 def submission_fields(sub) -> dict:
-    """A Submission as plain data for a task (the worker may have no access to the file)."""
+    """A Submission as plain data for a task (the worker may have no access to the file): its notes and why it is
+    empty as their catalog keys and facts (messages.to_plain), worded on the worker in the graded language."""
+    from .messages import to_plain
+
     return {"source": sub.source, "student": sub.student, "kind": sub.kind, "assignment_guess": sub.assignment_guess,
-            "origin": sub.origin, "cells": [list(c) for c in sub.cells], "notes": list(sub.notes),
-            "empty": sub.empty}
+            "origin": sub.origin, "cells": [list(c) for c in sub.cells], "notes": [to_plain(n) for n in sub.notes],
+            "empty": to_plain(sub.empty)}
 
 
 def submission_from(fields: dict):
     """The Submission a task was sent (the inverse of submission_fields)."""
+    from .messages import from_plain
     from .submission import Submission
 
     return Submission(source=str(fields["source"]), student=str(fields["student"]), kind=str(fields["kind"]),
                       assignment_guess=fields.get("assignment_guess"), origin=str(fields.get("origin", "")),
-                      cells=tuple(tuple(c) for c in fields.get("cells", ())), notes=tuple(fields.get("notes", ())),
-                      empty=str(fields.get("empty", "")))
+                      cells=tuple(tuple(c) for c in fields.get("cells", ())),
+                      notes=tuple(from_plain(n) for n in fields.get("notes", ())),
+                      empty=from_plain(fields.get("empty", "")))
 
 
 def _on_host(notes) -> list:
@@ -218,11 +223,14 @@ def _on_host(notes) -> list:
 def batch_task(*, submission: dict, student: str, assignment: str, inputs: str, seed, secret, timeout, lang,
                protect, notes, lms_id: str, display_name: str) -> str:
     """On a Dask worker: grade one submission of a class (batch.grade_entry, as the local batch does); return
-    {"result": the JSON result, "text": the student's report} as a JSON string."""
+    {"result": the JSON result, "text": the student's report} as a JSON string. ``notes``: as messages.to_plain sent
+    them."""
     from . import batch
+    from .messages import from_plain
 
     data, text = batch.grade_entry(lambda: submission_from(submission), student, assignment, inputs, seed=seed,
-                                   secret=secret, timeout=timeout, lang=lang, protect=protect, notes=notes,
+                                   secret=secret, timeout=timeout, lang=lang, protect=protect,
+                                   notes=[from_plain(n) for n in notes],
                                    lms_id=lms_id, display_name=display_name)
     data["isolation"] = _on_host(data.get("isolation", ()))
     return json.dumps({"result": data, "text": text}, ensure_ascii=False)
@@ -230,8 +238,10 @@ def batch_task(*, submission: dict, student: str, assignment: str, inputs: str, 
 
 def nbgrader_task(*, submission: dict, assignment: str, seed, secret, timeout, lang, protect) -> str:
     """On a Dask worker: grade one staged nbgrader notebook; return {"functions": …, "isolation": …} or
-    {"error": why it could not be graded} or {"internal": the exception's type} as a JSON string."""
+    {"error": why it could not be graded (messages.to_plain: worded by the client)} or {"internal": the exception's
+    type} as a JSON string."""
     from . import api
+    from .messages import message_of, to_plain
     from .nbgrade import _lines_for
     from .runner import Limits
 
@@ -240,7 +250,7 @@ def nbgrader_task(*, submission: dict, assignment: str, seed, secret, timeout, l
                         protect=protect, limits=Limits(per_call_s=timeout) if timeout else None)
         out = {"functions": _lines_for(res, lang), "isolation": _on_host(res.isolation)}
     except api.SubmissionError as exc:
-        out = {"error": str(exc)}
+        out = {"error": to_plain(message_of(exc))}
     except Exception as exc:  # noqa: BLE001 - a grader bug costs this student, said as an internal error
         out = {"internal": type(exc).__name__}
     return json.dumps(out, ensure_ascii=False)

@@ -28,7 +28,7 @@ import builtins
 import os
 import re
 
-from .messages import LANGS, MESSAGES, text
+from .messages import LANGS, MESSAGES, Said, text
 
 #: the phrases of problem_text, one per kind of fact checks.compare and cases.judge report
 PROBLEM_CODES = ("wrong_type", "wrong_dtype", "wrong_shape", "wrong_length", "wrong_keys", "not_finite_number",
@@ -117,10 +117,6 @@ def _a(word: str, lang: str) -> str:
     return text("indefinite_an" if word[:1].lower() in "aeiou" else "indefinite_a", lang, word=word)
 
 
-#: the worker's English description of an ndarray subclass it could not send, e.g. "a Sneaky (ndarray subclass)"
-_OPAQUE_SUBCLASS = " (ndarray subclass)"
-
-
 def _thing(t, lang: str) -> str:
     """What the student returned, from checks.describe(): a tuple of plain facts."""
     what = t[0]
@@ -130,10 +126,8 @@ def _thing(t, lang: str) -> str:
         return text("thing_subclass", lang, name=t[1])
     if what == "ragged":
         return text("thing_ragged", lang, name=t[1])
-    if what == "opaque":  # an English description made by the isolated worker, e.g. "a Sneaky (ndarray subclass)"
-        if lang != "ja":
-            return t[1]
-        return re.sub(r"^an? ", "", t[1]).replace(_OPAQUE_SUBCLASS, text("thing_opaque_subclass", lang))
+    if what == "opaque":  # a value the worker could not send, as its kind and facts (checks.Opaque)
+        return _opaque(t[1], dict(t[2]) if len(t) > 2 else {}, lang)
     if what == "none":
         return "None"
     if what == "complex":
@@ -144,6 +138,24 @@ def _thing(t, lang: str) -> str:
         inner = _thing(t[2], lang)
         return text("thing_entry", lang, container=t[1], inner=inner, gap=_gap(inner, lang))
     return _a(t[1], lang)  # ("object", type name)
+
+
+#: the kinds of opaque value (wire.OPAQUE) worded by the catalog's opaque_<kind>, with no fact
+OPAQUE_PLAIN = ("object", "complex", "structured", "unsupported_dtype", "nested", "bad_keys", "long_str", "bigint",
+                "too_large", "malformed", "unreturnable")
+
+
+def _opaque(kind: str, facts: dict, lang: str) -> str:
+    """A value the worker could not send, from its kind and facts (wire.OPAQUE): the catalog's opaque_<kind>; an
+    unknown kind, or one without its facts, is "an object"."""
+    if kind in ("instance", "subclass") and facts.get("type"):
+        thing = _a(str(facts["type"]), lang)
+        return thing if kind == "instance" else text("opaque_subclass", lang, thing=thing)
+    if kind == "dtype" and facts.get("dtype"):
+        return text("opaque_dtype", lang, dtype=facts["dtype"])
+    if kind in ("too_much", "too_much_all") and isinstance(facts.get("mb"), int):
+        return text("opaque_" + kind, lang, mb=facts["mb"])
+    return text("opaque_" + (kind if kind in OPAQUE_PLAIN else "object"), lang)
 
 
 def _expected_kind(e, lang: str) -> str:
@@ -205,9 +217,13 @@ def problem_text(code: str, facts: dict, lang: str = "en", entry: int | None = N
     if code == "not_finite":
         return text("problem_not_finite", lang, got=f["got"], where=_index(f["index"], entry, lang))
     if code == "value_number":
+        if f.get("zero"):
+            return text("problem_value_zero", lang, abs=f["abs"], where="")
         return text("problem_value_number", lang, rel=f["rel"])
     if code == "value":
         where = _index(f["index"], entry, lang)
+        if f.get("zero"):
+            return text("problem_value_zero_at" if where else "problem_value_zero", lang, abs=f["abs"], where=where)
         return text("problem_value_at" if where else "problem_value", lang, rel=f["rel"], where=where)
     if code == "gradcheck":
         return _gradcheck_text(f, lang)
@@ -316,9 +332,12 @@ def raised(function: str, exc: BaseException, lang: str = "en", hint=None, hidde
     return raised_text(function, type(exc).__name__, "" if hidden else str(exc), lang, hint, hidden)
 
 
-def ending(why: str, hidden: bool = False) -> str:
-    """How a worker process ended (runner.describe_exit's words); for a hidden case without the exit
-    code, which the student's code chose."""
+def ending(why, hidden: bool = False, lang: str = "en") -> str:
+    """How a worker process ended, in ``lang``: session.describe_exit's facts (a messages.Said) worded by the catalog;
+    for a hidden case without the exit code, which the student's code chose. A plain str (English) is kept, the exit
+    code taken out of it for a hidden case."""
+    if isinstance(why, Said):
+        return (Said("exit_code_hidden") if hidden and why.key == "exit_code" else why).in_lang(lang)
     return re.sub(r" with code -?\d+", "", why or "") if hidden else why
 
 

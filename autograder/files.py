@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path, PurePath
 
 from .errors import ReleaseError, SubmissionError, UserError
+from .messages import Said
 
 
 def umask() -> int:
@@ -160,28 +161,29 @@ def csv_text(rows) -> str:
 
 O_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 O_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
-          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder", stat.S_IFREG: "a file"}
+#: what an entry is, by its type (the catalog's kind_… words)
+_KINDS = {stat.S_IFIFO: "kind_fifo", stat.S_IFCHR: "kind_character_device", stat.S_IFBLK: "kind_block_device",
+          stat.S_IFSOCK: "kind_socket", stat.S_IFDIR: "kind_folder", stat.S_IFREG: "kind_file"}
 
 
-def _size(limit: int) -> str:
-    return f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit} bytes"
+def _size(limit: int) -> Said:
+    return Said("size_mb", n=limit // 2**20) if limit >= 2**20 else Said("size_bytes", n=limit)
 
 
 def _link_error(shown) -> SubmissionError:
-    return SubmissionError(f"{shown} is a symbolic link: hand in the file itself, not a link")
+    return SubmissionError(Said("refused_link_file", path=str(shown)))
 
 
 def _kind_error(shown, mode: int, wanted: str = "file") -> SubmissionError:
-    kind = _KINDS.get(stat.S_IFMT(mode), "a special file")
-    what = "a regular file" if wanted == "file" else "a folder"
-    return SubmissionError(f"{shown} is not {what} ({kind}): hand in the exercise's files themselves")
+    kind = Said(_KINDS.get(stat.S_IFMT(mode), "kind_special"))
+    return SubmissionError(Said("refused_not_regular" if wanted == "file" else "refused_not_folder", path=str(shown),
+                                kind=kind))
 
 
 def _os_error(shown, exc: OSError) -> SubmissionError:
     if isinstance(exc, FileNotFoundError):
-        return SubmissionError(f"{shown} does not exist: hand in the exercise's files")
-    return SubmissionError(f"{shown} cannot be read ({exc.strerror or exc}): check its permissions")
+        return SubmissionError(Said("refused_does_not_exist", path=str(shown)))
+    return SubmissionError(Said("refused_unreadable", path=str(shown), why=str(exc.strerror or exc)))
 
 
 def lstat_at(dir_fd: int | None, name, shown):
@@ -196,14 +198,14 @@ def open_dir_at(dir_fd: int | None, name, shown) -> int:
     """A descriptor of the folder ``name`` (in dir_fd, or a path), refused when it is a link or no folder."""
     st = lstat_at(dir_fd, name, shown)
     if stat.S_ISLNK(st.st_mode):
-        raise SubmissionError(f"{shown} is a symbolic link: hand in the folder itself, not a link")
+        raise SubmissionError(Said("refused_link_folder", path=str(shown)))
     if not stat.S_ISDIR(st.st_mode):
         raise _kind_error(shown, st.st_mode, "folder")
     try:
         return os.open(name, O_DIR, dir_fd=dir_fd)
     except OSError as exc:  # ELOOP: replaced by a link since the lstat
         if exc.errno == errno.ELOOP:
-            raise SubmissionError(f"{shown} is a symbolic link: hand in the folder itself, not a link") from None
+            raise SubmissionError(Said("refused_link_folder", path=str(shown))) from None
         raise _os_error(shown, exc) from None
 
 
@@ -246,8 +248,7 @@ def read_at(dir_fd: int | None, name, limit: int, shown) -> bytes:
     finally:
         os.close(fd)
     if size > limit:
-        raise SubmissionError(f"{shown} is larger than {_size(limit)}: remove data from it (a notebook: Edit > Clear "
-                              f"All Outputs) and hand it in again")
+        raise SubmissionError(Said("refused_larger", path=str(shown), size=_size(limit)))
     return b"".join(chunks)
 
 
@@ -306,8 +307,7 @@ def walk_at(dir_fd: int, shown, *, max_depth: int, max_entries: int, skip=lambda
             raise _os_error(Path(shown, *prefix), exc) from None
         count += len(found)
         if count > max_entries:
-            raise SubmissionError(f"{shown} holds more than {max_entries} files and folders: hand in only the "
-                                  f"exercise's files")
+            raise SubmissionError(Said("refused_too_many_entries", path=str(shown), n=max_entries))
         for name, mode in found:
             if not stat.S_ISDIR(mode):
                 yield fd, prefix + (name,), mode
@@ -318,8 +318,8 @@ def walk_at(dir_fd: int, shown, *, max_depth: int, max_entries: int, skip=lambda
                     continue  # a folder the TA cannot read holds nothing to grade (as pathlib's rglob)
                 except OSError as exc:
                     if exc.errno == errno.ELOOP:  # replaced by a link since the listing
-                        raise SubmissionError(f"{Path(shown, *prefix, name)} is a symbolic link: hand in the "
-                                              f"folder itself, not a link") from None
+                        raise SubmissionError(Said("refused_link_folder", path=str(Path(shown, *prefix, name)))) \
+                            from None
                     raise _os_error(Path(shown, *prefix, name), exc) from None
                 try:
                     yield from entries(sub, prefix + (name,))
@@ -350,8 +350,7 @@ def copy_regular_tree(root, rel, dest: Path, *, file_limit: int, total_limit: in
             data = read_at(parent, parts[-1], file_limit, shown)
             total += len(data)
             if total > total_limit:
-                raise SubmissionError(f"{rel.as_posix()} holds more than {_size(total_limit)}: hand in only the "
-                                      f"exercise's files")
+                raise SubmissionError(Said("refused_folder_larger", path=rel.as_posix(), size=_size(total_limit)))
             target = dest.joinpath(*parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)

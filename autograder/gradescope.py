@@ -12,16 +12,18 @@ solutions/ or tests/).
 
 ``run`` (``rnngrade gradescope run``, which run_autograder calls) grades the one submission in
 /autograder/submission (a .py, .ipynb or .zip of any name) and always writes
-/autograder/results/results.json, atomically: a zero with the reason when there is nothing to
-grade, several candidate files, a file that cannot be read or parsed, another exercise's file, or
-an internal error. Before any student code runs it closes to other users (``chmod o=``) what that
-code must not read — /autograder/source (the kit and the secret), results/, submission/, the
-submission metadata, the kit's packages in the virtual environment — and keeps /autograder
-searchable so that uid 65534 reaches Python and numpy: in Docker, where bubblewrap cannot start
-under the default seccomp profile, the worker runs as uid 65534 and the file permissions are what
-keep it out (Gradescope's advice: ``chmod o=`` and dropping privileges). What it did, and the
-grader's isolation notes, go to stdout: Gradescope shows stdout to instructors only
-(results.json says ``"stdout_visibility": "hidden"``), never in the student's text.
+/autograder/results/results.json, atomically: a zero with the reason when there is nothing to grade,
+several candidate files, a file that cannot be read or parsed, another exercise's file, or an internal
+error. Every word the student reads there — the summary, the reasons, a late note, the feedback — is in
+the zip's language (``--lang``; the environment's or the locale's when it names none). Before any
+student code runs it closes to other users (``chmod o=``) what that code must not read —
+/autograder/source (the kit and the secret), results/, submission/, the submission metadata, the kit's
+packages in the virtual environment — and keeps /autograder searchable so that uid 65534 reaches Python
+and numpy: in Docker, where bubblewrap cannot start under the default seccomp profile, the worker runs
+as uid 65534 and the file permissions are what keep it out (Gradescope's advice: ``chmod o=`` and
+dropping privileges). What it did, and the grader's isolation notes, go to stdout: Gradescope shows
+stdout to instructors only (results.json says ``"stdout_visibility": "hidden"``), never in the student's
+text.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from pathlib import Path, PurePosixPath
 
 from . import __version__, files, seeds
 from .errors import GraderError, SubmissionError, UserError
-from .messages import text
+from .messages import Said, message_of, text
 
 ROOT = Path("/autograder")
 CONFIG_NAME = "rnngrade-gradescope.json"
@@ -305,11 +307,11 @@ def find_submission(folder: Path, assignment: str):
     from .suites import ASSIGNMENTS
 
     folder = Path(folder)
-    what = f"your {assignment}.py or {assignment}.ipynb (any file name), or a .zip of one"
+    what = Said("upload_what", assignment=assignment)
     try:
         fd = files.open_dir_at(None, folder, folder)
     except SubmissionError:
-        raise SubmissionError(f"nothing was submitted: upload {what}") from None
+        raise SubmissionError(Said("refused_nothing_submitted", what=what)) from None
     try:
         found = [parts for _, parts, _ in files.walk_at(fd, "the submission", max_depth=MAX_DIR_DEPTH,
                                                         max_entries=MAX_DIR_ENTRIES, skip=_skip)
@@ -317,21 +319,21 @@ def find_submission(folder: Path, assignment: str):
     finally:
         os.close(fd)
     if not found:
-        raise SubmissionError(f"the submission holds no .py, .ipynb or .zip file: upload {what}")
+        raise SubmissionError(Said("refused_no_candidate_upload", what=what))
     top = [p for p in found if len(p) == 1] or found
     if len(top) > 1:
         named = [p for p in top if PurePosixPath(p[-1]).stem == assignment]
         if len(named) != 1:
             shown = ", ".join("/".join(p) for p in sorted(top)[:6]) + (", …" if len(top) > 6 else "")
-            raise SubmissionError(f"the submission holds several candidate files ({shown}): upload only {what}")
+            raise SubmissionError(Said("refused_several_upload", shown=shown, what=what))
         top = named
     parts = top[0]
     name = "/".join(parts)
 
     def other_exercise(stem):
         if stem in ASSIGNMENTS and stem != assignment:
-            raise SubmissionError(f"{name} is named after the exercise {stem}, but this autograder grades "
-                                  f"{assignment}: upload {what}")
+            raise SubmissionError(Said("refused_other_exercise", name=name, stem=stem, assignment=assignment,
+                                       what=what))
 
     other_exercise(PurePosixPath(parts[-1]).stem)
     sub = load_submission(folder.joinpath(*parts), assignment)
@@ -352,21 +354,23 @@ def _when(value) -> datetime | None:
     return when if when.tzinfo is not None else None
 
 
-def _duration(seconds: float) -> str:
+def _duration(seconds: float) -> Said:
+    """'1 day 5 h', '3 h 7 min', '7 min', '9 s' (in the catalog's words)."""
     seconds = int(seconds)
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     if days:
-        return f"{days} day{'s' if days != 1 else ''} {hours} h"
+        return Said("duration_day" if days == 1 else "duration_days", days=days, hours=hours)
     if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min" if minutes else f"{secs} s"
+        return Said("duration_hours", hours=hours, minutes=minutes)
+    return Said("duration_minutes", minutes=minutes) if minutes else Said("duration_seconds", seconds=secs)
 
 
 def late_note(path: Path) -> tuple[list[str], list[str]]:
     """([the student's note of a late submission], [log lines]) from Gradescope's submission_metadata.json
-    (created_at, assignment.due_date, assignment.late_due_date); missing or malformed metadata: no note."""
+    (created_at, assignment.due_date, assignment.late_due_date); missing or malformed metadata: no note. The note is
+    a messages.Said (results.json words it in the configured language), the log English."""
     if not os.path.lexists(path):
         return [], [f"no {path}: lateness not checked"]
     try:
@@ -383,11 +387,13 @@ def late_note(path: Path) -> tuple[list[str], list[str]]:
     late_due = _when(assignment.get("late_due_date"))
     if created <= due:
         return [], ["submitted before the due date"]
-    after = _duration((created - due).total_seconds())
-    note = f"Late: submitted {after} after the due date ({due.isoformat(timespec='minutes')})"
+    after, due_at = _duration((created - due).total_seconds()), due.isoformat(timespec="minutes")
     if late_due is not None and created > late_due:
-        note += f", and after the late due date ({late_due.isoformat(timespec='minutes')})"
-    return [note + "."], [note]
+        note = Said("note_late_after_late_due", after=after, due=due_at,
+                    late_due=late_due.isoformat(timespec="minutes"))
+    else:
+        note = Said("note_late", after=after, due=due_at)
+    return [note], [note.removesuffix(".")]
 
 
 def _read_secret(source: Path, config: Config) -> bytes | None:
@@ -435,27 +441,29 @@ def run(root: Path = ROOT, *, sandbox: str = "auto") -> RunOutcome:
         late, more = late_note(root / "submission_metadata.json")
         log += more
         secret = _read_secret(source, config)
-        sub = find_submission(submission, config.assignment)
+        sub = _as_uploaded(find_submission(submission, config.assignment), submission)
         log.append(f"grading {report.printable(os.path.relpath(sub.origin, submission) if sub.origin else '?')} "
                    f"({sub.kind})")
         result = api.grade(sub, config.assignment, secret=secret, sandbox=sandbox, lang=config.lang,
                            protect=[root / "results", source, submission, root / "submission_metadata.json"])
     except SubmissionError as exc:  # the student's file: a zero and the reason, in the student's words
-        message = str(exc).replace(f"{submission}/", "")
+        message = _uploaded(message_of(exc), submission)
         result = _failed(config, message, "refused")
     except Exception as exc:  # noqa: BLE001 - the grader's failure: a zero saying so, the traceback in the log
         failed = True
         log.append("internal error:\n" + traceback.format_exc().rstrip())
-        result = _failed(config, f"internal error of the autograder ({type(exc).__name__})", "internal_error")
+        result = _failed(config, Said("note_autograder_failed", name=type(exc).__name__), "internal_error")
     log.append(f"score: {result.score:g} / {result.max_score:g} ({result.status}"
                + (f", inputs {result.inputs}" if result.inputs else "") + ")")
     for note in result.notes:
         log.append(f"student note: {report.printable(note)}")
     for note in result.isolation:
         log.append(f"note: {note}")
-    data = _results_json(result, config, late, time.perf_counter() - t0)
+    lang = _lang(config)
+    data = _results_json(result, config, late, time.perf_counter() - t0, lang)
     path = root / "results" / "results.json"
-    for attempt in (data, dict(FALLBACK_RESULTS, output=FAILED_OUTPUT, execution_time=data.get("execution_time", 0))):
+    for attempt in (data, dict(FALLBACK_RESULTS, output=text("gradescope_failed", lang),
+                               execution_time=data.get("execution_time", 0))):
         try:
             files.write_atomic(path, json.dumps(attempt, ensure_ascii=False, indent=2) + "\n")
         except Exception as exc:  # noqa: BLE001 - a full disk, a folder in the way: say so, try the fallback
@@ -467,12 +475,40 @@ def run(root: Path = ROOT, *, sandbox: str = "auto") -> RunOutcome:
     return RunOutcome(data, result, log, failed)
 
 
-def _results_json(result, config: Config | None, late: list, seconds: float) -> dict:
+def _lang(config: Config | None) -> str:
+    """The language results.json is written in: the configured one, as api.grade resolves it (the environment's
+    or the locale's when the zip names none); English when even that fails."""
+    from .feedback import resolve_lang
+
+    try:
+        return resolve_lang(config.lang if config is not None else None)
+    except Exception:  # noqa: BLE001 - a bad $RNNGRADE_LANG must not cost the results.json
+        return "en"
+
+
+def _uploaded(said: str, submission: Path) -> str:
+    """A reason or note (a messages.Said, or plain text) with the paths as the student uploaded them: without the
+    submission folder's."""
+    def inside(fact: str) -> str:
+        return fact.replace(f"{submission}/", "")
+
+    return said.map_facts(inside) if isinstance(said, Said) else inside(said)
+
+
+def _as_uploaded(sub, submission: Path):
+    """The submission with its notes and its empty reason naming its files as the student uploaded them."""
+    from dataclasses import replace
+
+    return replace(sub, notes=tuple(_uploaded(n, submission) for n in sub.notes),
+                   empty=_uploaded(sub.empty, submission) if sub.empty else sub.empty)
+
+
+def _results_json(result, config: Config | None, late: list, seconds: float, lang: str = "en") -> dict:
     from . import report
 
     try:
         return report.gradescope_json(result, hidden_visibility=config.hidden_visibility if config else "visible",
                                       fmt=config.format if config else "text", notes=late,
-                                      execution_time=seconds)
+                                      execution_time=seconds, lang=lang)
     except Exception:  # noqa: BLE001 - never without a results.json
-        return dict(FALLBACK_RESULTS, output=FAILED_OUTPUT, execution_time=max(0, math.ceil(seconds)))
+        return dict(FALLBACK_RESULTS, output=text("gradescope_failed", lang), execution_time=max(0, math.ceil(seconds)))

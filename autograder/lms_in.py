@@ -38,6 +38,7 @@ from pathlib import Path, PurePosixPath
 from . import files
 from .batch import Entry
 from .errors import SubmissionError, UserError
+from .messages import Said
 from .submission import MAX_DIR_DEPTH, MAX_NOTEBOOK_BYTES, MAX_PY_BYTES, MAX_ZIP_BYTES, SKIP_DIRS, from_bytes
 from .suites import ASSIGNMENTS
 
@@ -284,14 +285,17 @@ class Download:
         return out
 
 
-def _nothing(others: list) -> str:
-    found = f" (found: {', '.join(sorted(others)[:5])}{', …' if len(others) > 5 else ''})" if others else ""
-    return f"no .py, .ipynb or .zip file handed in{found}"
+def _nothing(others: list) -> Said:
+    """Why a student has no file to grade (batch.Entry.missing), the files found instead named: a messages.Said,
+    worded in the graded language."""
+    names = f"{', '.join(sorted(others)[:5])}{', …' if len(others) > 5 else ''}"
+    return Said("missing_no_file", found=Said("missing_found", names=names) if others else "")
 
 
-def _several(names) -> str:
+def _several(names) -> Said:
+    """Why none of a student's files is graded (batch.Entry.problem): a messages.Said."""
     shown = ", ".join(sorted(names)[:6]) + (", …" if len(names) > 6 else "")
-    return f"several files handed in ({shown}), not one named after the assignment: hand in only the exercise's file"
+    return Said("refused_several_handed_in", shown=shown)
 
 
 def _named(name: str, assignment: str | None) -> bool:
@@ -366,16 +370,15 @@ class Archive:
     def read(self, item: Item, limit: int, shown: str) -> bytes:
         info, kind = self.members[item.parts]
         if kind == "link":  # its content is the link's target, a path, never the file
-            raise SubmissionError(f"{shown} is a symbolic link: hand in the file itself, not a link")
+            raise SubmissionError(Said("refused_link_file", path=shown))
         try:
             with self._lock, self._zf.open(info) as f:
                 data = f.read(limit + 1)
         except Exception as exc:  # zlib.error, encrypted member, bad CRC, …
-            raise SubmissionError(f"{shown} cannot be read from the zip ({type(exc).__name__}: {exc}): download "
-                                  f"the submissions again") from None
+            raise SubmissionError(Said("refused_zip_member_unreadable", path=shown,
+                                       error=f"{type(exc).__name__}: {exc}")) from None
         if len(data) > limit:
-            raise SubmissionError(f"{shown} is larger than {limit // 2**20} MB: remove data from it (a notebook: "
-                                  f"Edit > Clear All Outputs) and hand it in again")
+            raise SubmissionError(Said("refused_larger", path=shown, size=Said("size_mb", n=limit // 2**20)))
         return data
 
 

@@ -41,6 +41,7 @@ from typing import Callable
 from . import api
 from .errors import SubmissionError
 from .files import copy_regular_tree, unique_names
+from .messages import Said, from_plain, message_of, say, text
 from .submission import MAX_NOTEBOOK_BYTES
 from .course import CONFIG_NAME, CourseError
 from .selfcheck import NOTEBOOK_LANG, feedback_lines, function_points
@@ -70,7 +71,8 @@ class Outcome:
     student: str
     score: float = 0.0
     max_score: float = 0.0
-    error: str = ""  # why the notebook could not be graded as handed in (the student got zeros)
+    error: str = ""  # why the notebook could not be graded as handed in (the student got zeros): a messages.Said,
+    # its English for the TA's command line, worded in the notebooks' language in the test cells
     skipped: bool = False  # already autograded (run with force to grade again)
     note: str = ""  # graded, but something needs the instructor (e.g. test cells nbgrader cannot find)
     functions: dict = field(default_factory=dict)  # function -> points
@@ -86,8 +88,8 @@ class RnngradeScores(NbGraderPreprocessor):
     """Fill each autograded test cell with rnngrade's feedback and points for its function.
 
     Reads ``<results_dir>/<names[student]>.json`` (written by :func:`autograde` before nbgrader runs):
-    {"functions": {name: {"points": p, "lines": [...]}}, "error": str}. A test cell's grade id is
-    ``test_<function>``; its outputs become the feedback (stdout) and the points (execute_result).
+    {"functions": {name: {"points": p, "lines": [...]}}, "error": str, "lang": the notebooks' language}. A test cell's
+    grade id is ``test_<function>``; its outputs become the feedback (stdout) and the points (execute_result).
     """
 
     results_dir = Unicode("", help="Folder of the per-student rnngrade results").tag(config=True)
@@ -97,6 +99,7 @@ class RnngradeScores(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         student = resources["nbgrader"]["student"]
         data = json.loads((Path(self.results_dir) / f"{self.names[student]}.json").read_text(encoding="utf-8"))
+        lang = data.get("lang") or "en"
         count = 0
         for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -107,8 +110,7 @@ class RnngradeScores(NbGraderPreprocessor):
             function = grade_id[len("test_"):] if grade_id.startswith("test_") else grade_id
             info = data["functions"].get(function)
             if info is None:
-                lines, points = [f"✗ {function}: not graded: this test cell is not one of the kit's "
-                                 f"({grade_id}); grade it by hand"], 0.0
+                lines, points = [text("nb_unknown_cell", lang, function=function, grade_id=grade_id)], 0.0
             else:
                 lines, points = info["lines"], info["points"]
             cell.execution_count = count
@@ -228,16 +230,18 @@ def _lines_for(result: api.GradeResult, lang: str) -> dict:
     return out
 
 
-def _error_lines(assignment: str, message: str) -> dict:
-    """{function: {"points": 0, "lines"}} for a notebook that could not be graded: the reason in every cell."""
-    return {f: {"points": 0.0, "lines": [f"✗ {f}: not graded (0 / {p} points): {message}"]}
+def _error_lines(assignment: str, message: str, lang: str = "en") -> dict:
+    """{function: {"points": 0, "lines"}} for a notebook that could not be graded: the reason (a messages.Said worded
+    in ``lang``) in every cell."""
+    reason = say(message, lang)
+    return {f: {"points": 0.0, "lines": [text("nb_not_graded", lang, function=f, points=p, reason=reason)]}
             for f, p in get_suite(assignment).points.items()}
 
 
-def _write_results(results_dir: Path, name: str, functions: dict, error: str) -> None:
+def _write_results(results_dir: Path, name: str, functions: dict, error: str, lang: str = "en") -> None:
     """The file RnngradeScores reads for a student (name: the student's in files.unique_names)."""
     (results_dir / f"{name}.json").write_text(
-        json.dumps({"functions": functions, "error": error}, ensure_ascii=False), encoding="utf-8")
+        json.dumps({"functions": functions, "error": error, "lang": lang}, ensure_ascii=False), encoding="utf-8")
 
 
 def gradebook(course: Path, config):
@@ -301,8 +305,8 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students: tuple =
                 _substitute(staged / f"{assignment}.ipynb", release_nb)
             problem = _run_nbgrader(cfg, assignment, o.student)
             if problem:
-                o.error = o.error or f"nbgrader could not use the notebook ({problem}); it was graded as the release"
-                _write_results(results_dir, names[o.student], _error_lines(assignment, o.error), o.error)
+                o.error = o.error or Said("note_nbgrader_failed", problem=problem)
+                _write_results(results_dir, names[o.student], _error_lines(assignment, o.error, lang), o.error, lang)
                 _substitute(staged / f"{assignment}.ipynb", release_nb)
                 again = _run_nbgrader(cfg, assignment, o.student)
                 if again:
@@ -356,15 +360,15 @@ def _stage(job: _Job, config, student: str) -> tuple[Path | None, str]:
     except SubmissionError as exc:
         shutil.rmtree(dest, ignore_errors=True)  # none of it: nbgrader grades the release in its place
         dest.mkdir(parents=True, exist_ok=True)
-        return None, str(exc)
+        return None, message_of(exc)
     nb_path = dest / f"{a}.ipynb"
     if not nb_path.is_file():
-        return None, f"no {a}.ipynb was handed in (submitted/{student}/{a}/ holds no notebook)"
+        return None, Said("refused_no_notebook", assignment=a, student=student)
     try:
         nb = nbformat.read(nb_path, as_version=4)
     except Exception as exc:  # noqa: BLE001 - any unreadable notebook
         reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        return None, f"{a}.ipynb is not a valid notebook ({reason}): open it in Jupyter, save it again and resubmit"
+        return None, Said("refused_invalid_notebook", assignment=a, error=reason)
     out = job.tmp / "grading" / student / f"{a}.ipynb"
     out.parent.mkdir(parents=True)
     nbformat.write(_overwrite_locked_cells(nb, job.course, config, a, student), out)
@@ -391,17 +395,17 @@ def _grade_one(job: _Job, student: str) -> Outcome:
                             limits=Limits(per_call_s=job.timeout) if job.timeout else None)
             functions, isolation = _lines_for(res, job.lang), res.isolation
     except api.SubmissionError as exc:
-        error = str(exc)
+        error = message_of(exc)
     except Exception as exc:  # noqa: BLE001 - a grader bug must not cost the rest of the class
-        error, internal = f"internal error while grading ({type(exc).__name__}); please report it", True
+        error, internal = Said("note_grading_failed", name=type(exc).__name__), True
     return _settle(job, student, functions, error, note if path is not None else "", internal, isolation)
 
 
 def _settle(job: _Job, student: str, functions, error: str, note: str, internal: bool, isolation) -> Outcome:
     """Write the results the preprocessor reads for a graded (or refused) student; their Outcome."""
     if functions is None or error:
-        functions = _error_lines(job.assignment, error)
-    _write_results(job.tmp / "results", job.names[student], functions, error)
+        functions = _error_lines(job.assignment, error, job.lang)
+    _write_results(job.tmp / "results", job.names[student], functions, error, job.lang)
     return Outcome(student, error=error, note=note,  # note: of a graded notebook only
                    functions={f: v["points"] for f, v in functions.items()}, internal=internal,
                    isolation=list(isolation))
@@ -424,11 +428,11 @@ def _on_cluster(job: _Job, cluster, students: list, record: Callable[[Outcome], 
                     continue
                 sub = load_submission(path, job.assignment)
             except api.SubmissionError as exc:
-                record(_settle(job, student, None, str(exc), "", False, []))
+                record(_settle(job, student, None, message_of(exc), "", False, []))
                 continue
             except Exception as exc:  # noqa: BLE001 - a grader bug must not cost the rest of the class
-                record(_settle(job, student, None, f"internal error while grading ({type(exc).__name__}); please "
-                                                   f"report it", "", True, []))
+                record(_settle(job, student, None, Said("note_grading_failed", name=type(exc).__name__), "", True,
+                               []))
                 continue
             notes[student] = note
             yield student, {"submission": distributed.submission_fields(sub), "assignment": job.assignment,
@@ -446,11 +450,10 @@ def _on_cluster(job: _Job, cluster, students: list, record: Callable[[Outcome], 
         out = {"internal": type(value).__name__} if isinstance(value, BaseException) else json.loads(value)
         if "functions" in out:
             record(_settle(job, student, out["functions"], "", notes[student], False, out.get("isolation", [])))
-        elif "error" in out:
-            record(_settle(job, student, None, out["error"], "", False, []))
+        elif "error" in out:  # the reason's key and facts (messages.to_plain), worded here in the notebooks' language
+            record(_settle(job, student, None, from_plain(out["error"]), "", False, []))
         else:
-            record(_settle(job, student, None, f"internal error while grading ({out['internal']}); please report "
-                                               f"it", "", True, []))
+            record(_settle(job, student, None, Said("note_grading_failed", name=str(out["internal"])), "", True, []))
 
 
 def _overwrite_locked_cells(nb, course: Path, config, assignment: str, student: str):

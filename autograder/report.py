@@ -33,7 +33,7 @@ def text_report(result: GradeResult, *, show_hidden_output: bool = True, lang: s
     word of its own from the message catalog (autograder/messages/) in ``lang``, the language the result was graded
     in (None: English, as before — the caller knows the language; the environment may name another one than
     ``--lang``). A function's pass count and mark cover its scored cases; a 0-point check is information (ℹ)."""
-    from .diagnosis import step_right_recurrence_wrong
+    from .diagnosis import step_vs_time
     from .feedback import resolve_lang
     from .messages import text
 
@@ -57,8 +57,9 @@ def text_report(result: GradeResult, *, show_hidden_output: bool = True, lang: s
                                      possible=possible, passed=passed, total=len(scored)))
         else:
             lines.append("  " + text("report_info", lang, function=fn, width=width))
-        if step_right_recurrence_wrong(tests):
-            lines.append("      " + text("step_vs_recurrence", lang, function=fn))
+        across = step_vs_time(tests, result.assignment, fn, lang)  # T = 1 right, T > 1 wrong: in the function's words
+        if across:
+            lines.append("      " + across)
         by_message: dict[tuple, list] = {}  # one message, printed once, with every case it applies to
         for t in tests:
             if t.status != "passed" or t.output:  # failures, and what a passing check has to say
@@ -79,6 +80,9 @@ def text_report(result: GradeResult, *, show_hidden_output: bool = True, lang: s
 GRADESCOPE_VISIBILITY = ("visible", "after_due_date", "after_published", "hidden")
 #: the output formats results.json may declare: plain text, or Markdown with every student-chosen character escaped
 GRADESCOPE_FORMATS = ("text", "md")
+#: a test's status said in results.json when it has no output (the catalog's words)
+_STATUS_WORD = {"passed": "status_passed", "failed": "status_failed", "error": "status_error",
+                "timeout": "status_timeout"}
 _SHOWN_WHEN = {"after_due_date": "gradescope_when_after_due_date", "after_published": "gradescope_when_after_published"}
 _MD_SPECIAL = set("\\`*_{}[]()#+-.!|~=")  # Markdown's syntax (and GFM's tables, strike-through): backslash-escaped
 _MD_ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
@@ -115,12 +119,11 @@ def _numbers(tests) -> list[str]:
     return out
 
 
-def gradescope_summary(result: GradeResult, hidden_visibility: str = "after_due_date") -> str:
-    """The first line of results.json's output. While the hidden cases are not shown (after the due date,
-    once published) neither is the total, which would tell their sum: only the visible cases' points."""
+def gradescope_summary(result: GradeResult, hidden_visibility: str = "after_due_date", lang: str = "en") -> str:
+    """The first line of results.json's output, in ``lang``. While the hidden cases are not shown (after the due
+    date, once published) neither is the total, which would tell their sum: only the visible cases' points."""
     from .messages import text
 
-    lang = "en"  # results.json's words: the catalog's (English until the result knows the language it was graded in)
     hidden = [t for t in result.tests if not t.visible]
     if result.status == "refused":
         return text("gradescope_refused", lang, assignment=result.assignment, max_score=result.max_score)
@@ -137,7 +140,7 @@ def gradescope_summary(result: GradeResult, hidden_visibility: str = "after_due_
 
 
 def gradescope_json(result: GradeResult, *, hidden_visibility: str = "after_due_date", fmt: str = "text",
-                    notes=(), execution_time: float | None = None) -> dict:
+                    notes=(), execution_time: float | None = None, lang: str | None = None) -> dict:
     """Gradescope's results.json (its autograder specification, every field): score, execution_time,
     output (a summary, the submission's notes, then ``notes``, e.g. a late submission) with output_format,
     test_output_format, test_name_format, visibility (the total: visible), stdout_visibility ("hidden": the
@@ -145,7 +148,13 @@ def gradescope_json(result: GradeResult, *, hidden_visibility: str = "after_due_
     tests with name, name_format, number ("function.case"), score, max_score, status (passed | failed),
     output, output_format, tags (the known mistakes matched), visibility (visible cases "visible", hidden
     ones ``hidden_visibility``), extra_data. ``fmt`` "md" escapes every text (student-chosen parts
-    included) so that nothing renders as HTML or Markdown; "text" is shown as it is, in a <pre>."""
+    included) so that nothing renders as HTML or Markdown; "text" is shown as it is, in a <pre>. ``lang``: the
+    language the result was graded in (None: English), that of every word of its own (the summary, a test's status
+    word when it has no output, the notes that are still facts: messages.Said)."""
+    from .feedback import resolve_lang
+    from .messages import say, text
+
+    lang = resolve_lang(lang or "en")
     if hidden_visibility not in GRADESCOPE_VISIBILITY:
         raise ValueError(f"hidden_visibility must be one of {', '.join(GRADESCOPE_VISIBILITY)}, "
                          f"not {hidden_visibility!r}")
@@ -161,13 +170,14 @@ def gradescope_json(result: GradeResult, *, hidden_visibility: str = "after_due_
             "score": round(t.score, 6),
             "max_score": round(t.max_score, 6),
             "status": "passed" if t.status == "passed" else "failed",
-            "output": shown(t.output or ("passed" if t.status == "passed" else t.status)),
+            "output": shown(t.output or (text(_STATUS_WORD[t.status], lang) if t.status in _STATUS_WORD
+                                         else t.status)),
             "output_format": fmt,
             "tags": [clean_text(tag) for tag in t.tags],
             "visibility": "visible" if t.visible else hidden_visibility,
             "extra_data": {"function": t.function, "hidden": not t.visible},
         })
-    lines = [gradescope_summary(result, hidden_visibility), *result.notes, *notes]
+    lines = [gradescope_summary(result, hidden_visibility, lang), *(say(n, lang) for n in (*result.notes, *notes))]
     seconds = result.execution_time if execution_time is None else execution_time
     return {
         "score": round(result.score, 6),
@@ -189,7 +199,7 @@ def render(result: GradeResult, fmt: str, lang: str | None = None) -> str:
     if fmt == "json":
         return result.dumps()
     if fmt == "gradescope":
-        return json.dumps(gradescope_json(result), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(gradescope_json(result, lang=lang), ensure_ascii=False, indent=2) + "\n"
     return text_report(result, lang=lang)
 
 

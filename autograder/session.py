@@ -30,30 +30,29 @@ import time
 from . import runner, sandbox, wire
 from .checks import Opaque
 from .errors import WorkerFailure
+from .messages import Said
+from .messages import text as catalog_text
 
 STARTUP_S = 15.0  # for the worker to load numpy (no student code yet); counted in total_s
 FINISH_S = 5.0  # for the worker to exit once every outcome is in
-MALFORMED = "malformed data from the worker"
+#: a worker that wrote what the protocol does not allow ended as if it crashed, for this reason
+MALFORMED = Said("exit_malformed")
 
-SIGNAL_TEXT = {
-    "SIGSEGV": "a segmentation fault (SIGSEGV)",
-    "SIGBUS": "a bus error (SIGBUS)",
-    "SIGABRT": "an abort (SIGABRT)",
-    "SIGFPE": "a floating-point exception signal (SIGFPE)",
-    "SIGILL": "an illegal instruction (SIGILL)",
-    "SIGKILL": "the process killed (SIGKILL), e.g. for using too much memory",
-    "SIGXCPU": "the CPU time limit exceeded (SIGXCPU)",
-    "SIGXFSZ": "the file size limit exceeded (SIGXFSZ)",
-}
+#: the signals said by name and kind (the catalog's exit_<signal>: a fault, or a limit of the sandbox's)
+SIGNALS = ("SIGSEGV", "SIGBUS", "SIGABRT", "SIGFPE", "SIGILL", "SIGKILL", "SIGXCPU", "SIGXFSZ")
+#: their English (a view of the catalog)
+SIGNAL_TEXT = {name: catalog_text("exit_" + name.lower()) for name in SIGNALS}
 
 
-def describe_exit(code: int | None, signal_as_128: bool = True) -> str:
-    """How the worker ended, for a student: 'a segmentation fault (SIGSEGV)', 'exit code 3'.
+def describe_exit(code: int | None, signal_as_128: bool = True) -> Said:
+    """How the worker ended, as facts for a student (a messages.Said: its English 'a segmentation fault (SIGSEGV)',
+    'the process exited with code 3'; worded in the graded language by feedback.ending, which leaves out the exit code
+    of a hidden case).
 
     code: the exit status as subprocess gives it (-n for signal n); with signal_as_128, codes
     above 128 are signals too, as bubblewrap and the supervisor report them."""
     if code is None:
-        return "the process ended in an unknown way"
+        return Said("exit_unknown")
     sig = None
     if code < 0:
         sig = -code
@@ -63,9 +62,9 @@ def describe_exit(code: int | None, signal_as_128: bool = True) -> str:
         try:
             name = signal.Signals(sig).name
         except ValueError:
-            name = f"signal {sig}"
-        return SIGNAL_TEXT.get(name, f"the process killed by {name}")
-    return f"the process exited with code {code}"
+            return Said("exit_signal_number", n=sig)
+        return Said("exit_" + name.lower()) if name in SIGNALS else Said("exit_signal", name=name)
+    return Said("exit_code", code=code)
 
 
 class _TemplateFailed(Exception):

@@ -8,7 +8,8 @@ and a notebook before a .py of the same name (the notebook is what the course ha
 which file was graded). A file's assignment is its name's, or its copy's ("rnn_bptt-Copy1", "rnn_bptt (1)"):
 assignment_of. A file without code (0 bytes, or only blank lines and comments) is ``empty``: graded 0, said once.
 Only regular files are read, never through a symbolic link (see
-files.py): a link or a FIFO handed in is refused with the reason.
+files.py): a link or a FIFO handed in is refused with the reason. Every reason and note is an entry of the message
+catalog (messages.Said: its English for the TA's command line, worded in the graded language for the student).
 
 A notebook's cells become Python as IPython makes them: %magics, !shell commands and ``obj?`` help are
 found where IPython finds them (at the start of a logical line, never inside brackets or after a
@@ -34,6 +35,7 @@ from pathlib import Path, PurePosixPath
 
 from . import files
 from .errors import SubmissionError
+from .messages import Said
 from .suites import ASSIGNMENTS
 
 SUFFIXES = (".py", ".ipynb")
@@ -61,8 +63,9 @@ class Submission:
     assignment_guess: the assignment the file is named after, or None
     origin: what was given (a path, "alice.zip:rnn_bptt.ipynb"), for messages
     cells: for a notebook, (first line in source, cell number) of each code cell kept
-    notes: for the result, e.g. which of a folder's files was graded
-    empty: why there is nothing to grade ("… is empty"), or "" when there is code
+    notes: for the result, e.g. which of a folder's files was graded (messages.Said: worded in the graded language
+        by api.grade)
+    empty: why there is nothing to grade ("… is empty", a messages.Said), or "" when there is code
     """
 
     source: str
@@ -96,20 +99,19 @@ def load_submission(path, assignment: str | None = None) -> Submission:
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        raise SubmissionError(f"{path} does not exist: pass the student's .py or .ipynb, a folder holding one, "
-                              f"or a .zip of one") from None
+        raise SubmissionError(Said("refused_missing", path=str(path))) from None
     except OSError as exc:
-        raise SubmissionError(f"{path} cannot be read ({exc.strerror or exc}): check its permissions") from None
+        raise SubmissionError(Said("refused_unreadable", path=str(path), why=str(exc.strerror or exc))) from None
     suffix = path.suffix.lower()
     if stat.S_ISLNK(st.st_mode):
         what = "file" if suffix in SUFFIXES + (".zip",) else "folder"
-        raise SubmissionError(f"{path} is a symbolic link: hand in the {what} itself, not a link")
+        raise SubmissionError(Said(f"refused_link_{what}", path=str(path)))
     if stat.S_ISDIR(st.st_mode):
         return _from_dir(path, assignment)
     if suffix == ".zip":
         return _from_zip(path, assignment)
     if suffix not in SUFFIXES:
-        raise SubmissionError(f"{path} is not a .py, .ipynb or .zip file: pass the student's module or notebook")
+        raise SubmissionError(Said("refused_not_a_submission", path=str(path)))
     data = files.read_regular(path, _limit(path.name))
     return _build(path.name, data, _student_of_file(path), str(path), dir_name=path.parent.name)
 
@@ -197,7 +199,7 @@ def _choose(names: list[str], where: str, assignment: str | None) -> tuple[str, 
     SubmissionError. Among several: the one named after ``assignment``, else after an assignment; a notebook
     and a .py of the same name: the notebook (NOTEBOOK_FIRST)."""
     if not names:
-        raise SubmissionError(f"{where} holds no .py or .ipynb file: hand in the exercise's module or notebook")
+        raise SubmissionError(Said("refused_no_candidate", where=where))
     if len(names) == 1:
         return names[0], ""
     for prefer in ([assignment] if assignment else []), ASSIGNMENTS:
@@ -211,10 +213,9 @@ def _choose(names: list[str], where: str, assignment: str | None) -> tuple[str, 
     if len(paths) == 2 and paths[0].with_suffix("") == paths[1].with_suffix("") and \
             {p.suffix.lower() for p in paths} == {".py", ".ipynb"}:
         notebook, module = sorted(names, key=lambda n: not n.lower().endswith(".ipynb"))
-        return notebook, (f"graded {notebook}: {where} also holds {module}, and {NOTEBOOK_FIRST}; hand in only "
-                          f"one of them to choose")
+        return notebook, Said("note_notebook_first", notebook=notebook, where=where, module=module)
     shown = ", ".join(sorted(names)[:6]) + (", …" if len(names) > 6 else "")
-    raise SubmissionError(f"{where} holds several candidate files ({shown}): keep only one, or pass the file itself")
+    raise SubmissionError(Said("refused_several", where=where, shown=shown))
 
 
 def _from_dir(folder: Path, assignment: str | None) -> Submission:
@@ -255,17 +256,15 @@ def _zip_member(raw: bytes, path, assignment: str | None) -> tuple[str, bytes, s
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_ZIP_MEMBERS:
-                raise SubmissionError(f"{path} holds {len(infos)} files: zip only the exercise's .py or .ipynb")
+                raise SubmissionError(Said("refused_zip_members", path=str(path), n=len(infos)))
             if sum(i.file_size for i in infos) > MAX_ZIP_UNCOMPRESSED:
-                raise SubmissionError(f"{path} unpacks to more than {MAX_ZIP_UNCOMPRESSED // 2**20} MB: zip only "
-                                      f"the exercise's .py or .ipynb")
+                raise SubmissionError(Said("refused_zip_unpacks", path=str(path), mb=MAX_ZIP_UNCOMPRESSED // 2**20))
             names = []
             for info in infos:
                 name, unsafe = files.zip_name(info)
                 parts = PurePosixPath(name).parts
                 if unsafe:
-                    raise SubmissionError(f"{path} contains an unsafe path ({name!r}): zip the files without "
-                                          f"absolute paths or '..'")
+                    raise SubmissionError(Said("refused_zip_unsafe", path=str(path), name=repr(name)))
                 if info.is_dir() or any(p.startswith(".") or p in SKIP_DIRS for p in parts):
                     continue
                 if PurePosixPath(name).suffix.lower() in SUFFIXES:
@@ -275,16 +274,16 @@ def _zip_member(raw: bytes, path, assignment: str | None) -> tuple[str, bytes, s
             info = zf.getinfo(chosen) if chosen in zf.namelist() else next(
                 i for i in infos if i.filename.replace("\\", "/") == chosen)
             if files.zip_is_link(info):
-                raise SubmissionError(f"{path}:{chosen} is a symbolic link: zip the file itself, not a link")
+                raise SubmissionError(Said("refused_zip_link", path=f"{path}:{chosen}"))
             with zf.open(info) as f:
                 data = f.read(MAX_ZIP_UNCOMPRESSED + 1)
             if len(data) > MAX_ZIP_UNCOMPRESSED:
-                raise SubmissionError(f"{path}: {chosen} unpacks to more than {MAX_ZIP_UNCOMPRESSED // 2**20} MB")
+                raise SubmissionError(Said("refused_zip_member_big", path=str(path), name=chosen,
+                                           mb=MAX_ZIP_UNCOMPRESSED // 2**20))
     except SubmissionError:
         raise
     except Exception as exc:  # BadZipFile, zlib.error, encrypted members, truncated archives, …
-        raise SubmissionError(f"{path} is not a readable zip file ({type(exc).__name__}: {exc}): zip the "
-                              f"submission again") from None
+        raise SubmissionError(Said("refused_bad_zip", path=str(path), error=f"{type(exc).__name__}: {exc}")) from None
     return chosen, data, note
 
 
@@ -295,17 +294,15 @@ def from_bytes(name: str, data: bytes, student: str, origin: str, assignment: st
     suffix = PurePosixPath(name).suffix.lower()
     if suffix == ".zip":
         if len(data) > MAX_ZIP_BYTES:
-            raise SubmissionError(f"{origin} is larger than {MAX_ZIP_BYTES // 2**20} MB: zip only the exercise's .py "
-                                  f"or .ipynb")
+            raise SubmissionError(Said("refused_zip_too_big", path=origin, mb=MAX_ZIP_BYTES // 2**20))
         chosen, inner, note = _zip_member(data, origin, assignment)
         member = PurePosixPath(chosen)
         return _build(member.name, inner, student, f"{origin}:{chosen}", dir_name=member.parent.name,
                       notes=(note,) if note else ())
     if suffix not in SUFFIXES:
-        raise SubmissionError(f"{origin} is not a .py, .ipynb or .zip file: hand in the exercise's module or notebook")
+        raise SubmissionError(Said("refused_suffix", path=origin))
     if len(data) > _limit(name):
-        raise SubmissionError(f"{origin} is larger than {_limit(name) // 2**20} MB: remove data from it (a notebook: "
-                              f"Edit > Clear All Outputs) and hand it in again")
+        raise SubmissionError(Said("refused_too_big", path=origin, mb=_limit(name) // 2**20))
     return _build(name, data, student, origin)
 
 
@@ -380,20 +377,17 @@ def _build(name: str, data: bytes, student: str, origin: str, dir_name: str = ""
     else:
         source, cells, kind = _py_source(data, origin), (), "py"
     if len(source) > MAX_SOURCE_CHARS:
-        raise SubmissionError(f"{origin}: the code is larger than {MAX_SOURCE_CHARS // 2**20} MB: remove data "
-                              f"from the file")
+        raise SubmissionError(Said("refused_code_too_big", path=origin, mb=MAX_SOURCE_CHARS // 2**20))
     try:
         source.encode("utf-8")
     except UnicodeEncodeError:
-        raise SubmissionError(f"{origin} contains characters that are not valid text: save it again as UTF-8") from None
+        raise SubmissionError(Said("refused_not_text", path=origin)) from None
     empty = _empty_message(name, origin) if _empty(data, source) else ""
     return Submission(source, student or stem, kind, _guess(stem, dir_name), origin, cells, notes, empty)
 
 
-def _empty_message(name: str, origin: str) -> str:
-    what = "its code cells hold" if name.lower().endswith(".ipynb") else "it holds"
-    return (f"the file is empty ({origin}: {what} no code, only blank lines or comments): write the exercise's "
-            f"functions in it, save it and hand it in again")
+def _empty_message(name: str, origin: str) -> Said:
+    return Said("note_empty_notebook" if name.lower().endswith(".ipynb") else "note_empty_py", path=origin)
 
 
 def _py_source(data: bytes, origin: str) -> str:
@@ -401,7 +395,8 @@ def _py_source(data: bytes, origin: str) -> str:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         return data.decode(encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
-        raise SubmissionError(f"{origin} is not readable text ({type(exc).__name__}: {exc}): save it as UTF-8") from None
+        raise SubmissionError(Said("refused_not_readable_text", path=origin,
+                                   error=f"{type(exc).__name__}: {exc}")) from None
 
 
 def _cell_text(cell) -> str:
@@ -633,23 +628,23 @@ def _without_selfcheck(text: str, tainted: set) -> tuple[str, bool]:
 # --------------------------------------------------------------------------- notebooks
 
 
-def notebook_source(data: bytes, origin: str = "the notebook") -> tuple[str, tuple]:
-    """(source, cells) of a notebook's code: the code cells kept, in order, and where each starts."""
+def notebook_source(data: bytes, origin: str | None = None) -> tuple[str, tuple]:
+    """(source, cells) of a notebook's code: the code cells kept, in order, and where each starts. ``origin`` names
+    it in a SubmissionError's reason ("the notebook" when not given)."""
+    origin = Said("the_notebook") if origin is None else origin
     try:
         nb = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise SubmissionError(f"{origin} is not a notebook (not UTF-8 text): hand in the .ipynb saved by Jupyter") from None
+        raise SubmissionError(Said("refused_notebook_not_utf8", path=origin)) from None
     except ValueError as exc:
-        where = f" at line {exc.lineno}" if getattr(exc, "lineno", None) else ""
         msg = getattr(exc, "msg", str(exc))
-        raise SubmissionError(f"{origin} is not a valid notebook (JSON error{where}: {msg}): open it in Jupyter, "
-                              f"save it again and resubmit") from None
+        line = getattr(exc, "lineno", None)
+        raise SubmissionError(Said("refused_notebook_json_at", path=origin, line=line, error=msg) if line else
+                              Said("refused_notebook_json", path=origin, error=msg)) from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        raise SubmissionError(f"{origin} is not a Jupyter notebook (it has no list of cells): hand in the .ipynb "
-                              f"saved by Jupyter")
+        raise SubmissionError(Said("refused_notebook_no_cells", path=origin))
     if nb.get("nbformat", 4) != 4:
-        raise SubmissionError(f"{origin} is a notebook of format {nb.get('nbformat')!r}: save it with a current "
-                              f"Jupyter (format 4)")
+        raise SubmissionError(Said("refused_notebook_format", path=origin, format=repr(nb.get("nbformat"))))
     parts, cells, line, tainted, size = [], [], 1, set(), 0
     for number, cell in enumerate(nb["cells"], start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -657,14 +652,12 @@ def notebook_source(data: bytes, origin: str = "the notebook") -> tuple[str, tup
         try:
             text = _cell_text(cell)
         except ValueError:
-            raise SubmissionError(f"{origin} is not a valid notebook (cell {number} has no text source): open it "
-                                  f"in Jupyter, save it again and resubmit") from None
+            raise SubmissionError(Said("refused_notebook_cell", path=origin, cell=number)) from None
         if _skipped(cell):
             continue
         size += len(text)
         if size > MAX_SOURCE_CHARS:  # before the tokenizer: it takes a while on megabytes
-            raise SubmissionError(f"{origin}: the code is larger than {MAX_SOURCE_CHARS // 2**20} MB: remove data "
-                                  f"from the notebook's code cells")
+            raise SubmissionError(Said("refused_notebook_code_too_big", path=origin, mb=MAX_SOURCE_CHARS // 2**20))
         text = ipython_to_python(text)
         if text is None or not text.strip():
             continue

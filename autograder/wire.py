@@ -24,14 +24,17 @@ before its call was made cannot carry it.
 An .npz frame is a zip (stored, not compressed) of .npy members: ``__meta__`` the meta as JSON
 bytes (uint8), ``x0``, ``x1``, … the arrays its skeletons name. Skeletons: null, bools, numbers
 and strings as themselves; {"t": [...]} a tuple, {"l": [...]} a list, {"d": [[key, value], ...]} a
-dict with str keys, {"a": name} an array member, {"o": description} a value that is not plain data.
+dict with str keys, {"a": name} an array member, {"o": kind, field: value, …} a value that is not plain data:
+one of OPAQUE's kinds and its facts (a type's name, a dtype, a size in MB), never prose; the grader words it
+(describe_opaque in English, the message catalog in any language).
 
 Everything the worker sends is hostile: ``decode`` parses the zip and the .npy headers itself
 (never pickle, never numpy's loader), and every node of a structure and every *reference* to an
 array (one array named a million times is a million arrays to whoever judges it) is charged to a
 ``Budget``: past it, the value is an opaque "too much data returned". It returns only None,
 bool, int within ±2**63, float, str of at most MAX_STR characters, tuple, list, dict with str keys,
-numpy.ndarray of dtype kind b/i/u/f, or ``opaque(description)``; it raises only ProtocolError.
+numpy.ndarray of dtype kind b/i/u/f, or ``opaque(kind, facts)`` (a kind of OPAQUE, its facts cleaned and bounded:
+an unknown kind, or one without its facts, is "object"); it raises only ProtocolError.
 The encoder charges the same budget, so an honest value it sends fits the decoder's.
 """
 
@@ -54,7 +57,28 @@ BUDGET_BYTES = 64 * 2**20  # data one call may send; the grader charges it once 
 NODE_BYTES = 64  # the charge for one node of a structure
 ARRAY_BYTES = 128  # … and for one reference to an array, on top of its data
 PLAIN_KINDS = "biuf"
-TOO_MUCH = f"too much data returned (more than {BUDGET_BYTES // 2**20} MB)"
+MAX_FACT = 200  # characters of an opaque value's fact (a type's name, a dtype)
+
+#: the kinds of value that is not plain data, and the facts each carries: {"o": kind, fact: value, …} on the wire
+OPAQUE = {
+    "object": (),  # anything else; also what an unknown kind, or a kind without its facts, becomes
+    "instance": ("type",),  # an object of a type that is not plain data: its type's name
+    "subclass": ("type",),  # an ndarray subclass: its name
+    "complex": (),  # a complex number
+    "dtype": ("dtype",),  # an ndarray of a dtype that is not plain (complex128, object, a structured one's str)
+    "structured": (),  # an .npy member of a structured dtype
+    "unsupported_dtype": (),  # … of another dtype no plain array has
+    "nested": (),  # a structure nested deeper than MAX_DEPTH
+    "bad_keys": (),  # a dict with keys that are not str
+    "long_str": (),  # a str longer than MAX_STR
+    "bigint": (),  # an int beyond float range
+    "too_large": (),  # one array larger than MAX_ARRAY_BYTES
+    "too_much": ("mb",),  # past the budget of one call (the encoder's)
+    "too_much_all": ("mb",),  # past the budget of the submission's calls together (the decoder's)
+    "malformed": (),  # a skeleton that is none of the above
+    "unreturnable": (),  # a value the worker failed to encode at all
+}
+TOO_MUCH = {"o": "too_much", "mb": BUDGET_BYTES // 2**20}
 
 # bound now: the worker loads this module before the student's code, which may monkeypatch numpy
 _ndarray, _generic, _asarray, _frombuffer = np.ndarray, np.generic, np.asarray, np.frombuffer
@@ -83,8 +107,8 @@ def _descr_table():
             if dt.kind in PLAIN_KINDS:
                 plain[descr] = dt
             else:
-                named[descr] = f"a numpy.ndarray of dtype {dt.name}"
-    named["'|O'"] = "a numpy.ndarray of dtype object"
+                named[descr] = {"o": "dtype", "dtype": dt.name}
+    named["'|O'"] = {"o": "dtype", "dtype": "object"}
     return plain, named
 
 
@@ -117,6 +141,51 @@ def clean_text(s, limit=300):
     if not isinstance(s, str):
         return ""
     return "".join(ch if ch.isprintable() else " " for ch in s[:limit])
+
+
+def opaque_facts(skel):
+    """(kind, facts) of an opaque skeleton {"o": kind, fact: value, …} from the worker: a kind of OPAQUE with exactly
+    its facts, each a printable str of at most MAX_FACT characters (a size: an int from 0 to 2**20); anything else
+    is ("object", ()). facts: a tuple of (name, value) pairs."""
+    kind = skel.get("o")
+    names = OPAQUE.get(kind) if type(kind) is str else None
+    if names is None or len(skel) != len(names) + 1:
+        return "object", ()
+    facts = []
+    for name in names:
+        value = skel.get(name)
+        if name == "mb":
+            if type(value) is not int or not 0 <= value <= 2**20:
+                return "object", ()
+        else:
+            value = clean_text(value, MAX_FACT).strip()
+            if not value:
+                return "object", ()
+        facts.append((name, value))
+    return kind, tuple(facts)
+
+
+def describe_opaque(kind, facts=()):
+    """An opaque value in English, e.g. "a Sneaky (ndarray subclass)", "a numpy.ndarray of dtype complex128" (for
+    logs, errors and Opaque.description; the feedback's words are the message catalog's)."""
+    f = dict(facts)
+    if kind == "instance" and f.get("type"):
+        return _article(f["type"])
+    if kind == "subclass" and f.get("type"):
+        return f"{_article(f['type'])} (ndarray subclass)"
+    if kind == "dtype" and f.get("dtype"):
+        return f"a numpy.ndarray of dtype {f['dtype']}"
+    if kind in ("too_much", "too_much_all") and isinstance(f.get("mb"), int):
+        return (f"too much data returned (more than {f['mb']} MB"
+                + (" from all the calls together)" if kind == "too_much_all" else ")"))
+    return _DESCRIBED.get(kind, "an object")
+
+
+_DESCRIBED = {"complex": "a complex number", "structured": "a numpy.ndarray of a structured dtype",
+              "unsupported_dtype": "a numpy.ndarray of an unsupported dtype", "nested": "a structure nested too deeply",
+              "bad_keys": "a dict with keys that are not strings", "long_str": "a very long str",
+              "bigint": "an integer too large for a float", "too_large": "an array too large to return",
+              "malformed": "malformed data from the worker", "unreturnable": "a value that could not be returned"}
 
 
 # --------------------------------------------------------------------------- heads
@@ -162,7 +231,7 @@ def _type_name(obj):
 class Encoder:
     """Values as skeletons plus arrays, charging the budget as the decoder will. Never trusts a
     value (it may be the student's): an ndarray subclass, an unknown object or anything too
-    large becomes {"o": description}; with strict, a TypeError instead."""
+    large becomes {"o": kind, …} (OPAQUE); with strict, a TypeError instead."""
 
     def __init__(self, budget_bytes=BUDGET_BYTES, strict=False):
         self.arrays = {}
@@ -179,7 +248,7 @@ class Encoder:
             for name in list(self.arrays)[names:]:
                 del self.arrays[name]
             self.left = left
-            return {"o": TOO_MUCH}
+            return dict(TOO_MUCH)
 
     def _spend(self, n):
         if self.left is not None:
@@ -187,15 +256,16 @@ class Encoder:
                 raise _OverBudget
             self.left -= n
 
-    def _opaque(self, description):
+    def _opaque(self, kind, **facts):
         if self.strict:
-            raise TypeError(f"cannot send {description}")
-        return {"o": description[:200]}
+            raise TypeError(f"cannot send {describe_opaque(kind, facts)}")
+        return {"o": kind, **{name: value[:MAX_FACT] if isinstance(value, str) else value
+                              for name, value in facts.items()}}
 
     def _enc(self, obj, depth):
         self._spend(NODE_BYTES)
         if depth > MAX_DEPTH:
-            return self._opaque("a structure nested too deeply")
+            return self._opaque("nested")
         t = type(obj)
         if obj is None or t is bool or t is float:
             return obj
@@ -206,7 +276,7 @@ class Encoder:
         if t is _ndarray:
             return self._array(obj)
         if isinstance(obj, _ndarray):
-            return self._opaque(f"{_article(_type_name(obj))} (ndarray subclass)")
+            return self._opaque("subclass", type=_type_name(obj))
         if isinstance(obj, _generic):
             if isinstance(obj, _bool_):
                 return bool(obj)
@@ -215,14 +285,14 @@ class Encoder:
             if t is _float64:
                 return float(obj)
             if isinstance(obj, _complexfloating):
-                return self._opaque("a complex number")
+                return self._opaque("complex")
             return self._array(_asarray(obj))  # float32 and other scalars: a 0-d array of their dtype
         if isinstance(obj, float):
             return float.__float__(obj)
         if isinstance(obj, int):
             return self._int(int.__index__(obj))
         if isinstance(obj, complex):
-            return self._opaque("a complex number")
+            return self._opaque("complex")
         if isinstance(obj, tuple):
             return {"t": [self._enc(tuple.__getitem__(obj, i), depth + 1) for i in range(tuple.__len__(obj))]}
         if isinstance(obj, list):
@@ -230,17 +300,17 @@ class Encoder:
         if isinstance(obj, dict):
             items = list(dict.items(obj))
             if not all(type(k) is str for k, _ in items):
-                return self._opaque("a dict with keys that are not strings")
+                return self._opaque("bad_keys")
             out = []
             for k, v in items:
                 self._spend(len(k))
                 out.append([k, self._enc(v, depth + 1)])
             return {"d": out}
-        return self._opaque(_article(_type_name(obj)))
+        return self._opaque("instance", type=_type_name(obj))
 
     def _str(self, s):
         if len(s) > MAX_STR:
-            return self._opaque("a very long str")
+            return self._opaque("long_str")
         self._spend(len(s))
         return s
 
@@ -250,14 +320,14 @@ class Encoder:
         try:
             return float(n)  # as a float, like numpy would
         except OverflowError:
-            return self._opaque("an integer too large for a float")
+            return self._opaque("bigint")
 
     def _array(self, arr):
         dt = arr.dtype
         if dt.kind not in PLAIN_KINDS or dt.fields is not None or dt.subdtype is not None:
-            return self._opaque(f"a numpy.ndarray of dtype {dt}")
+            return self._opaque("dtype", dtype=str(dt))
         if arr.nbytes > MAX_ARRAY_BYTES:
-            return self._opaque("an array too large to return")
+            return self._opaque("too_large")
         self._spend(arr.nbytes + ARRAY_BYTES)
         if len(self.arrays) >= MAX_MEMBERS - 1:
             raise _OverBudget
@@ -321,7 +391,7 @@ def encode(fields, values, budget_bytes=BUDGET_BYTES, strict=False):
         if strict:
             raise TypeError("too much data to send") from None
         meta = dict(fields)
-        meta.update({key: {"o": TOO_MUCH} for key in values})
+        meta.update({key: dict(TOO_MUCH) for key in values})
         return _pack(meta, {})
 
 
@@ -362,8 +432,8 @@ def _str_ok(s):
 
 
 def _npy(mv, start, end):
-    """An .npy member: (dtype, shape, fortran, data offset, count), or a description of why it
-    is not plain data. Sizes are checked before anything is allocated."""
+    """An .npy member: (dtype, shape, fortran, data offset, count), or the opaque skeleton of why it is not plain
+    data ({"o": "dtype", …}). Sizes are checked before anything is allocated."""
     if end - start < 10 or bytes(mv[start:start + 6]) != b"\x93NUMPY":
         raise ProtocolError("malformed array member")
     major = mv[start + 6]
@@ -389,8 +459,7 @@ def _npy(mv, start, end):
     if dt is None:
         if descr in _NAMED_DESCR:
             return _NAMED_DESCR[descr]
-        return "a numpy.ndarray of a structured dtype" if descr.startswith("[") else \
-            "a numpy.ndarray of an unsupported dtype"
+        return {"o": "structured"} if descr.startswith("[") else {"o": "unsupported_dtype"}
     count = nonzero = 1
     for d in shape:
         count *= d
@@ -446,8 +515,7 @@ class _Decoder:
         try:
             return self._dec(skel, 0)
         except _OverBudget:
-            return self.opaque(f"too much data returned (more than {self.budget.total // 2**20} MB from all "
-                               f"the calls together)")
+            return self.opaque("too_much_all", (("mb", self.budget.total // 2**20),))
 
     def _spend(self, n):
         if self.budget is not None:
@@ -456,23 +524,23 @@ class _Decoder:
     def _dec(self, skel, depth):
         self._spend(NODE_BYTES)
         if depth > MAX_DEPTH:
-            return self.opaque("a structure nested too deeply")
+            return self.opaque("nested", ())
         t = type(skel)
         if skel is None or t is bool or t is int or t is float:
             return skel
         if skel is _HUGE:
-            return self.opaque("an integer too large for a float")
+            return self.opaque("bigint", ())
         if t is str:
             if len(skel) > MAX_STR:
-                return self.opaque("a very long str")
+                return self.opaque("long_str", ())
             self._spend(len(skel))
             return _str_ok(skel)
+        if t is dict and "o" in skel:  # {"o": kind, fact: value, …}: a kind of OPAQUE with its facts, else "object"
+            return self.opaque(*opaque_facts(skel))
         if t is dict and len(skel) == 1:
             (key, val), = skel.items()
             if key == "a" and type(val) is str and val in self.members:
                 return self._array(val)
-            if key == "o" and type(val) is str:
-                return self.opaque(clean_text(val, 200) or "an object")
             if key in ("t", "l") and type(val) is list:
                 items = [self._dec(x, depth + 1) for x in val]
                 return tuple(items) if key == "t" else items
@@ -481,20 +549,20 @@ class _Decoder:
                 for item in val:
                     if not (type(item) is list and len(item) == 2 and type(item[0]) is str
                             and len(item[0]) <= MAX_STR):
-                        return self.opaque("malformed data from the worker")
+                        return self.opaque("malformed", ())
                     self._spend(len(item[0]))
                     out[_str_ok(item[0])] = self._dec(item[1], depth + 1)
                 return out
-        return self.opaque("malformed data from the worker")
+        return self.opaque("malformed", ())
 
     def _array(self, name):
         spec = self.members[name]
-        if isinstance(spec, str):
-            return self.opaque(spec)
+        if isinstance(spec, dict):  # not plain data: the decoder's own skeleton of why
+            return self.opaque(*opaque_facts(spec))
         dt, shape, fortran, offset, count = spec
         nbytes = count * dt.itemsize
         if self.budget is not None and nbytes > MAX_ARRAY_BYTES:
-            return self.opaque("an array too large to return")
+            return self.opaque("too_large", ())
         self._spend(nbytes + ARRAY_BYTES)
         arr = self.views.get(name)
         if arr is None:
@@ -511,7 +579,8 @@ def decode(payload, budget, opaque, copy=False):
     characters; anything else dropped); values: its skeletons (keys VALUES) as plain data.
 
     budget: a Budget charged for every node and array reference (None: no limit, for the
-    grader's own inputs); opaque(description): what stands for a value that is not plain data;
+    grader's own inputs); opaque(kind, facts): what stands for a value that is not plain data (a kind of OPAQUE
+    and a tuple of (name, value) pairs, cleaned and bounded: see opaque_facts);
     copy: every array reference its own copy (else views of payload, writable when it is a
     bytearray). Raises ProtocolError, and nothing else, for whatever the payload is.
     """

@@ -254,8 +254,8 @@ def load_source(name, path, source):
     return module
 
 
-def refuse(description):
-    raise ValueError(f"the grader sent {description}")
+def refuse(kind, facts=()):
+    raise ValueError(f"the grader sent a value that is not plain data ({kind})")
 
 
 def exception_info(exc, filename):
@@ -424,7 +424,7 @@ def main(argv, preloaded=None):
         try:
             out = encode(meta, {"result": result, "args_after": args} if meta["status"] == "ok" else {})
         except BaseException:  # e.g. a RecursionError or MemoryError on the student's value
-            out = encode({"status": "ok", "kind": "ok", "result": {"o": "a value that could not be returned"},
+            out = encode({"status": "ok", "kind": "ok", "result": {"o": "unreturnable"},
                           "args_after": None}, {})
         del result, args
         chan.send(head("C", index, token, size=len(out)) + out)

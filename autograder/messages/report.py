@@ -94,6 +94,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "gradescope_when_after_due_date": {"en": "after the due date", "ja": "締め切り後に"},
     "gradescope_when_after_published": {"en": "once the grades are published", "ja": "成績の公開後に"},
+    "status_passed": {"en": "passed", "ja": "合格"},  # a test's status, when it has no output
+    "status_failed": {"en": "failed", "ja": "不合格"},
+    "status_error": {"en": "error", "ja": "エラー"},
+    "status_timeout": {"en": "timeout", "ja": "時間切れ"},
     "gradescope_not_started": {
         "en": "The autograder could not start (not your mistake): your instructor can see why.",
         "ja": "採点プログラムを起動できませんでした（あなたの誤りではありません）。理由は教員が確認できます。",

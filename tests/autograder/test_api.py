@@ -150,6 +150,32 @@ class TestLoadSubmission:
         with pytest.raises(api.SubmissionError, match="holds no .py or .ipynb file"):
             load_submission(tmp_path)
 
+    def test_reasons_in_the_graded_language(self, tmp_path):
+        """What a student reads of a refused or odd submission is worded in the graded language: an empty file's
+        reason and the note on which of two files was graded (api.grade), a file that cannot be read (batch)."""
+        from autograder import batch
+
+        (tmp_path / "empty").mkdir()
+        (tmp_path / "empty" / "rnn_bptt.py").write_text("# to do\n", encoding="utf-8")
+        refused = api.grade(tmp_path / "empty", "rnn_bptt", lang="ja")
+        assert refused.status == "refused" and refused.notes == [
+            f"ファイルが空です（{tmp_path}/empty/rnn_bptt.py: コードがなく、空行かコメントだけです）。課題の関数を書いて保存し、"
+            f"もう一度提出してください"]
+        assert api.grade(tmp_path / "empty", "rnn_bptt", lang="en").notes[0].startswith("the file is empty (")
+        both = tmp_path / "both"
+        both.mkdir()
+        (both / "rnn_bptt.py").write_text("# to do\n", encoding="utf-8")
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("# to do")]), both / "rnn_bptt.ipynb")
+        notes = api.grade(both, "rnn_bptt", lang="ja").notes
+        assert notes[0].startswith(f"rnn_bptt.ipynb を採点しました。{both} には rnn_bptt.py もありますが") and \
+            notes[1].startswith("ファイルが空です") and len(notes) == 2
+        (tmp_path / "bad.ipynb").write_bytes(b"{ not json")
+        data, report = batch.grade_entry(lambda: tmp_path / "bad.ipynb", "bad", "rnn_bptt", "i", lang="ja")
+        assert data["status"] == "refused" and data["notes"] == [
+            f"{tmp_path}/bad.ipynb は正しいノートブックではありません（1 行目に JSON のエラー: Expecting property name enclosed in "
+            f"double quotes）。Jupyter で開いて保存し直し、再提出してください"]
+        assert "注: " + data["notes"][0] in report
+
     def test_zip(self, tmp_path):
         """A zip is read in memory: its one member, the student from the zip's name."""
         z = tmp_path / "erin.zip"
@@ -321,6 +347,21 @@ class TestAttacks:
         assert_only(result, "forward", lost=fwd[0].max_score)
         assert "(got a segmentation fault (SIGSEGV))" in fwd[0].output and all(t.passed for t in fwd[1:])
 
+    def test_crashes_worded_in_japanese(self):
+        """Graded in Japanese, how the process ended is said in Japanese (the exit code, the signal by name), in the
+        feedback and in the note of a crashed import: none of the English words of session.describe_exit."""
+        english = ("the process", "exited with code", "segmentation fault", "killed", "unknown way")
+        exited = cases_of(grade(attack("os_exit"), lang="ja"), "forward")[0].output
+        assert "実際: 終了コード 0 でのプロセスの終了）" in exited, exited
+        segv = cases_of(grade(attack("segfault"), lang="ja"), "forward")[0].output
+        assert "実際: セグメンテーション違反（SIGSEGV））" in segv, segv
+        at_import = grade(Submission("import os\nos._exit(5)\n", "s", "py", "rnn_bptt"), lang="ja")
+        assert at_import.notes == ["モジュールの読み込み中に Python のプロセスが異常終了しました（終了コード 5 でのプロセスの終了）"]
+        hidden = [t.output for t in at_import.tests if not t.visible]
+        assert hidden and all("実際: プロセスの終了）" in o and "5" not in o.split("実際")[1] for o in hidden), hidden
+        for text in (exited, segv, *at_import.notes, *(t.output for t in at_import.tests)):
+            assert not any(e in text for e in english), text
+
     def test_infinite_loop(self):
         """An endless loop times out (twice, then the function is skipped)."""
         result = grade(attack("infinite_loop"))
@@ -366,6 +407,12 @@ class TestAttacks:
         assert result.tests[0].output.startswith(
             "forward: the module could not be imported, expected it to define forward (got SyntaxError at line 3: ")
         assert result.notes[-1].startswith("the module could not be imported: SyntaxError at line 3")
+
+    def test_syntax_error_in_japanese(self):
+        """Graded in Japanese, a syntax error's note and feedback name its line in Japanese."""
+        result = grade(load_submission(ATTACKS / "syntax_error.py"), lang="ja")
+        assert result.notes[-1].startswith("モジュールを読み込めませんでした: SyntaxError（3 行目）: ")
+        assert "実際: SyntaxError（3 行目）: " in result.tests[0].output and " at line" not in result.tests[0].output
 
     def test_exception_at_import(self):
         """An exception at import is zero, naming it and its line (and its message for a visible case)."""
@@ -536,10 +583,10 @@ class TestJudgeOutcome:
         assert r.output.startswith("spectral_radius: internal error while judging this case, expected a verdict "
                                    "(got TypeError). ") and "a bug of the grader" not in r.output
 
-    @pytest.mark.parametrize("result", [Opaque("a complex number"), np.array(0.5 + 1j), 10 ** 400])
+    @pytest.mark.parametrize("result", [Opaque("complex"), np.array(0.5 + 1j), 10 ** 400])
     def test_odd_results_are_failures(self, result):
         """A complex or huge-int result fails as the wrong type, whatever the arguments after the call hold."""
-        for after in (None, (np.array([1.0, 2.0]),), (Opaque("an object"),), [[np.nan]]):
+        for after in (None, (np.array([1.0, 2.0]),), (Opaque("object"),), [[np.nan]]):
             r = _judged(_outcome(status="ok", kind="ok", result=result, args_after=after))
             assert r.status == "failed" and "has the wrong type, expected a float" in r.output, r.output
 
@@ -565,6 +612,32 @@ class TestJudgeOutcome:
         failed = _outcome(kind="import_error", exc_type="RuntimeError", exc_text="4711", line=2)
         assert "4711" in _judged(failed).output
         assert "4711" not in _judged(failed, False).output and "RuntimeError at line 2" in _judged(failed, False).output
+
+    def test_hidden_exit_code_worded_in_japanese(self):
+        """A crash's exit code (session.describe_exit's fact) is worded in Japanese, and left out of a hidden case."""
+        from autograder.session import describe_exit
+
+        crash = _outcome(status="crashed", kind="crashed", exc_text=describe_exit(47))
+        assert "実際: 終了コード 47 でのプロセスの終了）" in _judged(crash, True, "ja").output
+        hidden = _judged(crash, False, "ja").output
+        assert "実際: プロセスの終了）" in hidden and "47" not in hidden and "process" not in hidden, hidden
+        assert "(got the process exited)" in _judged(crash, False).output
+
+    def test_import_failure_worded_in_japanese(self):
+        """In Japanese, where a failed import or sys.exit() happened is said in Japanese: no English "at line"."""
+        failed = _outcome(kind="import_error", exc_type="NameError", exc_text="name 'W' is not defined", line=2)
+        assert "（期待: spectral_radius の定義、実際: NameError（2 行目）: name 'W' is not defined）" in \
+            _judged(failed, True, "ja").output
+        exited = _judged(_outcome(kind="import_exit", line=3), True, "ja").output
+        assert exited.startswith("spectral_radius: モジュールの読み込み中に、3 行目で sys.exit() が呼ばれました（期待: ")
+        assert not any(" at " in o or "line" in o for o in (_judged(failed, True, "ja").output, exited))
+        sub = Submission("a = 1\nb = 2\n", "s", "py", "vanishing", cells=((1, 4), (2, 7)))
+        assert api._import_note(failed, sub, "ja") == ("モジュールを読み込めませんでした: NameError（セル 7 の1 行目）: "
+                                                       "name 'W' is not defined")
+        assert api._import_note(failed, sub) == "the module could not be imported: NameError at cell 7, line 1: " \
+                                                "name 'W' is not defined"
+        assert api._import_note(_outcome(kind="import_timeout", exc_text="10"), sub, "ja") == \
+            "モジュールの読み込みが 10 秒以内に終わりませんでした"
 
     def test_runner_judge_error(self):
         """The runner's "judge_error" outcome is worded like any internal error."""

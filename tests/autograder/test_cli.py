@@ -180,6 +180,8 @@ class TestBatch:
         notes = {r["student"]: r["notes"] for r in res}
         assert notes["alice"] == [] and notes["bob"] == ["the file is named after lstm, not rnn_bptt: it was graded "
                                                          "as rnn_bptt"]
+        ja = {r["student"]: r["notes"] for r in batch.grade_class(root, A, tmp_path / "ja", jobs=1, lang="ja")}
+        assert ja["bob"] == ["ファイル名が rnn_bptt ではなく lstm になっています。rnn_bptt として採点しました"], ja["bob"]
 
     def test_interrupted_then_resumed(self, tmp_path, monkeypatch):
         """Ctrl-C says how many are done and to use --resume (exit 130); --resume says how many it skipped."""

@@ -357,6 +357,75 @@ class TestLocalCluster:
         assert len(said) == len(set(said)) >= 1
 
 
+class TestGradedLanguage:
+    """What a student reads is worded in the graded language on the Dask worker too: a Submission's notes and why it
+    is empty cross the wire as their catalog keys and facts (messages.to_plain), never as English prose."""
+
+    @staticmethod
+    def small_class(d: Path) -> Path:
+        """An empty file, and a folder holding both the module and the notebook (the notebook is graded, and said)."""
+        (d / "empty").mkdir(parents=True)
+        (d / "empty" / f"{A}.py").write_text("# nothing yet\n", encoding="utf-8")
+        (d / "both").mkdir()
+        shutil.copy(SOLUTION, d / "both" / f"{A}.py")
+        shutil.copy(SOLUTION_NB, d / "both" / f"{A}.ipynb")
+        return d
+
+    def test_submission_fields_keep_the_catalog_keys(self, tmp_path):
+        """submission_fields is plain JSON; submission_from rebuilds the notes and the empty reason, worded in any
+        language."""
+        from autograder.distributed import submission_fields, submission_from
+        from autograder.messages import Said, say
+        from autograder.submission import load_submission
+
+        d = self.small_class(tmp_path / "class")
+        for student in ("empty", "both"):
+            sub = load_submission(d / student, A)
+            back = submission_from(json.loads(json.dumps(submission_fields(sub))))
+            said = [*back.notes, *([back.empty] if back.empty else [])]
+            assert said and all(isinstance(n, Said) for n in said)
+            assert back == sub and [say(n, "ja") for n in said] == [say(n, "ja") for n in (*sub.notes, sub.empty) if n]
+            assert all("ノートブック" in say(n, "ja") or "空" in say(n, "ja") for n in said)
+
+    def test_local_cluster_in_japanese(self, tmp_path):
+        """--scheduler local:1 --lang ja: the notes are the local run's, in Japanese."""
+        d = self.small_class(tmp_path / "class")
+        notes = {}
+        for how in ("here", "dask"):
+            extra = ["--scheduler", "local:1"] if how == "dask" else []
+            r = run("batch", d, "-a", A, "-o", tmp_path / f"{how}.csv", "--results", tmp_path / how, "--lang", "ja",
+                    *extra)
+            assert r.exit_code == 3, r.output  # the empty file: not graded
+            notes[how] = {s: json.loads((tmp_path / how / f"{s}.json").read_text(encoding="utf-8"))["notes"]
+                          for s in ("empty", "both")}
+        assert notes["dask"] == notes["here"]
+        (empty,) = notes["dask"]["empty"]
+        assert empty.startswith("ファイルが空です（") and "the file is empty" not in empty, empty
+        assert notes["dask"]["both"][0].startswith(f"{A}.ipynb を採点しました。"), notes["dask"]["both"]
+        assert not any("graded" in n or "also holds" in n for n in notes["dask"]["both"]), notes["dask"]["both"]
+
+    def test_failed_task_said_in_the_graded_language(self):
+        """A task whose workers all died, or graded by another version of the grader: an internal error for the
+        student, said in the graded language (English as before)."""
+        from autograder.messages import Said
+
+        e = batch.Entry("ann", Path("ann"), "7", "Ann")
+        for key, en, ja in (
+                ("note_cluster_killed", "internal error while grading on the Dask cluster (KilledWorker: the workers "
+                                        "that took this submission died); run again with --resume",
+                 "Dask クラスターでの採点中に内部エラーが発生しました（KilledWorker: この提出物を担当したワーカーが停止しました）。"
+                 "--resume を付けてもう一度実行してください"),
+                ("note_cluster_version", "internal error while grading on the Dask cluster: a worker runs another "
+                                         "version of the grader; install the same rnn-exercise-kit on every worker "
+                                         "and run again with --resume",
+                 "Dask クラスターでの採点中に内部エラーが発生しました。別の版の採点プログラムを実行しているワーカーがあります。"
+                 "すべてのワーカーに同じ rnn-exercise-kit をインストールし、--resume を付けてもう一度実行してください")):
+            for lang, said in (("en", en), ("ja", ja)):
+                data, text = batch._cluster_failure(e, A, "inputs", Said(key), lang)
+                assert data["status"] == "internal_error" and data["notes"] == [said] and said in text
+                assert (data["lms_id"], data["display_name"], data["score"]) == ("7", "Ann", 0.0)
+
+
 class TestShard:
     def test_slices_are_stable(self):
         """A student's slice depends on their id alone: adding students moves nobody; every student is in one."""

@@ -15,6 +15,7 @@ from autograder.feedback import (
     GENERIC_HINTS_JA,
     PROBLEM_CODES,
     default_lang,
+    problem_text,
     render,
     resolve_lang,
 )
@@ -55,7 +56,7 @@ def _examples():
         (case, compare("x", e, "dW")),
         (case, compare(e.view(Sub), e, "dW")),
         (case, compare([[1.0], [2.0, 3.0]], e, "dW")),
-        (case, compare(Opaque("a Sneaky (ndarray subclass)"), e, "dW")),
+        (case, compare(Opaque("subclass", (("type", "Sneaky"),)), e, "dW")),
         (case, compare(e.astype(np.float32), e, "dW")),
         (case, compare(e.T, e, "dW")),
         (case, compare(nan, e, "dW")),
@@ -308,6 +309,52 @@ def _reference_texts(x, out):
     return out
 
 
+#: one Opaque of each kind the wire knows (wire.OPAQUE), with its facts
+OPAQUES = [Opaque("object"), Opaque("instance", (("type", "Thing"),)), Opaque("subclass", (("type", "Sneaky"),)),
+           Opaque("complex"), Opaque("dtype", (("dtype", "complex128"),)), Opaque("structured"),
+           Opaque("unsupported_dtype"), Opaque("nested"), Opaque("bad_keys"), Opaque("long_str"), Opaque("bigint"),
+           Opaque("too_large"), Opaque("too_much", (("mb", 64),)), Opaque("too_much_all", (("mb", 64),)),
+           Opaque("malformed"), Opaque("unreturnable")]
+
+
+class TestOpaqueWords:
+    """A value the worker could not send arrives as a kind and facts, worded by the catalog in either language."""
+
+    def test_every_kind_of_the_wire(self):
+        """The feedback knows every kind the wire may send, and its English is the Opaque's description."""
+        from autograder import wire
+
+        assert sorted(o.kind for o in OPAQUES) == sorted(wire.OPAQUE)
+        for o in OPAQUES:
+            m = compare(o, np.zeros(2), "dW")
+            assert m.problem == f"has the wrong type, expected a numpy.ndarray (got {o.description})", o
+
+    def test_japanese_has_no_english_description(self):
+        """In Japanese each kind is said in Japanese words (type names and dtypes aside), never the worker's English."""
+        said = {o.kind: problem_text("wrong_type", compare(o, np.zeros(2), "dW").facts, "ja") for o in OPAQUES}
+        assert said["subclass"] == "の型が違います（期待: numpy.ndarray、実際: Sneaky（ndarray のサブクラス））"
+        assert said["dtype"] == "の型が違います（期待: numpy.ndarray、実際: dtype complex128 の numpy.ndarray）"
+        assert said["too_much_all"].endswith("実際: 多すぎるデータ（すべての呼び出しの合計で 64 MB 超））")
+        assert said["instance"].endswith("実際: Thing）") and said["complex"].endswith("実際: 複素数）")
+        english = re.compile(r"\b(a|an|of|too|with|the|returned|number|structure|data|value|dict with)\b")
+        assert not [s for s in said.values() if english.search(s)], said
+
+    def test_hidden_case_names_no_type(self):
+        """For a hidden case the feedback says the type was wrong, never the type name the student's code chose."""
+        o = Opaque("subclass", (("type", "Marker4711"),))
+        for lang in ("en", "ja"):
+            m = compare(o, np.zeros(2), "dW")
+            assert "Marker4711" in problem_text(m.code, m.facts, lang)
+            assert "Marker4711" not in problem_text(m.code, m.facts, lang, hidden=True)
+
+    def test_unknown_kind_is_an_object(self):
+        """An Opaque of a kind the wire does not know, or without its facts, is "an object" (オブジェクト)."""
+        for o in (Opaque("a Sneaky (ndarray subclass)"), Opaque("subclass"), Opaque("too_much", (("mb", "x"),))):
+            m = compare(o, np.zeros(2), "dW")
+            assert o.description == "an object" and m.problem.endswith("(got an object)")
+            assert problem_text(m.code, m.facts, "ja").endswith("実際: オブジェクト）")
+
+
 class TestNoReferenceValues:
     @pytest.mark.parametrize("name", ASSIGNMENTS)
     @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -397,6 +444,23 @@ class TestHidden:
         assert feedback.ending("the process exited with code 123", hidden=True) == "the process exited"
         assert feedback.ending("the process exited with code 123") == "the process exited with code 123"
         assert feedback.ending("a segmentation fault (SIGSEGV)", hidden=True) == "a segmentation fault (SIGSEGV)"
+
+    @pytest.mark.parametrize("code", [None, 0, 3, 47, -11, -9, -24, -25, -6, -7, -8, -4, -10, -15, 139, 137, 152, -70])
+    def test_exit_worded_from_its_facts(self, code):
+        """How a worker ended is worded from session.describe_exit's facts: the same English as before, Japanese
+        with none of its English words (a signal keeps its name), and, hidden, no exit code in either language."""
+        from autograder.session import describe_exit
+
+        why = describe_exit(code)
+        assert feedback.ending(why) == str(why)
+        assert feedback.ending(why, True) == re.sub(r" with code -?\d+", "", str(why))
+        for hidden in (False, True):
+            ja = feedback.ending(why, hidden, "ja")
+            assert not re.search(r"process|exited|killed|fault|error|abort|instruction|exceeded|limit|unknown|memory"
+                                 r"|signal\b", ja), ja
+            assert re.findall(r"SIG[A-Z0-9]+", ja) == re.findall(r"SIG[A-Z0-9]+", str(why)), ja
+            if why.key == "exit_code":
+                assert (str(code) in ja) != hidden and "終了" in ja, ja
 
     def test_internal_error(self):
         """A failure of the judge itself is worded in the template in both languages and asks to report it."""

@@ -277,9 +277,11 @@ class TestRun:
         ("rnn_bptt.py", bytes(range(128, 256)) * 8, "is not readable text"),
         ("answers.ipynb", b"{ this is not json", "answers.ipynb"),
         ("lstm.py", b"x = 1\n", "named after the exercise lstm"),
+        ("rnn_bptt.py", b"# to do\n", "the file is empty (rnn_bptt.py: it holds no code"),
     ])
     def test_refused_submission_is_a_zero_with_the_reason(self, fake_root, name, data, reason):
-        """Garbage, a non-JSON notebook, another exercise: 0, refused, the reason shown without folder paths."""
+        """Garbage, a non-JSON notebook, another exercise, a file without code: 0, refused, the reason shown without
+        folder paths."""
         submit(fake_root, name, data)
         outcome = gradescope.run(fake_root)
         out = results_of(fake_root)
@@ -328,6 +330,47 @@ class TestRun:
         shown = [t["output"] for t in out["tests"] if t["visibility"] == "visible" and t["status"] == "failed"]
         assert shown and all("<img" not in s and "&lt;img src\\=x" in s for s in shown)
         assert "Late: submitted 1 h 0 min after the due date" in out["output"] and out["output_format"] == "md"
+
+
+@pytest.fixture(scope="module")
+def ja_zip():
+    """The rnn_bptt autograder built with --lang ja."""
+    return gradescope.build_zip(A, secret=SECRET, lang="ja", kit_root=ROOT)
+
+
+class TestRunInJapanese:
+    """A zip built with --lang ja writes results.json in Japanese: the summary, the notes, the cases, the reasons."""
+
+    def test_graded_late_submission(self, tmp_path, ja_zip):
+        """A late, buggy submission: the summary line, the late note and each failed case's feedback are Japanese,
+        with none of the English words of the same results."""
+        root = layout(tmp_path / "ag", ja_zip, metadata=metadata(created="2026-08-02T01:00:00-07:00"))
+        submit(root, "mine.py", BUGGY.read_bytes())
+        gradescope.run(root)
+        out = results_of(root)
+        summary, *notes = out["output"].split("\n")
+        assert summary.startswith(f"{A}: 公開ケースの得点は") and "非公開の" in summary
+        assert notes == ["遅延提出: 提出期限（2026-07-31T23:00-07:00）から 1 日 2 時間遅れて提出されました。"]
+        failed = [t["output"] for t in out["tests"] if t["status"] == "failed"]
+        assert failed and all("（期待: " in o or "。" in o for o in failed)
+        assert not any(word in out["output"] for word in ("points", "Late", "due date", "hidden cases"))
+
+    @pytest.mark.parametrize("name, data, words", [
+        ("lstm.py", b"x = 1\n", "lstm.py は課題 lstm の名前ですが、この採点プログラムが採点するのは rnn_bptt です。"),
+        ("answers.ipynb", b"{ this is not json", "answers.ipynb は正しいノートブックではありません（1 行目に JSON のエラー: "),
+        ("rnn_bptt.py", b"# nothing yet\n", "ファイルが空です（rnn_bptt.py: コードがなく、空行かコメントだけです）"),
+    ])
+    def test_refused_submission_says_why_in_japanese(self, tmp_path, ja_zip, name, data, words):
+        """Another exercise, a notebook that does not parse, an empty file: 0 and the reason in Japanese, the
+        uploaded file's name without the folder's path."""
+        root = layout(tmp_path / "ag", ja_zip, metadata=metadata())
+        submit(root, name, data)
+        gradescope.run(root)
+        out = results_of(root)
+        assert out["score"] == 0 and out["extra_data"]["status"] == "refused"
+        assert out["output"].startswith(f"{A}: 0 / 15 点。提出を採点できませんでした\n") and words in out["output"]
+        assert "/autograder" not in out["output"] and str(root) not in out["output"]
+        assert not any(word in out["output"] for word in ("points", "upload", "is not", "empty"))
 
 
 # --------------------------------------------------------------------------- the zip as Gradescope runs it

@@ -196,6 +196,51 @@ class TestArchive:
             lms_in.from_archive(_zip(tmp_path / "c.zip", {"alice/rnn_bptt.py": ""}))
 
 
+class TestReasonsInTheGradedLanguage:
+    def test_missing_several_and_link_worded_in_japanese(self, tmp_path):
+        """A student with only online text, one with several files, one whose file is a link in the zip: each result
+        says why in the graded language (the catalog's, from the reason's facts), with none of its English in
+        Japanese; in English the words are as before."""
+        from autograder import batch
+
+        z = lms_in.from_archive(_zip(tmp_path / "dl.zip", {
+            "Dave Lee_1004_assignsubmission_onlinetext/onlinetext.html": "<p>later</p>",
+            "Eve Ito_1006_assignsubmission_file/a.py": "a = 1\n",
+            "Eve Ito_1006_assignsubmission_file/b.py": "b = 1\n"}, link="Lin Wu_1007_assignsubmission_file/x.py"))
+        notes = {}
+        for lang in ("en", "ja"):
+            results = batch.grade_class(tmp_path / "dl.zip", "rnn_bptt", tmp_path / lang, jobs=1, lang=lang,
+                                        entries=z.entries("rnn_bptt"))
+            notes[lang] = {r["lms_id"]: r["notes"] for r in results}
+        assert notes["en"] == {
+            "1004": ["no .py, .ipynb or .zip file handed in (found: onlinetext.html)"],
+            "1006": ["several files handed in (a.py, b.py), not one named after the assignment: hand in only the "
+                     "exercise's file"],
+            "1007": [f"{tmp_path / 'dl.zip'}:Lin Wu_1007_assignsubmission_file/x.py is a symbolic link: hand in the "
+                     f"file itself, not a link"]}
+        assert notes["ja"] == {
+            "1004": [".py、.ipynb、.zip のファイルが提出されていません（提出されたファイル: onlinetext.html）"],
+            "1006": ["複数のファイルが提出されていて（a.py, b.py）、課題の名前のファイルがありません。課題のファイルだけを提出してください"],
+            "1007": [f"{tmp_path / 'dl.zip'}:Lin Wu_1007_assignsubmission_file/x.py はシンボリックリンクです。リンクではなく"
+                     f"ファイルそのものを提出してください"]}
+        for (note,) in notes["ja"].values():
+            words = note.replace(str(tmp_path), "")  # the test's own folder is named after it
+            assert not re.search(r"handed in|several|named after|symbolic link|hand in", words), note
+
+    def test_member_over_its_limit_worded_in_japanese(self, tmp_path, monkeypatch):
+        """A member over its size limit is refused with the limit, in the graded language."""
+        monkeypatch.setattr(lms_in, "MAX_PY_BYTES", 2**20)
+        z = lms_in.from_archive(_zip(tmp_path / "x.zip", {"b_2_6_rnn_bptt.py": "#" * (2**20 + 1)}))
+        with pytest.raises(SubmissionError) as info:
+            z.entries("rnn_bptt")[0].load("rnn_bptt")
+        from autograder.messages import reason
+
+        assert str(info.value).endswith("b_2_6_rnn_bptt.py is larger than 1 MB: remove data from it (a notebook: "
+                                        "Edit > Clear All Outputs) and hand it in again")
+        assert reason(info.value, "ja").endswith("b_2_6_rnn_bptt.py は 1 MB を超えています。データを削除して（ノートブックなら "
+                                                 "Edit > Clear All Outputs）、もう一度提出してください")
+
+
 class TestNbgraderRegexp:
     def test_documented_and_matches_moodle_names(self, tmp_path):
         """The named_regexp docs/instructors.md gives finds the participant id and notebook in every Moodle naming,

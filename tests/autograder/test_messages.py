@@ -1,6 +1,8 @@
 """autograder.messages: one catalog, every entry in both languages with the same facts, no grader words outside it."""
 
 import io
+import json
+import pickle
 import re
 import string
 import tokenize
@@ -9,14 +11,15 @@ from pathlib import Path
 import pytest
 
 from autograder import messages
-from autograder.messages import LANGS, MESSAGES, SECTIONS, both, merge, text
+from autograder.errors import SubmissionError
+from autograder.messages import LANGS, MESSAGES, SECTIONS, Said, both, merge, message_of, reason, say, text
 
 AUTOGRADER = Path(messages.__file__).resolve().parent.parent
 #: hiragana, katakana, CJK ideographs: a Japanese word (punctuation such as 。、（ is joining, not words)
 JAPANESE = re.compile("[\u3040-\u30ff\u4e00-\u9fff]")
-#: modules not scanned yet: diagnosis.py's sentences are moving into the catalog's diagnosis section
-#: (known_mistakes/ and suites/, per-exercise texts by design, are packages: the scan reads autograder/*.py only)
-NOT_SCANNED = {"diagnosis.py"}
+#: modules not scanned: none (known_mistakes/ and suites/, per-exercise texts by design, are packages: the scan reads
+#: autograder/*.py only)
+NOT_SCANNED: set = set()
 SCANNED = sorted(p.name for p in AUTOGRADER.glob("*.py") if p.name not in NOT_SCANNED)
 
 
@@ -70,7 +73,7 @@ class TestCatalog:
 
     def test_catalog_is_the_merge_of_its_sections(self):
         """MESSAGES holds every section's entries, each key once."""
-        assert set(SECTIONS) == {"general", "feedback", "report", "diagnosis"}
+        assert set(SECTIONS) == {"general", "feedback", "report", "diagnosis", "submission"}
         assert MESSAGES == merge(SECTIONS)
         assert len(MESSAGES) == sum(len(entries) for entries in SECTIONS.values())
         assert "summary" in SECTIONS["general"] and "sentence" in SECTIONS["feedback"]
@@ -110,6 +113,53 @@ class TestCatalog:
         assert not broken
 
 
+class TestSaid:
+    """A reason said before the language is known: the entry's key and facts, standing in its English."""
+
+    def test_stands_in_its_english_and_words_any_language(self):
+        """str(), JSON and equality see the English; in_lang and say word it in the language asked, its Said facts
+        in the same language."""
+        what = Said("upload_what", assignment="lstm")
+        said = Said("refused_nothing_submitted", what=what)
+        english = "nothing was submitted: upload your lstm.py or lstm.ipynb (any file name), or a .zip of one"
+        assert said == english and str(said) == english and json.dumps([said]) == json.dumps([english])
+        assert said.in_lang("ja") == say(said, "ja") == "何も提出されていません。lstm.py または lstm.ipynb（ファイル名は自由）、" \
+                                                        "またはその .zip をアップロードしてください"
+        assert say(said, "en") == english and say("already worded", "ja") == "already worded"
+
+    def test_an_exception_carries_it(self):
+        """A SubmissionError raised with a Said prints its English; reason() words it in the graded language, and a
+        plain message stays as it is."""
+        exc = SubmissionError(Said("refused_link_file", path="alice/rnn_bptt.py"))
+        assert str(exc) == "alice/rnn_bptt.py is a symbolic link: hand in the file itself, not a link"
+        assert reason(exc, "ja") == "alice/rnn_bptt.py はシンボリックリンクです。リンクではなくファイルそのものを提出してください"
+        assert isinstance(message_of(exc), Said) and message_of(exc).key == "refused_link_file"
+        assert reason(SubmissionError("plain English"), "ja") == message_of(SubmissionError("plain English")) \
+            == "plain English"
+
+    def test_pickles_and_maps_its_facts(self):
+        """A Said survives pickling (a Dask task) with its facts; map_facts changes every str fact, nested ones too."""
+        said = Said("refused_other_exercise", name="sub/lstm.py", stem="lstm", assignment="gru",
+                    what=Said("upload_what", assignment="gru"))
+        back = pickle.loads(pickle.dumps(said))
+        assert isinstance(back, Said) and back == said and back.in_lang("ja") == said.in_lang("ja")
+        short = said.map_facts(lambda fact: fact.replace("sub/", ""))
+        assert short.startswith("lstm.py is named after the exercise lstm")
+        assert short.in_lang("ja").startswith("lstm.py は")
+
+    def test_crosses_json_as_its_key_and_facts(self):
+        """to_plain sends a Said as plain JSON data (its key and facts, nested Saids too); from_plain rebuilds it,
+        worded in any language; a plain str stays as it is, and data that is no entry of the catalog becomes a str."""
+        said = Said("refused_larger", path="dl.zip:A_1/x.py", size=Said("size_mb", n=5))
+        back = messages.from_plain(json.loads(json.dumps(messages.to_plain(said))))
+        assert isinstance(back, Said) and isinstance(back.facts["size"], Said) and back == said
+        assert back.in_lang("ja") == said.in_lang("ja") == \
+            "dl.zip:A_1/x.py は 5 MB を超えています。データを削除して（ノートブックなら Edit > Clear All Outputs）、もう一度提出してください"
+        assert messages.to_plain("plain") == messages.from_plain("plain") == "plain"
+        for junk in ({"said": "no_such_entry", "facts": {}}, {"said": "refused_larger", "facts": {}}, 7):
+            assert type(messages.from_plain(junk)) is str
+
+
 class TestOneCatalog:
     """No Japanese word in the grader's code outside the catalog (docstrings and comments aside)."""
 
@@ -119,9 +169,10 @@ class TestOneCatalog:
         assert japanese_literals((AUTOGRADER / name).read_text(encoding="utf-8")) == []
 
     def test_scan_covers_the_feedback_modules(self):
-        """The feedback, the class report and the modules that build sentences are among the scanned."""
+        """The feedback, the class report, the diagnosis and the modules that build sentences are among the
+        scanned."""
         assert {"feedback.py", "classreport.py", "cases.py", "selfcheck.py", "api.py", "report.py",
-                "mistakes.py", "gradescope.py", "batch.py"} <= set(SCANNED)
+                "mistakes.py", "gradescope.py", "batch.py", "diagnosis.py", "submission.py"} <= set(SCANNED)
 
     def test_scan_finds_a_literal_not_a_docstring_or_comment(self):
         """The scan reports a Japanese literal in code, even in an f-string or a joining expression, and skips

@@ -230,7 +230,8 @@ class TestAgrees:
         class Sub(np.ndarray):
             pass
 
-        for got in (Opaque("a str"), np.zeros((2, 3)).view(Sub), np.zeros((2, 3), np.float32), np.zeros((3, 2)), "x"):
+        for got in (Opaque("instance", (("type", "str"),)), np.zeros((2, 3)).view(Sub), np.zeros((2, 3), np.float32),
+                    np.zeros((3, 2)), "x"):
             assert not agrees(case, got, ref)
 
     def test_floats(self):

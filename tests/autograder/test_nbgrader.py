@@ -4,6 +4,7 @@ generate_feedback and export."""
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -288,8 +289,9 @@ class TestBothPaths:
         hard = graded["hard_grades"]["dave"]
         assert hard and set(hard.values()) == {0.0}
         nb = (graded["hardened"] / "autograded" / "dave" / A / f"{A}.ipynb").read_text(encoding="utf-8")
-        assert "is not a valid notebook" in nb
-        assert "dave: 0 / 15" in graded["hard_run"].stdout
+        # the notebooks' language (Japanese) in the student's cells; English on the TA's command line
+        assert f"{A}.ipynb は正しいノートブックではありません" in nb and "is not a valid notebook" not in nb
+        assert "dave: 0 / 15" in graded["hard_run"].stdout and "is not a valid notebook" in graded["hard_run"].stdout
 
     def test_test_cells_without_metadata_left_to_a_grader(self, graded):
         """Test cells that lost their metadata get no automatic points on either path, and rnngrade says so."""
@@ -432,7 +434,9 @@ class TestHostileSubmissions:
         hard = graded["hard_grades"]
         assert set(hard["oscar"].values()) == {0.0} and total(hard["alice"]) == get_suite(A).max_score
         reason = f"submitted/oscar/{A}/{A}.ipynb is a symbolic link: hand in the file itself, not a link"
-        assert reason in (graded["hardened"] / "autograded" / "oscar" / A / f"{A}.ipynb").read_text(encoding="utf-8")
+        said = f"submitted/oscar/{A}/{A}.ipynb はシンボリックリンクです。リンクではなくファイルそのものを提出してください"
+        nb = (graded["hardened"] / "autograded" / "oscar" / A / f"{A}.ipynb").read_text(encoding="utf-8")
+        assert said in nb and reason not in nb  # the notebooks' language in the student's cells
         assert reason in next(ln for ln in graded["hard_run"].stdout.splitlines() if ln.startswith("oscar:"))
 
     def test_special_files_refused_not_copied(self, graded):
@@ -443,6 +447,61 @@ class TestHostileSubmissions:
         assert f"submitted/paul/{A}/data.npy is a symbolic link" in lines["paul"]
         assert f"submitted/quinn/{A}/pipe is not a regular file (a FIFO)" in lines["quinn"]
         assert not (graded["hardened"] / "autograded" / "paul" / A / "data.npy").exists()
+
+
+class TestReasonsInTheNotebooksLanguage:
+    """A notebook that cannot be graded: the reason in each test cell in the notebooks' language (the catalog's words
+    from the reason's facts), its English for the TA."""
+
+    ENGLISH = re.compile(r"not graded|points|handed in|holds no|not a valid|open it|symbolic link|hand in|grade it by")
+
+    def test_stage_reasons_and_error_lines(self, tmp_path):
+        """No notebook, a broken one, a link: the reasons are the catalog's, in Japanese with none of their English,
+        and in English as before."""
+        from autograder.nbgrade import _error_lines, _Job, _stage
+
+        sub = tmp_path / "course" / "submitted"
+        for student in ("ann", "ben", "cat"):
+            (sub / student / A).mkdir(parents=True)
+        (sub / "ben" / A / f"{A}.ipynb").write_text('{"cells": [', encoding="utf-8")
+        (sub / "cat" / A / f"{A}.ipynb").symlink_to(ROOT / "solutions" / A / f"{A}.ipynb")
+        job = _Job(tmp_path / "course", A, tmp_path / "stage", None, None, "ja")
+        reasons = {student: _stage(job, None, student) for student in ("ann", "ben", "cat")}
+        assert all(path is None for path, _ in reasons.values())
+        assert reasons["ann"][1] == f"no {A}.ipynb was handed in (submitted/ann/{A}/ holds no notebook)"
+        assert reasons["ben"][1].startswith(f"{A}.ipynb is not a valid notebook (")
+        assert reasons["cat"][1] == f"submitted/cat/{A}/{A}.ipynb is a symbolic link: hand in the file itself, not a " \
+                                    f"link"
+        points = get_suite(A).points
+        for student, (_, why) in reasons.items():
+            lines = _error_lines(A, why, "ja")
+            assert sorted(lines) == sorted(points) and all(v["points"] == 0.0 for v in lines.values())
+            for f, v in lines.items():
+                (line,) = v["lines"]
+                assert line.startswith(f"✗ {f}: 採点できませんでした（0 / {points[f]} 点）: "), line
+                assert not self.ENGLISH.search(line.replace(str(tmp_path), "")), line
+            assert _error_lines(A, why)["forward"]["lines"] == [f"✗ forward: not graded (0 / {points['forward']} "
+                                                                f"points): {why}"]
+        assert _error_lines(A, reasons["ann"][1], "ja")["forward"]["lines"][0].endswith(
+            f": {A}.ipynb が提出されていません（submitted/ann/{A}/ にノートブックがありません）")
+
+    def test_unknown_test_cell_in_the_notebooks_language(self, tmp_path):
+        """A test cell that is none of the kit's is left to a grader, said in the language of the results file."""
+        import nbformat
+
+        from autograder.nbgrade import RnngradeScores, _error_lines, _write_results
+
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+            "assert True", metadata={"nbgrader": {"grade": True, "solution": False, "grade_id": "test_bonus",
+                                                  "points": 1}})])
+        for lang, said in (("en", "✗ bonus: not graded: this test cell is not one of the kit's (test_bonus); grade it "
+                                  "by hand\n"),
+                           ("ja", "✗ bonus: 採点されていません。このテストセル（test_bonus）はキットのものではありません。"
+                                  "手作業で採点してください\n")):
+            _write_results(tmp_path, "ann", _error_lines(A, "why", lang), "why", lang)
+            out, _ = RnngradeScores(results_dir=str(tmp_path), names={"ann": "ann"}).preprocess(
+                nbformat.from_dict(nb), {"nbgrader": {"student": "ann"}})
+            assert out.cells[0].outputs[0]["text"] == said
 
 
 class TestStudentsOf:

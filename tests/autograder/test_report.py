@@ -100,6 +100,24 @@ class TestGradescopeJson:
         assert not {"seed", "secret"} & set(data["extra_data"])
         assert data["output"].splitlines()[1:] == ["the module printed a lot", "Late: submitted 5 min after."]
 
+    def test_words_in_the_graded_language(self):
+        """With lang="ja" every word of results.json's own is Japanese: the summary, a test's status word when it
+        has no output, a note that is still facts (messages.Said); plain notes as they are; English by default."""
+        from autograder.messages import Said
+
+        late = Said("note_late", after=Said("duration_minutes", minutes=5), due="2026-07-31T23:00-07:00")
+        res = gs_result(outputs=("", ""), notes=["already worded"])
+        data = gradescope_json(res, notes=[late], lang="ja")
+        validate(data)
+        assert data["output"].splitlines() == [
+            "rnn_bptt: 公開ケースの得点は 3 / 3 点（2 件中 2 件に合格）。非公開の 1 件と合計点は締め切り後に表示されます",
+            "already worded", "遅延提出: 提出期限（2026-07-31T23:00-07:00）から 5 分遅れて提出されました。"]
+        assert [t["output"] for t in data["tests"]] == ["合格", "時間切れ", "合格"]
+        english = gradescope_json(res, notes=[late])
+        assert english["output"].splitlines()[2] == "Late: submitted 5 min after the due date (2026-07-31T23:00-07:00)."
+        assert [t["output"] for t in english["tests"]] == ["passed", "timeout", "passed"]
+        assert json.loads(render(res, "gradescope", lang="ja"))["output"].startswith("rnn_bptt: 公開ケースの得点は")
+
     def test_markdown_escapes_student_text(self):
         """With md, a student's HTML and Markdown arrive as literal text: no tag, no link, no emphasis."""
         attack = 'forward: got RuntimeError: <img src=x onerror=alert(1)> [x](javascript:alert(1)) **b** `c`'

@@ -52,10 +52,18 @@ def charge(value) -> int:
 
 def assert_plain(value, depth=0):
     """value is None, bool, int within ±2**63, float, a bounded str, a tuple/list/dict (str keys)
-    of such, a plain numpy array of kind b/i/u/f, or an Opaque."""
+    of such, a plain numpy array of kind b/i/u/f, or an Opaque of a known kind with exactly its facts, each a
+    bounded printable str (a size: a bounded int)."""
     assert depth <= wire.MAX_DEPTH + 1
     t = type(value)
-    if value is None or t in (bool, float, Opaque):
+    if t is Opaque:
+        assert value.kind in wire.OPAQUE and [name for name, _ in value.facts] == list(wire.OPAQUE[value.kind])
+        for name, fact in value.facts:
+            assert (type(fact) is int and 0 <= fact <= 2**20) if name == "mb" else \
+                (type(fact) is str and 0 < len(fact) <= wire.MAX_FACT and fact.isprintable())
+        assert value.description and value.description.isprintable()
+        return
+    if value is None or t in (bool, float):
         return
     if t is int:
         assert -2**63 < value < 2**63
@@ -103,7 +111,12 @@ _names = st.sampled_from(["x0", "x1", "x2", "x3", "nope", "__meta__", ""])
 _scalars = (st.none() | st.booleans() | st.integers(-10**400, 10**400) | st.floats(allow_nan=True)
             | st.text(max_size=20))
 _skeletons = st.recursive(
-    _scalars | _names.map(lambda n: {"a": n}) | st.text(max_size=20).map(lambda s: {"o": s}),
+    _scalars | _names.map(lambda n: {"a": n}) | st.text(max_size=20).map(lambda s: {"o": s})
+    | st.fixed_dictionaries({"o": st.sampled_from([*wire.OPAQUE, "nope"])},
+                            optional={"type": st.text(max_size=300) | st.integers(),
+                                      "dtype": st.text(max_size=300) | st.none(),
+                                      "mb": st.integers(-5, 2**21) | st.text(max_size=3),
+                                      "other": st.text(max_size=3)}),
     lambda kids: (st.lists(kids, max_size=5) | st.dictionaries(st.sampled_from("atldo"), kids, max_size=2)
                   | st.lists(kids, max_size=5).map(lambda v: {"t": v})
                   | st.lists(kids, max_size=5).map(lambda v: {"l": v})
@@ -196,12 +209,45 @@ class TestRoundTrip:
                 np.zeros(2).view(Sneaky), 10**400, "x" * (wire.MAX_STR + 1), {1: 2}, object(), 2**70]
         _, values = wire.decode(wire.encode({}, {"result": sent}), wire.Budget(), Opaque)
         assert values["result"][:-1] == [
-            Opaque("a complex number"), Opaque("a complex number"), Opaque("a numpy.ndarray of dtype complex128"),
-            Opaque("a numpy.ndarray of dtype object"),
-            Opaque("a numpy.ndarray of dtype [('f0', '<f8'), ('f1', '<i4')]"),
-            Opaque("a Sneaky (ndarray subclass)"), Opaque("an integer too large for a float"),
-            Opaque("a very long str"), Opaque("a dict with keys that are not strings"), Opaque("an object")]
+            Opaque("complex"), Opaque("complex"), Opaque("dtype", (("dtype", "complex128"),)),
+            Opaque("dtype", (("dtype", "object"),)), Opaque("dtype", (("dtype", "[('f0', '<f8'), ('f1', '<i4')]"),)),
+            Opaque("subclass", (("type", "Sneaky"),)), Opaque("bigint"), Opaque("long_str"), Opaque("bad_keys"),
+            Opaque("instance", (("type", "object"),))]
+        assert [o.description for o in values["result"][:-1]] == [
+            "a complex number", "a complex number", "a numpy.ndarray of dtype complex128",
+            "a numpy.ndarray of dtype object", "a numpy.ndarray of dtype [('f0', '<f8'), ('f1', '<i4')]",
+            "a Sneaky (ndarray subclass)", "an integer too large for a float", "a very long str",
+            "a dict with keys that are not strings", "an object"]
         assert values["result"][-1] == float(2**70)
+
+    def test_opaque_values_are_facts(self):
+        """The encoder sends what is not plain data as a kind and bounded facts, never prose: a type's name cut to
+        MAX_FACT characters, a size in MB."""
+        Named = type("N" * 500, (), {})
+        frame = wire.encode({}, {"result": [Named(), 1j, np.zeros(2, complex)]})
+        meta = json.loads(bytes(np.load(io.BytesIO(frame))["__meta__"]))
+        assert meta["result"] == {"l": [{"o": "instance", "type": "N" * wire.MAX_FACT}, {"o": "complex"},
+                                        {"o": "dtype", "dtype": "complex128"}]}
+        assert wire.TOO_MUCH == {"o": "too_much", "mb": 64}
+
+    @pytest.mark.parametrize("skeleton, kind, facts", [
+        ({"o": "subclass", "type": "Evil\x1b[2J\nName"}, "subclass", (("type", "Evil [2J Name"),)),
+        ({"o": "subclass", "type": "x" * 5000}, "subclass", (("type", "x" * wire.MAX_FACT),)),
+        ({"o": "subclass"}, "object", ()),  # without its fact
+        ({"o": "subclass", "type": "   "}, "object", ()),  # an empty one
+        ({"o": "subclass", "type": 7}, "object", ()),  # not a str
+        ({"o": "complex", "type": "extra"}, "object", ()),  # a fact it does not carry
+        ({"o": "too_much_all", "mb": 2**40}, "object", ()),  # a size out of bounds
+        ({"o": "too_much", "mb": 3}, "too_much", (("mb", 3),)),
+        ({"o": "a Sneaky (ndarray subclass)"}, "object", ()),  # prose: an unknown kind
+        ({"o": 5}, "object", ()),
+    ])
+    def test_decoder_keeps_only_known_kinds_and_clean_facts(self, skeleton, kind, facts):
+        """An opaque skeleton from the worker becomes an Opaque of a known kind with exactly its facts, cleaned and
+        bounded; an unknown kind, a missing, extra or malformed fact give the generic "object" ("an object")."""
+        _, values = wire.decode(npz(json.dumps({"result": skeleton})), wire.Budget(), Opaque)
+        assert values["result"] == Opaque(kind, facts)
+        assert_plain(values["result"])
 
     def test_encoder_charges_as_the_decoder(self):
         """One value of just under the budget is sent whole; the same value over it is a placeholder,
@@ -212,7 +258,8 @@ class TestRoundTrip:
         _, values = wire.decode(wire.encode({}, {"result": fits, "args_after": 1.5}), wire.Budget(), Opaque)
         assert len(values["result"]) == 7 and values["args_after"] == 1.5
         _, values = wire.decode(wire.encode({}, {"result": over, "args_after": 1.5}), wire.Budget(), Opaque)
-        assert values["result"] == Opaque(wire.TOO_MUCH) and values["args_after"] == 1.5
+        assert values["result"] == Opaque("too_much", (("mb", 64),)) and values["args_after"] == 1.5
+        assert values["result"].description == "too much data returned (more than 64 MB)"
 
     def test_strict_refuses_what_is_not_plain(self):
         """The grader's own inputs are encoded strictly: anything not plain is a TypeError, not a placeholder."""
@@ -278,7 +325,8 @@ class TestBudget:
         """One 1 MB array named 100 times costs 100 MB: past the budget the value is a placeholder."""
         frame = ok('{"l":[%s]}' % ",".join(['{"a":"x0"}'] * 100), x0=np.zeros(2**17))
         _, values = decode_checked(frame)
-        assert values["result"] == Opaque("too much data returned (more than 64 MB from all the calls together)")
+        assert values["result"] == Opaque("too_much_all", (("mb", 64),))
+        assert values["result"].description == "too much data returned (more than 64 MB from all the calls together)"
 
     def test_budget_spans_the_submission(self):
         """40 MB, then 40 MB more against the same budget: the second is a placeholder, and so is
@@ -362,11 +410,12 @@ class TestHostileFrames:
         """Huge integers, complex, pickled and structured arrays are named; lies about sizes are ProtocolErrors."""
         result = {name: (r[1]["result"] if (r := decode_checked(f)) else "ProtocolError")
                   for name, f in HOSTILE.items()}
-        assert result["huge int"] == result["huge negative int"] == Opaque("an integer too large for a float")
+        assert result["huge int"] == result["huge negative int"] == Opaque("bigint")
         assert result["int beyond int64"] == float(2**64) and result["float overflow"] == float("inf")
-        assert result["complex array"] == Opaque("a numpy.ndarray of dtype complex128")
-        assert result["pickled object array"] == Opaque("a numpy.ndarray of dtype object")
-        assert result["structured dtype"] == Opaque("a numpy.ndarray of a structured dtype")
+        assert result["complex array"] == Opaque("dtype", (("dtype", "complex128"),))
+        assert result["pickled object array"] == Opaque("dtype", (("dtype", "object"),))
+        assert result["structured dtype"] == Opaque("structured")
+        assert result["structured dtype"].description == "a numpy.ndarray of a structured dtype"
         assert type(result["many references"]) is Opaque and "too much data" in result["many references"].description
         assert result["lone surrogates"] == "?"
         for name in ("member larger than the frame", "member of size 2**32-1", "shape larger than the data",
