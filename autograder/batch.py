@@ -13,7 +13,6 @@ import os
 import re
 import stat
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -343,8 +342,6 @@ def grade_class(
         return [done[sid] for sid in ids]
 
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
-    if len(todo) > 1:
-        _preload_plotting()
     try:
         futures = [pool.submit(one, sid, e) for sid, e in todo]
         for fut in as_completed(futures):
@@ -354,20 +351,6 @@ def grade_class(
         raise Interrupted(len(done), len(ids)) from None
     pool.shutdown()
     return [done[sid] for sid in ids]
-
-
-def _preload_plotting() -> None:
-    """Import matplotlib (half a second, for summary.png at the end) in a thread while the workers grade: the grader
-    process mostly waits for them. Not a daemon thread: the process never ends in the middle of an import."""
-
-    def load():
-        try:
-            import matplotlib.backends.backend_agg  # noqa: F401
-            import matplotlib.figure  # noqa: F401
-        except Exception:  # noqa: BLE001 - summary_png says what is wrong, if anything, when it runs
-            pass
-
-    threading.Thread(target=load, name="rnngrade-preload-matplotlib").start()
 
 
 class _ClusterLost(Exception):

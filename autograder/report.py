@@ -275,34 +275,17 @@ def summary(results: list[dict], bins: int = 10) -> str:
 
 
 def summary_png(results: list[dict], path: Path) -> None:
-    """The same summary as a figure, titled with the assignment: histogram of scores, pass rate per function.
-    matplotlib's Figure and Agg canvas only (no pyplot: no global state), laid out by hand (tight_layout would
-    double the drawing time)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
+    """The same summary as a figure, titled with the assignment: histogram of scores, pass rate per function — the
+    class report's charts (charts.py), rasterized with Pillow (matplotlib would cost half a second to import)."""
+    from . import charts
     from .classreport import function_rates
 
     rates = function_rates(results)
-    names = [fr.function for fr in rates]
-    height = max(4, 0.35 * len(names) + 1.5)
-    fig = Figure(figsize=(12, height))
-    FigureCanvasAgg(fig)
-    a, b = fig.subplots(1, 2)
-    longest = max((len(n) for n in names), default=8)
-    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.9 / height, top=1 - 0.75 / height,
-                        wspace=min(0.8, 0.1 + 0.018 * longest))
-    a.hist([r["score"] for r in results], bins=10, range=(0, max((r["max_score"] for r in results), default=1) or 1))
-    a.set_xlabel("score")
-    a.set_ylabel("submissions")
-    a.set_title(f"{len(results)} submissions")
-    b.barh(range(len(names)), [100 * fr.rate for fr in rates])
-    b.set_yticks(range(len(names)), names, fontsize=9)
-    b.invert_yaxis()
-    b.set_xlim(0, 100)
-    b.set_xlabel("cases passed per function (%)")
-    if results:
-        fig.suptitle(printable(results[0]["assignment"]))
+    top = max((r["max_score"] for r in results), default=1) or 1
+    bars = charts.hbars_plot([fr.function for fr in rates], [100 * fr.rate for fr in rates], 100,
+                             xlabel="cases passed per function (%)", height=320)
+    hist = charts.histogram_plot([r["score"] for r in results], top, xlabel="score", ylabel="submissions",
+                                 title=f"{len(results)} submissions", height=bars.h)
     tmp = Path(path).with_name(Path(path).name + ".tmp.png")
-    fig.savefig(tmp, dpi=100)
+    charts.png([hist, bars], tmp, title=printable(results[0]["assignment"]) if results else "")
     os.replace(tmp, path)

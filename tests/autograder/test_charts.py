@@ -73,3 +73,21 @@ class TestTicks:
         step = ticks[1] - ticks[0]
         assert ticks[0] == 0 and ticks[-1] >= top * (1 - 1e-9)
         assert re.fullmatch(r"[125]", f"{step:.0e}"[0])
+
+
+class TestPng:
+    def test_png_draws_the_plots_side_by_side(self, tmp_path):
+        """charts.png rasterizes plots with Pillow: a real PNG as wide as the plots together, a bar drawn in its
+        colour where the SVG puts it, white elsewhere."""
+        from PIL import Image
+
+        hist = charts.histogram_plot([15.0] * 4, 15, xlabel="score", ylabel="submissions", title="4 submissions")
+        bars = charts.hbars_plot(["forward", "loss"], [100.0, 50.0], 100, height=hist.h)
+        path = tmp_path / "s.png"
+        charts.png([hist, bars], path, title="rnn_bptt")
+        img = Image.open(path).convert("RGB")
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and img.width == hist.w + bars.w
+        blue = tuple(int(charts.BLUE[i:i + 2], 16) for i in (1, 3, 5))
+        x, y, w, h = next(op[1:5] for op in bars.ops if op[0] == "rect")  # forward's bar, 100 %
+        assert img.getpixel((int(hist.w + x + w / 2), int(34 + y + h / 2))) == blue
+        assert img.getpixel((int(hist.w + bars.x1 - 3), int(34 + bars.y0 - 3))) == (255, 255, 255)
