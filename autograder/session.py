@@ -80,7 +80,7 @@ class Session:
         self.started = self.closed = False
         self.template = None  # the runner.Template this worker was forked from
         self.job_name = "job.json"
-        self.exit_code = None  # a forked worker's status, as its supervisor reported it on the info pipe
+        self.exit_code = None  # a forked worker's status, as the template reported it on the info pipe
         self.pending = list(calls)  # the calls without an outcome yet; pending[0] is the one in progress
         self.done: list[int] = []  # indexes of the calls whose outcome was settled here
         self.stopped: runner.Outcome | None = None  # the call that timed out or crashed
@@ -97,7 +97,7 @@ class Session:
         self.fds: list[int] = []  # pipes still open for reading
         self.res_r = self.out_r = self.info_r = self.in_w = None
         self.proc: subprocess.Popen | None = None
-        self.pidfd = None  # of bwrap or the supervisor
+        self.pidfd = None  # of bwrap or the supervisor (a fresh worker)
         self.child_pidfd = None  # of the sandbox's pid 1
         self.child_pid = None  # … where pidfd_open is not available
 
@@ -246,7 +246,7 @@ class Session:
                 self._write()
             self._read([fd for fd in ready if fd != self.pidfd])
             if self.template is not None:
-                exited = self.info_r not in self.fds  # the supervisor's end: its info pipe closes
+                exited = self.info_r not in self.fds  # the template closes the info pipe once pid 1 has ended
             elif self.pidfd in ready or (self.pidfd is None and self.proc.poll() is not None):
                 exited = True
             if exited:
@@ -274,7 +274,7 @@ class Session:
             elif fd == self.info_r:
                 self.info_buf += data
                 if self.template is not None:
-                    self._supervisor_info()
+                    self._template_info()
                 else:
                     self._child_pid(self.info_buf)
 
@@ -400,8 +400,9 @@ class Session:
             return runner.Outcome(index, "error", None, None, message, seconds, kind, exc_type, exc_text, line)
         raise wire.ProtocolError(f"unknown status {wire.clean_text(status, 20)!r}")
 
-    def _supervisor_info(self) -> None:
-        """A forked worker's supervisor (worker.py, no student code) writes {"child-pid"}, then {"exit-code", "cpu"}."""
+    def _template_info(self) -> None:
+        """For a forked worker the template (worker.py, no student code) writes {"child-pid"} (the namespace's pid 1),
+        then {"exit-code", "cpu"} once it has ended."""
         for line in bytes(self.info_buf).split(b"\n")[:2]:
             try:
                 info = json.loads(line)
@@ -538,7 +539,7 @@ class Session:
                 pass
 
     def _await_info(self, done, timeout: float) -> None:
-        """Read the supervisor's info pipe until done() or its end or the timeout."""
+        """Read the info pipe (bubblewrap's, or the template's) until done() or its end or the timeout."""
         end = time.monotonic() + timeout
         while not done() and self.info_r in self.fds:
             left = end - time.monotonic()
@@ -549,7 +550,7 @@ class Session:
 
     def _reap(self, timeout: float) -> int | None:
         """Wait for the worker (bwrap) to end; its CPU time is added to the submission's."""
-        if self.template is not None:  # the supervisor reports the status, then its info pipe closes
+        if self.template is not None:  # the template reports the status, then closes the info pipe
             self._await_info(lambda: False, timeout)
             if self.info_r in self.fds:
                 return None

@@ -511,13 +511,24 @@ def _mounts_under_tmp() -> list:
     return [m for m in found if not any(m.startswith(o + "/") for o in found if o != m)]
 
 
-def _template_init(libc, uid, request, preloaded):
-    """Pid 1 of the worker's new pid namespace (bubblewrap's reaper's part): its own /proc, /tmp and
-    /dev/pts, then the worker as its child; it ends with the worker's status, and the namespace with it."""
+def _template_init(libc, fds, uid, request, preloaded):
+    """Pid 1 of the worker's new pid namespace, forked so by the template (bubblewrap's reaper's part): namespaces,
+    its own /proc, /tmp and /dev/pts, then the worker as its child; it ends with the worker's status, and the
+    namespace with it. The template, in the grader's pid namespace, reports its pid and how it ended."""
     import signal
 
-    os.close(4)  # the info pipe is the supervisor's alone
+    _only_fds(fds)  # 0-2: stdio of nothing yet; 3: results, 4: info (the template's), 5: input, 6: output
+    os.close(4)
+    in_r, out_w = 5, 6
+    os.dup2(in_r, 0)
+    os.dup2(out_w, 1)
+    os.dup2(out_w, 2)
+    os.close(in_r)
+    os.close(out_w)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    os.setsid()
+    _libc_call(libc, "unshare", CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
+    _libc_call(libc, "mount", None, b"/", None, MS_REC | MS_PRIVATE, None)
     tmp = f"mode=1777,size={int(request.get('tmp_mb', 64)) * 2**20}".encode()
     _libc_call(libc, "mount", b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
     kept = [(m, os.open(m, os.O_PATH | os.O_DIRECTORY)) for m in preloaded[2]]  # before the fresh /tmp hides them
@@ -558,43 +569,54 @@ def _template_init(libc, uid, request, preloaded):
     os._exit(code)  # pid 1 ends: the kernel kills whatever is left in the namespace
 
 
-def _template_child(libc, fds, uid, request, preloaded):
-    """The supervisor of one worker (bubblewrap's part, in the grader's pid namespace): new namespaces, the
-    namespace's pid 1 below it, and on the info pipe {"child-pid"} then {"exit-code", "cpu"}."""
-    import signal
+def _fork_in_new_pid_namespace(libc, own_pid_ns):
+    """os.fork() whose child is pid 1 of a new pid namespace (the template itself stays in its own): unshare
+    CLONE_NEWPID applies to the next child only, once; setns to the template's own namespace first makes it
+    possible again for each worker."""
+    _libc_call(libc, "setns", own_pid_ns, CLONE_NEWPID)
+    _libc_call(libc, "unshare", CLONE_NEWPID)
+    return os.fork()
 
-    _only_fds(fds)  # 0-2: stdio of nothing yet; 3: results, 4: info; stdin/stdout below
-    in_r, out_w = 5, 6
-    os.dup2(in_r, 0)
-    os.dup2(out_w, 1)
-    os.dup2(out_w, 2)
-    os.close(in_r)
-    os.close(out_w)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    os.setsid()
-    _libc_call(libc, "unshare", CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
-               | CLONE_NEWCGROUP)
-    _libc_call(libc, "mount", None, b"/", None, MS_REC | MS_PRIVATE, None)
-    pid = os.fork()
-    if pid == 0:
+
+class _Reported:
+    """The template's end of a worker's info pipe: {"child-pid"} once forked, {"exit-code", "cpu"} once its pid 1 has
+    ended (the status and CPU time of the namespace's pid 1, its worker included), then the pipe's end. The template
+    only writes there: nothing comes back from a worker."""
+
+    def __init__(self, pid, info_fd, slot):
+        self.pid, self.info, self.slot = pid, info_fd, slot
         try:
-            _template_init(libc, uid, request, preloaded)
-        finally:
-            os._exit(70)
-    _devnull_stdio()
-    os.close(3)
-    info = 4
-    os.write(info, (json.dumps({"child-pid": pid}) + "\n").encode())
-    while True:
+            self.pidfd = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            self.pidfd = None
+        os.set_blocking(info_fd, False)  # a grader that stopped reading must not stall the template
+        self.say({"child-pid": pid})
+
+    def say(self, fact):
         try:
-            _, status, ru = os.wait4(pid, 0)
-            break
+            os.write(self.info, (json.dumps(fact) + "\n").encode())
+        except OSError:
+            pass
+
+    def ended(self):
+        """Whether pid 1 has ended: then it is reaped and reported, and the pipe closed."""
+        try:
+            pid, status, ru = os.wait4(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            pid, status, ru = self.pid, None, None
         except InterruptedError:
-            continue
-    code = os.waitstatus_to_exitcode(status)
-    code = 128 - code if code < 0 else code
-    os.write(info, (json.dumps({"exit-code": code, "cpu": ru.ru_utime + ru.ru_stime}) + "\n").encode())
-    os._exit(0)
+            return False
+        if not pid:
+            return False
+        code = 70
+        if status is not None:
+            code = os.waitstatus_to_exitcode(status)
+            code = 128 - code if code < 0 else code
+        self.say({"exit-code": code, "cpu": (ru.ru_utime + ru.ru_stime) if ru is not None else 0.0})
+        for fd in (self.info, self.pidfd):
+            if fd is not None:
+                os.close(fd)
+        return True
 
 
 def _warm_up(wire, np):
@@ -616,8 +638,10 @@ def _warm_up(wire, np):
 def template(argv):
     """``worker.py --template JOBDIR FD``: Python, numpy, wire.py and drivers.py loaded once (no student code,
     ever), then for each request of the grader on the socket FD — four pipe ends (results, info, input, output)
-    and {"tmp_mb"} — a fresh worker forked in namespaces of its own, as its own uid. It reads nothing from its
-    workers, and a worker has nothing of the template but its memory as it was before any student code ran."""
+    and {"tmp_mb"} — a fresh worker forked in namespaces of its own, as its own uid: the template forks the new pid
+    namespace's pid 1 (_template_init), which forks the worker, and reports on the info pipe the pid 1's pid and, once
+    it has ended, its status (_Reported). It reads nothing from its workers (only the kernel's word on how they
+    ended), and a worker has nothing of the template but its memory as it was before any student code ran."""
     import ctypes
     import select
     import signal
@@ -643,20 +667,24 @@ def template(argv):
     _warm_up(wire, numpy)
     sock = socket.socket(fileno=ctl)
     _devnull_stdio()
-    live = {}  # pid -> slot
+    own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
+    live = {}  # pid -> _Reported
     free = list(range(TEMPLATE_SLOTS - 1, -1, -1))
     uid_base = TEMPLATE_UID_BASE + (os.getpid() % (TEMPLATE_UID_SPAN // TEMPLATE_SLOTS)) * TEMPLATE_SLOTS
     fd_space = socket.CMSG_SPACE(4 * 4)
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
     while True:
-        while live:  # the workers that ended: their uids are free again
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if not pid:
-                break
-            free.append(live.pop(pid))
-        if not select.select([sock], [], [], 0.5)[0]:
+        # each worker's end as soon as its pidfd says so (every 50 ms where there is none)
+        blind = any(w.pidfd is None for w in live.values())
+        ready = {fd for fd, _ in poller.poll(50 if blind else 500)}
+        for pid, w in list(live.items()):
+            if (w.pidfd is None or w.pidfd in ready) and w.ended():
+                del live[pid]
+                if w.pidfd is not None:
+                    poller.unregister(w.pidfd)
+                free.append(w.slot)
+        if sock.fileno() not in ready:
             continue
         msg, anc, _flags, _ = sock.recvmsg(4096, fd_space)
         fds = []
@@ -671,16 +699,26 @@ def template(argv):
             continue  # the grader sees its pipes end at once: the worker failed to start
         request = json.loads(msg)
         slot = free.pop()
-        pid = os.fork()
+        try:
+            pid = _fork_in_new_pid_namespace(libc, own_pid_ns)
+        except OSError:
+            pid = None
         if pid == 0:
             try:
                 sock.close()
-                _template_child(libc, fds, uid_base + slot, request, preloaded)
+                _template_init(libc, fds, uid_base + slot, request, preloaded)
             finally:
                 os._exit(70)
-        live[pid] = slot
-        for fd in fds:
-            os.close(fd)
+        for i, fd in enumerate(fds):
+            if pid is None or i != 1:  # the info pipe (fds[1]) stays: the template reports there
+                os.close(fd)
+        if pid is None:
+            free.append(slot)
+            continue
+        w = live[pid] = _Reported(pid, fds[1], slot)
+        if w.pidfd is not None:
+            poller.register(w.pidfd, select.POLLIN)
+    os.close(own_pid_ns)
     os._exit(0)
 
 

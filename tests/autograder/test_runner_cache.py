@@ -102,7 +102,7 @@ class TestLazyBuild:
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or shutil.which("bwrap") is None or not sandbox.sandbox_status("auto")[0],
-                    reason="the worker's CPU time is reported by the template's supervisor (bubblewrap, root)")
+                    reason="the worker's CPU time is reported by the worker template (bubblewrap, root)")
 class TestAheadWorker:
     def test_worker_started_ahead_gets_the_cpu_left(self):
         """The private calls' worker, started with full CPU time, is cut to what the public calls left of it."""

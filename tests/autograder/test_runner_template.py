@@ -8,6 +8,7 @@ import shutil
 import textwrap
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -192,3 +193,37 @@ class TestTemplateLifecycle:
         assert tmpl is not None and tmpl.alive()
         (o,), _ = run_calls(src, [Call(0, "f", "call", (), {})], template=True)
         assert o.status == "ok" and in_template_range(o.result) and runner._template is tmpl
+
+
+class TestTemplateProcesses:
+    def test_a_forked_worker_is_pid_2_below_a_pid_1_that_the_template_forked(self):
+        """Each forked worker is pid 2 of a new pid namespace whose pid 1 is the template's own child (no process
+        between them), and a worker's exit status reaches the grader from the template."""
+        src = textwrap.dedent("""
+            import os, time
+            def f():
+                return [os.getpid(), os.getppid(), sorted(int(p) for p in os.listdir("/proc") if p.isdigit())]
+            def crash():
+                time.sleep(1.0)  # the judge of f's outcome looks at the processes meanwhile
+                os._exit(5)
+        """)
+        got = {}
+
+        def children(pid):
+            return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+        def judge(o):
+            if o.index == 0:
+                (template,) = children(runner._template.proc.pid)  # bubblewrap runs the template as its child
+                got["inits"] = children(template)
+                got["below"] = [children(p) for p in got["inits"]]
+                got["below_worker"] = [children(q) for p in got["inits"] for q in children(p)]
+                return o.result
+            return o
+
+        calls = [Call(0, "f", "call", (), {}), Call(1, "crash", "call", (), {})]
+        outs, info = run_calls(src, calls, template=True, judge=judge)
+        assert outs[0] == [2, 1, [1, 2]]
+        assert len(got["inits"]) == 1 and [len(c) for c in got["below"]] == [1] and got["below_worker"] == [[]]
+        assert outs[1].kind == "crashed" and "5" in outs[1].exc_text
+        assert info.workers == 1
