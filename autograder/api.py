@@ -200,20 +200,41 @@ def _freeze(value, seen=None) -> None:
         _freeze(v, seen)
 
 
+_BUILDING: dict = {}  # key -> (case, Future) of a case being built: the submissions graded at once wait for it
+
+
 def _built_case(assignment: str, index: int, case, seed: int, call_type):
     """(the Call, (args, kwargs, expected)) of a case for a seed: built once per process and seed, then shared, its
-    arrays read-only. The Call is the same object each time, so runner.py encodes its inputs once too."""
+    arrays read-only (the first submissions of a class, graded at once, wait for the one build). The Call is the
+    same object each time, so runner.py encodes its inputs once too."""
+    from concurrent.futures import Future
+
     key = (assignment, index, seed)
-    hit = _BUILT.get(key)
-    if hit is not None and hit[0] is case:
-        return hit[1], hit[2]
-    args, kwargs, expected = case.build(seed, index)
-    call = call_type(index, case.function, case.driver, args, kwargs, private=not case.visible, reused=True)
-    _freeze((args, kwargs, expected))
+    with _built_lock:
+        hit = _BUILT.get(key)
+        if hit is not None and hit[0] is case:
+            return hit[1], hit[2]
+        building = _BUILDING.get(key)
+        mine = building is None or building[0] is not case
+        if mine:
+            building = _BUILDING[key] = (case, Future())
+    if not mine:
+        return building[1].result()  # the build's exception, if it raised
+    try:
+        args, kwargs, expected = case.build(seed, index)
+        call = call_type(index, case.function, case.driver, args, kwargs, private=not case.visible, reused=True)
+        _freeze((args, kwargs, expected))
+    except BaseException as exc:
+        with _built_lock:
+            _BUILDING.pop(key, None)
+        building[1].set_exception(exc)
+        raise
     with _built_lock:
         while len(_BUILT) >= _BUILT_MAX:
             _BUILT.pop(next(iter(_BUILT)))
         _BUILT[key] = (case, call, (args, kwargs, expected))
+        _BUILDING.pop(key, None)
+    building[1].set_result((call, (args, kwargs, expected)))
     return call, (args, kwargs, expected)
 
 

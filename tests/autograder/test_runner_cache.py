@@ -73,6 +73,86 @@ class TestCaseCache:
         assert alone == after and alone["score"] < alone["max_score"]
 
 
+class TestSharedBuild:
+    def test_submissions_graded_at_once_wait_for_one_build(self):
+        """Threads asking at once for a case not built yet get the same objects from a single build."""
+        import threading
+        import time
+        from dataclasses import replace
+
+        suite = get_suite("rnn_bptt")
+        made = []
+
+        def slow(rng, make=suite.cases[0].make):
+            made.append(threading.get_ident())
+            time.sleep(0.2)  # the other threads ask meanwhile
+            return make(rng)
+
+        case = replace(suite.cases[0], make=slow)
+        got = []
+        threads = [threading.Thread(target=lambda: got.append(api._built_case("rnn_bptt", 0, case, 98765, Call)))
+                   for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert len(made) == 1 and len(got) == 4
+        assert all(g[0] is got[0][0] and g[1][2] is got[0][1][2] for g in got)
+
+    def test_a_failed_build_raises_for_every_waiter_and_is_tried_again(self):
+        """A build that raises raises in each thread that waited for it; the next request builds again."""
+        import threading
+        import time
+        from dataclasses import replace
+
+        suite = get_suite("rnn_bptt")
+        tries = []
+
+        def broken(rng):
+            tries.append(1)
+            time.sleep(0.2)
+            raise ZeroDivisionError("a bug of the grader")
+
+        case = replace(suite.cases[1], make=broken)
+        errors = []
+
+        def ask():
+            try:
+                api._built_case("rnn_bptt", 1, case, 98766, Call)
+            except ZeroDivisionError as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=ask) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert len(errors) == 3 and len(tries) == 1
+        with pytest.raises(ZeroDivisionError):
+            api._built_case("rnn_bptt", 1, case, 98766, Call)
+        assert len(tries) == 2
+
+
+class TestLazyPayloads:
+    def test_inputs_still_being_built_are_encoded_when_sent(self):
+        """A run's plain calls are encoded (and checked) at once; a call whose inputs are being built is encoded when
+        its payload is first asked for, and only once."""
+        from autograder.runner import _Payloads
+
+        asked = []
+
+        def later():
+            asked.append(1)
+            return Call(1, "f", "call", (np.ones(3),), {})
+
+        with pytest.raises(TypeError):
+            _Payloads([Call(0, "f", "call", (object(),), {})])  # not plain data: refused before any worker starts
+        payloads = _Payloads([Call(0, "f", "call", (1.0,), {}), Call(1, "f", "call", (), {}, resolve=later)])
+        assert asked == [] and isinstance(payloads[0], bytes)
+        first = payloads[1]
+        assert asked == [1] and payloads[1] is first
+
+
 class TestLazyBuild:
     def test_a_case_that_cannot_be_built_raises_where_it_is_used(self):
         """Cases not yet built are built in a thread while the workers start; a case whose building raises raises
