@@ -111,6 +111,21 @@ def _payload(call: Call) -> bytes:
     return data
 
 
+class _Payloads:
+    """index -> the encoded inputs of a run's calls (_payload): at once, or for a call still being built
+    (Call.resolve) when first asked for, i.e. when it is sent."""
+
+    def __init__(self, calls: list[Call]):
+        self.calls = {c.index: c for c in calls}
+        self.done = {c.index: _payload(c) for c in calls if c.resolve is None}
+
+    def __getitem__(self, index: int) -> bytes:
+        data = self.done.get(index)
+        if data is None:
+            data = self.done[index] = _payload(self.calls[index])
+        return data
+
+
 @dataclass
 class Outcome:
     """What one call did. ``result``/``args_after`` are plain data (ndarray, float, int, str,
@@ -306,8 +321,10 @@ class _Runner:
         from . import wire
 
         self.budget = wire.Budget()  # for everything the submission sends back
-        # the grader's own inputs, checked now (TypeError for what is not plain data), sent call by call
-        self.payloads = {c.index: _payload(c) for c in calls}
+        # the grader's own inputs, sent call by call: checked now (TypeError for what is not plain data), except a
+        # call whose inputs are still being built (Call.resolve), encoded when it is sent, so that the workers start
+        # meanwhile
+        self.payloads = _Payloads(calls)
         drop, note = sandbox.user_plan(self.sandboxed, protect)
         if note:
             self.info.notes.append(note)
