@@ -49,6 +49,24 @@ class TestEntryPoint:
                              timeout=60, cwd=tmp_path)
         assert bad.returncode == 2 and bad.stderr.startswith("Error: ") and bad.stdout == ""
 
+    def test_quick_exit_after_batch_keeps_every_file(self, tmp_path):
+        """batch ends without the interpreter's teardown too, with its summary printed, the CSV, each student's result,
+        summary.png and report.html written whole, and exit code 3 when a submission could not be graded."""
+        script = str(Path(sys.executable).with_name("rnngrade"))
+        klass = tmp_path / "class"
+        for student, text in {"alice": (ROOT / "solutions" / "rnn_bptt" / "rnn_bptt.py").read_text(encoding="utf-8"),
+                              "bob": ""}.items():
+            (klass / student).mkdir(parents=True)
+            (klass / student / "rnn_bptt.py").write_text(text, encoding="utf-8")
+        p = subprocess.run([script, "batch", str(klass), "-o", str(tmp_path / "g.csv"), "--results",
+                            str(tmp_path / "r")], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+        assert p.returncode == 3, p.stderr
+        assert "2 submissions (1 graded)" in p.stdout and "bob" in p.stdout and p.stdout.endswith("report.html\n")
+        assert (tmp_path / "g.csv").read_text(encoding="utf-8").count("\n") == 3
+        assert json.loads((tmp_path / "r" / "alice.json").read_text(encoding="utf-8"))["score"] == 15
+        assert (tmp_path / "r" / "summary.png").read_bytes().startswith(b"\x89PNG")
+        assert (tmp_path / "r" / "report.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+
     def test_command_line_loads_no_numpy_before_it_grades(self):
         """Importing the command line, the registry and the runner's template starter loads no numpy (the worker
         template loads it in parallel), and the registry lists the same exercises as the suites."""
