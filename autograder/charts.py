@@ -172,7 +172,7 @@ def png(plots: list, path, title: str = "") -> None:
     for p in plots:
         p.draw(image, x, top)
         x += p.w
-    image.save(path, format="PNG")
+    image.save(path, format="PNG", compress_level=1)  # a few % larger, a quarter of the time
 
 
 def histogram(values: list[float], top: float, markers=(), xlabel: str = "", ylabel: str = "", bins: int = 10) -> str:

@@ -274,6 +274,24 @@ def summary(results: list[dict], bins: int = 10) -> str:
     return "\n".join(lines) + "\n"
 
 
+def warm_up() -> None:
+    """Load, in a thread of its own, what the class report and summary_png will need (Pillow, its PNG writer and
+    font; classreport): a batch does it while its first submissions wait for their workers, not after the last."""
+    import threading
+
+    def load():
+        try:
+            import io
+
+            from . import charts, classreport  # noqa: F401
+
+            charts.png([charts.histogram_plot([0.5], 1.0)], io.BytesIO(), title="-")
+        except Exception:  # noqa: BLE001 - only a head start: summary_png says what is wrong, if anything
+            pass
+
+    threading.Thread(target=load, name="rnngrade-report", daemon=True).start()
+
+
 def summary_png(results: list[dict], path: Path) -> None:
     """The same summary as a figure, titled with the assignment: histogram of scores, pass rate per function — the
     class report's charts (charts.py), rasterized with Pillow (matplotlib would cost half a second to import)."""
