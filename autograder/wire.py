@@ -341,17 +341,27 @@ _ZCENTRAL = struct.Struct("<4s6H3L5H2L")
 _ZDATE = 0x21  # 1980-01-01: frames carry no time
 
 
+_HEADERS: dict = {}  # (dtype, shape, fortran) -> an .npy member's header: the same few shapes come back all the time
+_HEADERS_MAX = 4096
+
+
 def _npy_bytes(arr):
     """An .npy member (format 1.0, the header padded to 64 bytes as numpy writes it) as a list of byte strings."""
     fortran = not arr.flags.c_contiguous and arr.flags.f_contiguous
     if not (fortran or arr.flags.c_contiguous):
         arr = _ascontiguous(arr)
     shape = tuple(int(d) for d in arr.shape)
-    text = f"{{'descr': {_descr(arr.dtype)!r}, 'fortran_order': {fortran}, 'shape': {shape!r}, }}"
-    pad = 64 - (10 + len(text) + 1) % 64
-    header = text + " " * (pad % 64) + "\n"
-    data = arr.tobytes(order="F" if fortran else "C")
-    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode("latin-1"), data
+    key = (arr.dtype, shape, fortran)
+    head_ = _HEADERS.get(key)
+    if head_ is None:
+        text = f"{{'descr': {_descr(arr.dtype)!r}, 'fortran_order': {fortran}, 'shape': {shape!r}, }}"
+        pad = 64 - (10 + len(text) + 1) % 64
+        header = text + " " * (pad % 64) + "\n"
+        head_ = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode("latin-1")
+        if len(_HEADERS) >= _HEADERS_MAX:
+            _HEADERS.clear()
+        _HEADERS[key] = head_
+    return head_, arr.tobytes(order="F" if fortran else "C")
 
 
 def _pack(meta, arrays):
@@ -445,7 +455,30 @@ def _npy(mv, start, end):
         raise ProtocolError("malformed array member")
     if hlen > 4096 or hstart + hlen > end:
         raise ProtocolError("malformed array member")
-    m = _NPY.fullmatch(bytes(mv[hstart:hstart + hlen]).decode("latin-1"))
+    header = bytes(mv[hstart:hstart + hlen])
+    parsed = _PARSED.get(header)
+    if parsed is None:
+        parsed = _parse_header(header)
+        if hlen <= 256:  # numpy's own headers: 64 or 128 bytes
+            if len(_PARSED) >= _HEADERS_MAX:
+                _PARSED.clear()
+            _PARSED[header] = parsed
+    if isinstance(parsed, dict):
+        return dict(parsed)
+    dt, shape, fortran, count, nonzero = parsed
+    data = hstart + hlen
+    if nonzero * dt.itemsize > MAX_FRAME or count * dt.itemsize != end - data:
+        raise ProtocolError("array member of the wrong size")
+    return dt, shape, fortran, data, count
+
+
+_PARSED: dict = {}  # an .npy header's bytes -> _parse_header's answer (a valid header only: anything else raises)
+
+
+def _parse_header(header):
+    """(dtype, shape, fortran, count, count with 0s as 1s) of an .npy header, or the opaque skeleton of why it is not
+    plain data ({"o": "dtype", …}); ProtocolError for anything but a header as numpy writes it."""
+    m = _NPY.fullmatch(header.decode("latin-1"))
     if m is None:
         raise ProtocolError("malformed array header")
     descr, fortran, shape_text = m.groups()
@@ -464,10 +497,7 @@ def _npy(mv, start, end):
     for d in shape:
         count *= d
         nonzero *= max(d, 1)
-    data = hstart + hlen
-    if nonzero * dt.itemsize > MAX_FRAME or count * dt.itemsize != end - data:
-        raise ProtocolError("array member of the wrong size")
-    return dt, shape, fortran == "True", data, count
+    return dt, shape, fortran == "True", count, nonzero
 
 
 def _members(mv):
