@@ -440,7 +440,7 @@ CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET = 0x08000000, 0x20000000, 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
 MS_RDONLY, MS_REMOUNT, MS_BIND = 1, 32, 4096
 
-PR_SET_PDEATHSIG, PR_CAPBSET_DROP = 1, 24
+PR_SET_PDEATHSIG, PR_SET_NAME, PR_CAPBSET_DROP = 1, 15, 24
 #: the uids of the template's workers: one per worker alive at a time, in a block of TEMPLATE_SLOTS chosen by the
 #: template's pid (two graders on one machine, e.g. two Dask worker processes, use different blocks), above the
 #: ranges systems give users and containers (systemd-nspawn's ends at 0x6FFFFFFF) and below 2**31
@@ -477,24 +477,6 @@ def _devnull_stdio():
         os.close(null)
 
 
-def _drop_all_capabilities(libc):
-    import ctypes
-
-    for cap in range(64):
-        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
-    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
-    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable (two words each): all empty
-    _libc_call(libc, "capset", header, data)
-
-
-def _template_worker(libc, uid, preloaded):
-    """The worker (pid 2 of its namespaces): no capability left, its own uid, then main()."""
-    for cap in range(64):  # nothing can be regained, even by executing a set-user-ID program
-        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
-    drop_privileges(uid, uid)
-    main(["worker", "/job"], preloaded)
-
-
 def _mounts_under_tmp() -> list:
     """The mount points strictly under /tmp in this view, outermost only (a Python or venv that lives under /tmp,
     bound there by bubblewrap over its tmpfs, with the masks inside it): a worker's fresh /tmp must keep them."""
@@ -511,14 +493,20 @@ def _mounts_under_tmp() -> list:
     return [m for m in found if not any(m.startswith(o + "/") for o in found if o != m)]
 
 
-def _template_init(libc, fds, uid, request, preloaded):
-    """Pid 1 of the worker's new pid namespace, forked so by the template (bubblewrap's reaper's part): namespaces,
-    its own /proc, /tmp and /dev/pts, then the worker as its child; it ends with the worker's status, and the
-    namespace with it. The template, in the grader's pid namespace, reports its pid and how it ended."""
+def _template_worker(libc, fds, uid, request, preloaded):
+    """The worker, forked by the template as pid 1 of a new pid namespace (bubblewrap's part, without its reaper):
+    namespaces, its own /proc, /tmp and /dev/pts; then no capability left, its own uid, and main(). When it ends,
+    the kernel ends whatever is left in its namespace; the template, in the grader's pid namespace, reports its pid
+    and how it ended.
+
+    As a namespace's pid 1 it gets no signal it has no handler for from inside the namespace (a fault's still
+    ends it; the grader's SIGKILL comes from outside): RLIMIT_CPU's SIGXCPU gets a handler that ends it as that
+    signal would, as a fresh worker's SIGXCPU ends it (the hard limit's SIGKILL a second later still does)."""
     import signal
 
     _only_fds(fds)  # 0-2: stdio of nothing yet; 3: results, 4: info (the template's), 5: input, 6: output
     os.close(4)
+    libc.prctl(PR_SET_NAME, b"rnngrade-worker", 0, 0, 0)  # what ps and top show
     in_r, out_w = 5, 6
     os.dup2(in_r, 0)
     os.dup2(out_w, 1)
@@ -541,32 +529,15 @@ def _template_init(libc, fds, uid, request, preloaded):
     if os.path.isdir("/dev/pts"):
         _libc_call(libc, "mount", b"devpts", b"/dev/pts", b"devpts", MS_NOSUID | MS_NOEXEC,
                    b"newinstance,ptmxmode=0666,mode=620")
-    pid = os.fork()
-    if pid == 0:
-        try:
-            _template_worker(libc, uid, preloaded)
-        except BaseException as exc:
-            try:
-                os.write(2, f"\nrnngrade worker failed: {type(exc).__name__}: {exc}\n".encode("utf-8", "replace"))
-            finally:
-                os._exit(70)
-        os._exit(0)
-    _devnull_stdio()
-    os.close(3)
-    _drop_all_capabilities(libc)  # root without any capability: the worker's uid can neither signal nor trace it
-    code = 70
-    while True:
-        try:
-            p, status = os.waitpid(-1, 0)
-        except ChildProcessError:
-            break
-        except InterruptedError:
-            continue
-        if p == pid:
-            code = os.waitstatus_to_exitcode(status)
-            code = 128 - code if code < 0 else code  # a signal as 128 + its number, as bubblewrap does
-            break
-    os._exit(code)  # pid 1 ends: the kernel kills whatever is left in the namespace
+    signal.signal(signal.SIGXCPU, _cpu_limit_reached)
+    for cap in range(64):  # nothing can be regained, even by executing a set-user-ID program
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    drop_privileges(uid, uid)
+    main(["worker", "/job"], preloaded)
+
+
+def _cpu_limit_reached(signum, frame):
+    os._exit(128 + signum)  # as the signal itself would end it, in the status the template reports
 
 
 def _fork_in_new_pid_namespace(libc, own_pid_ns):
@@ -579,9 +550,9 @@ def _fork_in_new_pid_namespace(libc, own_pid_ns):
 
 
 class _Reported:
-    """The template's end of a worker's info pipe: {"child-pid"} once forked, {"exit-code", "cpu"} once its pid 1 has
-    ended (the status and CPU time of the namespace's pid 1, its worker included), then the pipe's end. The template
-    only writes there: nothing comes back from a worker."""
+    """The template's end of a worker's info pipe: {"child-pid"} once forked, {"exit-code", "cpu"} once it has ended
+    (its status, a signal as 128 + its number, and its CPU time), then the pipe's end. The template only writes
+    there: nothing comes back from a worker."""
 
     def __init__(self, pid, info_fd, slot):
         self.pid, self.info, self.slot = pid, info_fd, slot
@@ -639,8 +610,8 @@ def template(argv):
     """``worker.py --template JOBDIR FD``: Python, numpy, wire.py and drivers.py loaded once (no student code,
     ever), then for each request of the grader on the socket FD — four pipe ends (results, info, input, output)
     and {"tmp_mb"} — a fresh worker forked in namespaces of its own, as its own uid: the template forks the new pid
-    namespace's pid 1 (_template_init), which forks the worker, and reports on the info pipe the pid 1's pid and, once
-    it has ended, its status (_Reported). It reads nothing from its workers (only the kernel's word on how they
+    namespace's pid 1, which is the worker (_template_worker), and reports on the info pipe its pid and, once it has
+    ended, its status (_Reported). It reads nothing from its workers (only the kernel's word on how they
     ended), and a worker has nothing of the template but its memory as it was before any student code ran."""
     import ctypes
     import select
@@ -654,6 +625,7 @@ def template(argv):
             texts[name] = f.read()
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    libc.prctl(PR_SET_NAME, b"rnngrade-tmpl", 0, 0, 0)
     import importlib.abc  # noqa: F401 - loaded once, for the workers (install_guard, apply_limits, load_source)
     import resource  # noqa: F401
     import types  # noqa: F401
@@ -706,7 +678,7 @@ def template(argv):
         if pid == 0:
             try:
                 sock.close()
-                _template_init(libc, fds, uid_base + slot, request, preloaded)
+                _template_worker(libc, fds, uid_base + slot, request, preloaded)
             finally:
                 os._exit(70)
         for i, fd in enumerate(fds):

@@ -100,7 +100,7 @@ class TestTemplateIsolation:
         seen = b.result
         assert set(seen["fds"]) - {0, 1, 2, 3} <= {max(seen["fds"])}  # the one listing /proc/self/fd
         assert seen["cap_eff"] == 0 and seen["cap_bnd"] == 0 and seen["nnp"] == "1"
-        assert seen["pids"] == [1, 2]  # its namespace's reaper and itself
+        assert seen["pids"] == [1]  # itself, its namespace's pid 1
 
     def test_concurrent_students_cannot_signal_or_read_each_other(self):
         """While student A runs, student B (forked from the same template) kills every process it may signal and
@@ -196,9 +196,9 @@ class TestTemplateLifecycle:
 
 
 class TestTemplateProcesses:
-    def test_a_forked_worker_is_pid_2_below_a_pid_1_that_the_template_forked(self):
-        """Each forked worker is pid 2 of a new pid namespace whose pid 1 is the template's own child (no process
-        between them), and a worker's exit status reaches the grader from the template."""
+    def test_a_forked_worker_is_pid_1_of_its_namespace_forked_by_the_template(self):
+        """Each forked worker is pid 1 of a new pid namespace, the template's own child (no process between them),
+        and its exit status reaches the grader from the template."""
         src = textwrap.dedent("""
             import os, time
             def f():
@@ -215,15 +215,44 @@ class TestTemplateProcesses:
         def judge(o):
             if o.index == 0:
                 (template,) = children(runner._template.proc.pid)  # bubblewrap runs the template as its child
-                got["inits"] = children(template)
-                got["below"] = [children(p) for p in got["inits"]]
-                got["below_worker"] = [children(q) for p in got["inits"] for q in children(p)]
+                got["workers"] = children(template)
+                got["below"] = [children(p) for p in got["workers"]]
+                got["names"] = [Path(f"/proc/{p}/comm").read_text().strip() for p in got["workers"]]
                 return o.result
             return o
 
         calls = [Call(0, "f", "call", (), {}), Call(1, "crash", "call", (), {})]
         outs, info = run_calls(src, calls, template=True, judge=judge)
-        assert outs[0] == [2, 1, [1, 2]]
-        assert len(got["inits"]) == 1 and [len(c) for c in got["below"]] == [1] and got["below_worker"] == [[]]
+        assert outs[0] == [1, 0, [1]]  # pid 1, its parent outside its namespace, alone in it
+        assert len(got["workers"]) == 1 and got["below"] == [[]] and got["names"] == ["rnngrade-worker"]
         assert outs[1].kind == "crashed" and "5" in outs[1].exc_text
         assert info.workers == 1
+
+    def test_signals_as_pid_1(self):
+        """As its namespace's pid 1 the worker still ends on a fault (SIGSEGV), on abort(), on RLIMIT_CPU (reported as
+        SIGXCPU) and on the grader's SIGKILL at a timeout; a signal it sends itself with no handler does nothing."""
+        src = textwrap.dedent("""
+            import ctypes, os, signal, time
+            def segv():
+                ctypes.string_at(0)
+            def abort():
+                os.abort()
+            def busy():
+                while True:
+                    pass
+            def hang():
+                time.sleep(30)
+            def self_term():
+                signal.raise_signal(signal.SIGTERM)
+                return "alive"
+        """)
+        limits = runner.Limits(per_call_s=3.0, cpu_s=1)
+        out = {}
+        for name in ("segv", "abort", "busy", "hang", "self_term"):
+            (o,), _ = run_calls(src, [Call(0, name, "call", (), {})], limits=limits, template=True)
+            out[name] = o
+        assert out["segv"].kind == "crashed" and out["segv"].exc_text.key == "exit_sigsegv"
+        assert out["abort"].kind == "crashed"
+        assert out["busy"].kind == "crashed" and out["busy"].exc_text.key == "exit_sigxcpu"
+        assert out["hang"].kind == "timeout"
+        assert out["self_term"].status == "ok" and out["self_term"].result == "alive"
