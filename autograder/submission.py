@@ -29,6 +29,7 @@ import re
 import stat
 import textwrap
 import tokenize
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -431,7 +432,7 @@ _HELP_END = re.compile(r"(%{0,2}(?!\d)[\w*]+(\.(?!\d)[\w*]+|\[-?[0-9]+\])*)(\?\?
 _OPEN, _CLOSE = {"(", "[", "{"}, {")", "]", "}"}
 
 
-def ipython_to_python(text: str) -> str | None:
+def ipython_to_python(text: str, quick: bool = True) -> str | None:
     """A cell's code as the Python IPython would run, its IPython-only lines as ``pass``: None for a cell
     that is not Python (a cell magic such as %%bash). Line numbers are kept.
 
@@ -442,6 +443,8 @@ def ipython_to_python(text: str) -> str | None:
     ``None``. Brackets, strings and backslash continuations are found with Python's tokenizer.
     """
     text = textwrap.dedent(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if quick and not _MAYBE_IPYTHON.search(text):  # nothing for the rules below to rewrite (most cells): no tokenizer
+        return text
     lines = text.split("\n")
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if first is not None and lines[first].startswith("%%"):
@@ -454,6 +457,10 @@ def ipython_to_python(text: str) -> str | None:
     while start < len(lines):  # each command rewritten, the tokenizer starts again after it, as IPython's does
         start = _rewrite_first_command(lines, start)
     return "\n".join(lines)
+
+
+#: what every IPython-only line has: a ? or a % anywhere, a ! that is not !=, or a line starting with , ; or /
+_MAYBE_IPYTHON = re.compile(r"[?%]|!(?!=)|^[ \t\f]*[,;/]", re.MULTILINE)
 
 
 def _rewrite_first_command(lines: list[str], start: int) -> int:
@@ -584,10 +591,12 @@ def _bound(stmt) -> set:
     return {n.id for t in targets if t is not None for n in ast.walk(t) if isinstance(n, ast.Name)}
 
 
-def _without_selfcheck(text: str, tainted: set) -> tuple[str, bool]:
+def _without_selfcheck(text: str, tainted: set, quick: bool = True) -> tuple[str, bool]:
     """(the cell with each top-level ``import autograder…`` statement, and each simple statement using a name
     it bound, as ``pass`` — line numbers kept; whether nothing else was in the cell). ``tainted`` carries
     the names bound by the self-check from cell to cell."""
+    if quick and not tainted and "autograder" not in unicodedata.normalize("NFKC", text):  # names are NFKC's
+        return text, False
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):  # not Python: the worker reports it where it is

@@ -204,6 +204,20 @@ class TestIPythonSyntax:
         """%%time and the like keep their Python body (its own commands converted); %%bash and others are no Python."""
         assert ipython_to_python(cell) == expected
 
+    def test_quick_path_is_the_rules_answer(self):
+        """A cell with nothing IPython could rewrite skips the tokenizer with the answer the full rules give, for every
+        code cell of the kit's notebooks, the cells above and lines that only look like commands."""
+        cells = [c for path in sorted(ROOT.glob("*/*/*.ipynb")) if path.parts[-3] in ("assignments", "solutions")
+                 for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+        texts = ["".join(c["source"]) for c in cells] + list(CELLS.values()) + [
+            "a = 1 != 2\nb = [1,\n  2]\n", "x = (1\n , 2)\n", "  y = 3\r\n  z = 4\r\n", "s = 'a ! b'\n",
+            "np.dot?", "f(a)  # ?", "%%time\nx = 1\n"]
+        quick = 0
+        for text in texts:
+            assert ipython_to_python(text) == ipython_to_python(text, quick=False), text
+            quick += not submission._MAYBE_IPYTHON.search(text.replace("\r", ""))
+        assert quick > 100  # most cells take the quick path
+
     def test_linear_in_the_number_of_commands(self):
         """A cell of many commands converts in one pass over it (IPython's loop would re-tokenize each time)."""
         import time
@@ -226,6 +240,18 @@ def source_of(*cells, meta=None) -> str:
 
 
 class TestSelfCheck:
+    def test_quick_path_is_the_full_answer(self):
+        """A cell that cannot touch the self-check (no name it bound, no `autograder` even after NFKC) is kept as
+        the full analysis would keep it; a fullwidth `ａutograder` import is still found."""
+        from autograder.submission import _without_selfcheck
+
+        for text, tainted in [("x = 1\n", set()), ("import numpy as np\nprint(np)\n", set()),
+                              ("from autograder.selfcheck import check\n", set()),
+                              ("import \uff41utograder\nx = 1\n", set()), ("score = check()\n", {"check"}),
+                              ("def check():\n    pass\n", {"check"})]:
+            assert _without_selfcheck(text, set(tainted)) == _without_selfcheck(text, set(tainted), quick=False)
+        assert _without_selfcheck("import \uff41utograder\nx = 1\n", set())[0] == "pass\nx = 1\n"
+
     def test_only_the_import_statement_goes(self):
         """An answer cell importing the self-check keeps its own code; the import becomes pass on its line."""
         src = source_of("LR = 0.1\nfrom autograder.selfcheck import check\nSTEPS = 3\n")
