@@ -263,10 +263,23 @@ def _build_cases(assignment: str, selected: list, inputs, call_type):
     return built, calls, builder
 
 
-@functools.lru_cache(maxsize=1)
+_fingerprint_lock = threading.Lock()
+
+
 def grader_fingerprint() -> str:
     """A hash of the grader's and the reference's code (every .py of autograder/ and rnnref/): a result keyed with it
-    is stale as soon as either changes, whatever the version number says."""
+    is stale as soon as either changes, whatever the version number says. Computed once per process (the command
+    line starts it in a thread beside the worker template's start: prefetch_fingerprint)."""
+    with _fingerprint_lock:
+        return _fingerprint()
+
+
+def prefetch_fingerprint() -> None:
+    threading.Thread(target=grader_fingerprint, name="rnngrade-fingerprint", daemon=True).start()
+
+
+@functools.lru_cache(maxsize=1)
+def _fingerprint() -> str:
     h = hashlib.sha256(__version__.encode())
     for package in ("autograder", "rnnref"):
         root = Path(__file__).resolve().parent.parent / package

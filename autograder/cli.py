@@ -241,9 +241,11 @@ def default_jobs() -> int:
 def _warm_up(sandbox: str = "auto") -> None:
     """Start the worker template now (as root with bubblewrap: runner.warm_up), before this process loads numpy:
     both load at once, on two cores."""
+    from .api import prefetch_fingerprint
     from .runner import warm_up
 
     warm_up(sandbox)
+    prefetch_fingerprint()  # what each result's key starts from, read while the rest loads
 
 
 def _grade(path: Path, assignment, seed, timeout, lang, visible_only, sandbox="auto", secret=None, protect=()):
