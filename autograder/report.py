@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import statistics
 from pathlib import Path
 
 from .api import GradeResult
@@ -241,7 +240,9 @@ def summary(results: list[dict], bins: int = 10) -> str:
     width = max(counts) or 1
     scores = [r["score"] for r in results]
     graded = sum(r.get("status", "graded") == "graded" for r in results)
-    median = statistics.median(scores)
+    from statistics import median as median_of  # loaded only here: a grade's report needs none of it
+
+    median = median_of(scores)
     lines = [f"{results[0]['assignment']}: {len(results)} submissions ({graded} graded), mean "
              f"{sum(scores) / len(scores):.2f} / {max_score:g}, median {median:.2f}", "score histogram:"]
     for i, c in enumerate(counts):
