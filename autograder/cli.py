@@ -186,7 +186,7 @@ def _assignment_option(required: bool = False):
 
 
 JOBS_OPTION = click.option("-j", "--jobs", type=click.IntRange(min=1), default=lambda: default_jobs(),
-                           show_default="the CPUs + 1", help="Submissions graded at once.")
+                           show_default="the CPUs + 2", help="Submissions graded at once.")
 
 
 @main.command("list")
@@ -226,16 +226,17 @@ def _needs(assignment: str) -> str:
 
 
 def default_jobs() -> int:
-    """Submissions graded at once by default: one more than the CPUs this process may use. Each submission's time
-    alternates between its worker and this process (sending a call, judging its outcome): one more keeps every CPU
-    busy."""
+    """Submissions graded at once by default: two more than the CPUs this process may use. Each submission's time
+    alternates between its worker and this process (sending a call, judging its outcome) and waits on its calls'
+    round trips: two more keep every CPU busy (on 2 CPUs, 40 notebooks: 1.35 s with -j 4 against 1.43 s with -j 3,
+    medians of 8; the same from -j 4 to -j 5, and for 300 submissions from -j 3 to -j 4)."""
     import os
 
     try:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cpus = os.cpu_count() or 1
-    return cpus + 1
+    return cpus + 2
 
 
 def _warm_up(sandbox: str = "auto") -> None:

@@ -10,7 +10,7 @@ one warm-up run. Rows:
 
 1. one `rnngrade grade` of an rnn_bptt submission against a bare `python -c 'import numpy'` measured beside it,
    interleaved, median of 7 (target ≤ 3×); the same with fresh workers (RNNGRADE_TEMPLATE=0) for comparison;
-2. `rnngrade batch` (its default -j: the CPUs + 1; -j 2 beside it) on 100 and on 2 000 rnn_bptt submissions
+2. `rnngrade batch` (its default -j: the CPUs + 2; -j 2 beside it) on 100 and on 2 000 rnn_bptt submissions
    (solutions, stubs, buggy copies): seconds per submission, flat (target ≤ 0.05 s); 100 is the median of 5 runs
    (each printed as a range: on these machines a run varies by ±15 %), 2 000 one run;
 3. CPU seconds per submission, children included (the workers, bubblewrap, the template), for each exercise: the
@@ -80,7 +80,7 @@ def make_class(dest: Path, name: str, n: int) -> Path:
 
 
 def default_jobs() -> int:
-    """rnngrade batch's default -j on this machine (the CPUs + 1)."""
+    """rnngrade batch's default -j on this machine (the CPUs + 2)."""
     from autograder.cli import default_jobs as jobs
 
     return jobs()
@@ -139,7 +139,7 @@ def bench_batch(tmp: Path, sizes: list[int], repeats: int) -> float:
     """The smallest size is graded `repeats` times, interleaved with -j 2 (its median is the row: this machine's
     run-to-run noise is ±15 %); the larger sizes once."""
     j = default_jobs()
-    print(f"\n2. `rnngrade batch`, rnn_bptt (solution, stub, buggy in turn), its default -j {j} (the CPUs + 1); "
+    print(f"\n2. `rnngrade batch`, rnn_bptt (solution, stub, buggy in turn), its default -j {j} (the CPUs + 2); "
           f"-j 2 beside it")
     worst = 0.0
     for n in sizes:
