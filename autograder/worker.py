@@ -679,6 +679,11 @@ def template(argv):
             try:
                 sock.close()
                 _template_worker(libc, fds, uid_base + slot, request, preloaded)
+            except BaseException as exc:  # a failure of the worker itself (before or between calls), on its output
+                try:
+                    os.write(2, f"\nrnngrade worker failed: {type(exc).__name__}: {exc}\n".encode("utf-8", "replace"))
+                except BaseException:  # noqa: BLE001 - its output may be gone
+                    pass
             finally:
                 os._exit(70)
         for i, fd in enumerate(fds):
