@@ -529,7 +529,13 @@ def _record_scores(course: Path, config, assignment: str, outcomes) -> None:
 
 
 def _lower_priority() -> None:
-    """A grading process yields the CPU to nbgrader's bookkeeping, the slower, serial stage."""
+    """A grading process yields the CPU to nbgrader's bookkeeping, the slower, serial stage; when it ends, its worker
+    template is closed and its folder removed (a pool's process ends without the atexit hooks, through
+    multiprocessing's own finalizers)."""
     import os
+    from multiprocessing.util import Finalize
+
+    from . import runner
 
     os.nice(5)
+    Finalize(None, runner._close_template, exitpriority=10)

@@ -9,6 +9,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -173,10 +174,12 @@ def graded(tmp_path_factory):
     shutil.copytree(course, hardened)
     add_hostile_students(hardened)
     plain_run = nbgrader("autograde", A, cwd=plain, check=False)
+    templates = set(Path(tempfile.gettempdir()).glob("rnngrade-template-*"))
     hard_run = rnngrade("nbgrader", "autograde", A, "--course", hardened, "-j", "2")
     assert hard_run.returncode == 0, hard_run.stdout + hard_run.stderr
+    left = set(Path(tempfile.gettempdir()).glob("rnngrade-template-*")) - templates
     return {"plain": plain, "hardened": hardened, "plain_run": plain_run, "hard_run": hard_run,
-            "plain_grades": grades(plain), "hard_grades": grades(hardened)}
+            "plain_grades": grades(plain), "hard_grades": grades(hardened), "templates_left": left}
 
 
 class TestInit:
@@ -267,6 +270,11 @@ class TestInit:
 
 
 class TestBothPaths:
+    def test_grading_processes_leave_no_template_folder(self, graded):
+        """Each grading process of `rnngrade nbgrader autograde` closes its worker template when it ends: no
+        rnngrade-template-* folder is left in the temporary folder."""
+        assert graded["templates_left"] == set()
+
     def test_honest_submissions_score_the_same_per_cell(self, graded):
         """For honest submissions plain nbgrader and rnngrade record identical points in every grade cell."""
         plain, hard = graded["plain_grades"], graded["hard_grades"]
