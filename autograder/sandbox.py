@@ -106,7 +106,9 @@ def bwrap_args(bwrap: str, as_root: bool, jobdir: str | None, limits: Limits, in
                template: bool = False) -> list[str]:
     """bubblewrap's command line for one worker; with template (as root only), for the worker template
     (worker.py --template): the same view of the file system, but in the grader's pid namespace and with
-    CAP_SYS_ADMIN, with which it gives each worker it forks namespaces, a /tmp, a /proc and a uid of its own."""
+    CAP_SYS_ADMIN, with which it gives each worker it forks namespaces, a /tmp, a /proc and a uid of its own, and
+    CAP_KILL, without which the kernel would not deliver a worker (another uid) its parent-death signal: no worker
+    outlives the template."""
     args = [bwrap, "--die-with-parent", "--new-session"]
     if as_root:
         # no user namespace: the worker becomes the real uid 65534, for which RLIMIT_NPROC counts
@@ -114,7 +116,8 @@ def bwrap_args(bwrap: str, as_root: bool, jobdir: str | None, limits: Limits, in
             "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
             "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
         if template:
-            args += ["--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETPCAP"]  # SETPCAP: to empty the bounding set
+            args += ["--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETPCAP",  # SETPCAP: to empty the bounding set
+                     "--cap-add", "CAP_KILL"]
     elif template:
         raise ValueError("the worker template needs root")
     else:

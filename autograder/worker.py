@@ -504,8 +504,8 @@ def _template_worker(libc, fds, uid, request, preloaded):
     signal would, as a fresh worker's SIGXCPU ends it (the hard limit's SIGKILL a second later still does)."""
     import signal
 
-    _only_fds(fds)  # 0-2: stdio of nothing yet; 3: results, 4: info (the template's), 5: input, 6: output
-    os.close(4)
+    _only_fds(fds)  # 0-2: stdio of nothing yet; 3: results, 4: info (the template's), 5: input, 6: output, 7: the
+    os.close(4)     # template's pidfd
     libc.prctl(PR_SET_NAME, b"rnngrade-worker", 0, 0, 0)  # what ps and top show
     in_r, out_w = 5, 6
     os.dup2(in_r, 0)
@@ -533,6 +533,15 @@ def _template_worker(libc, fds, uid, request, preloaded):
     for cap in range(64):  # nothing can be regained, even by executing a set-user-ID program
         libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
     drop_privileges(uid, uid)
+    # a new uid clears the parent-death signal: set again, then make sure the template did not end before (its
+    # pidfd, fd 7, reads as ready once it has): a worker must never outlive its template
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if len(fds) > 4:
+        import select
+
+        if select.select([7], [], [], 0)[0]:
+            os._exit(70)
+        os.close(7)
     main(["worker", "/job"], preloaded)
 
 
@@ -640,6 +649,10 @@ def template(argv):
     sock = socket.socket(fileno=ctl)
     _devnull_stdio()
     own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
+    try:
+        lifeline = [os.pidfd_open(os.getpid())]  # a worker checks it once it has its uid (_template_worker)
+    except (AttributeError, OSError):
+        lifeline = []
     live = {}  # pid -> _Reported
     free = list(range(TEMPLATE_SLOTS - 1, -1, -1))
     uid_base = TEMPLATE_UID_BASE + (os.getpid() % (TEMPLATE_UID_SPAN // TEMPLATE_SLOTS)) * TEMPLATE_SLOTS
@@ -678,7 +691,7 @@ def template(argv):
         if pid == 0:
             try:
                 sock.close()
-                _template_worker(libc, fds, uid_base + slot, request, preloaded)
+                _template_worker(libc, fds + lifeline, uid_base + slot, request, preloaded)
             except BaseException as exc:  # a failure of the worker itself (before or between calls), on its output
                 try:
                     os.write(2, f"\nrnngrade worker failed: {type(exc).__name__}: {exc}\n".encode("utf-8", "replace"))

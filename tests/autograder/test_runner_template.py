@@ -256,3 +256,43 @@ class TestTemplateProcesses:
         assert out["busy"].kind == "crashed" and out["busy"].exc_text.key == "exit_sigxcpu"
         assert out["hang"].kind == "timeout"
         assert out["self_term"].status == "ok" and out["self_term"].result == "alive"
+
+    def test_a_worker_never_outlives_its_grader(self):
+        """When the grading process is killed (SIGKILL) while a worker sleeps in a call, bubblewrap and the template
+        end with it, and the worker too: its new uid clears the parent-death signal, which it sets again and the
+        template (CAP_KILL) may deliver. No worker is left behind."""
+        import signal
+        import subprocess
+        import sys
+
+        def workers():
+            """The live workers (a zombie has ended: who reaps an orphan is the machine's init's business)."""
+            found = set()
+            for p in Path("/proc").iterdir():
+                try:
+                    if p.name.isdigit() and (p / "comm").read_text().strip() == "rnngrade-worker" and \
+                            "\nState:\tZ" not in (p / "status").read_text():
+                        found.add(int(p.name))
+                except OSError:
+                    pass
+            return found
+
+        code = ("from autograder import runner\nfrom autograder.runner import Call, run_calls\n"
+                "run_calls('import time\\ndef f():\\n    time.sleep(60)\\n', [Call(0, 'f', 'call', (), {})], "
+                "template=True, limits=runner.Limits(per_call_s=50, total_s=55))\n")
+        before = workers()
+        grader = subprocess.Popen([sys.executable, "-c", code])
+        try:
+            deadline = time.monotonic() + 30
+            while not workers() - before and time.monotonic() < deadline:
+                time.sleep(0.05)
+            mine = workers() - before
+            assert mine  # the worker is in its call
+            time.sleep(0.5)
+        finally:
+            grader.send_signal(signal.SIGKILL)
+            grader.wait(10)
+        deadline = time.monotonic() + 10
+        while mine & workers() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not mine & workers()
