@@ -169,8 +169,8 @@ def grade(path_or_submission, assignment: str | None = None, *, seed: int | str 
     )
 
 
-#: the cases built, by (assignment, case index, seed): a class graded on one seed builds each case's inputs and
-#: reference result once, not once per student
+#: the cases built or being built, by (assignment, case index, seed) -> (case, Future of (Call, (args, kwargs,
+#: expected))): a class graded on one seed builds each case's inputs and reference result once, not once per student
 _BUILT: dict = {}
 _BUILT_MAX = 4096
 _built_lock = threading.Lock()
@@ -200,42 +200,40 @@ def _freeze(value, seen=None) -> None:
         _freeze(v, seen)
 
 
-_BUILDING: dict = {}  # key -> (case, Future) of a case being built: the submissions graded at once wait for it
-
-
 def _built_case(assignment: str, index: int, case, seed: int, call_type):
     """(the Call, (args, kwargs, expected)) of a case for a seed: built once per process and seed, then shared, its
-    arrays read-only (the first submissions of a class, graded at once, wait for the one build). The Call is the
-    same object each time, so runner.py encodes its inputs once too."""
+    arrays read-only (the first submissions of a class, graded at once, wait for the one build; a build that raised
+    raises for each of them and is tried again next time). The Call is the same object each time, so runner.py
+    encodes its inputs once too."""
     from concurrent.futures import Future
 
     key = (assignment, index, seed)
     with _built_lock:
-        hit = _BUILT.get(key)
-        if hit is not None and hit[0] is case:
-            return hit[1], hit[2]
-        building = _BUILDING.get(key)
-        mine = building is None or building[0] is not case
+        entry = _BUILT.get(key)
+        mine = entry is None or entry[0] is not case
         if mine:
-            building = _BUILDING[key] = (case, Future())
+            while len(_BUILT) >= _BUILT_MAX:
+                _BUILT.pop(next(iter(_BUILT)))
+            entry = _BUILT[key] = (case, Future())
     if not mine:
-        return building[1].result()  # the build's exception, if it raised
+        return entry[1].result()
     try:
         args, kwargs, expected = case.build(seed, index)
         call = call_type(index, case.function, case.driver, args, kwargs, private=not case.visible, reused=True)
         _freeze((args, kwargs, expected))
     except BaseException as exc:
         with _built_lock:
-            _BUILDING.pop(key, None)
-        building[1].set_exception(exc)
+            if _BUILT.get(key) is entry:
+                del _BUILT[key]
+        entry[1].set_exception(exc)
         raise
-    with _built_lock:
-        while len(_BUILT) >= _BUILT_MAX:
-            _BUILT.pop(next(iter(_BUILT)))
-        _BUILT[key] = (case, call, (args, kwargs, expected))
-        _BUILDING.pop(key, None)
-    building[1].set_result((call, (args, kwargs, expected)))
+    entry[1].set_result((call, (args, kwargs, expected)))
     return call, (args, kwargs, expected)
+
+
+def _ready(entry, case) -> bool:
+    """Whether a _BUILT entry holds this case, built."""
+    return entry is not None and entry[0] is case and entry[1].done()
 
 
 def _build_cases(assignment: str, selected: list, inputs, call_type):
@@ -248,7 +246,7 @@ def _build_cases(assignment: str, selected: list, inputs, call_type):
     from concurrent.futures import ThreadPoolExecutor
 
     seeds = {i: inputs.seed_for(case) for i, case in selected}
-    if all(_BUILT.get((assignment, i, seeds[i]), (None,))[0] is case for i, case in selected):
+    if all(_ready(_BUILT.get((assignment, i, seeds[i])), case) for i, case in selected):
         done = {i: _built_case(assignment, i, case, seeds[i], call_type) for i, case in selected}
         return done.__getitem__, [done[i][0] for i, _ in selected], None
     builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rnngrade-cases")
