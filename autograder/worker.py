@@ -692,11 +692,8 @@ def template(argv):
             try:
                 sock.close()
                 _template_worker(libc, fds + lifeline, uid_base + slot, request, preloaded)
-            except BaseException as exc:  # a failure of the worker itself (before or between calls), on its output
-                try:
-                    os.write(2, f"\nrnngrade worker failed: {type(exc).__name__}: {exc}\n".encode("utf-8", "replace"))
-                except BaseException:  # noqa: BLE001 - its output may be gone
-                    pass
+            except BaseException as exc:
+                _failed(exc)
             finally:
                 os._exit(70)
         for i, fd in enumerate(fds):
@@ -732,6 +729,15 @@ def _children(pid):
             except (OSError, ValueError, IndexError):
                 pass
     return kids
+
+
+def _failed(exc):
+    """Say on the worker's output why the worker itself failed (before or between calls): the grader shows its tail.
+    The caller then exits with 70."""
+    try:
+        os.write(2, f"\nrnngrade worker failed: {type(exc).__name__}: {exc}\n".encode("utf-8", "replace"))
+    except BaseException:  # noqa: BLE001 - its output may be gone
+        pass
 
 
 def _kill_descendants(limit_s=10.0):
@@ -799,8 +805,6 @@ if __name__ == "__main__":
         template(sys.argv)
     try:
         main(sys.argv)
-    except BaseException as exc:  # a failure of the worker itself (before or between calls)
-        try:
-            os.write(2, f"\nrnngrade worker failed: {type(exc).__name__}: {exc}\n".encode("utf-8", "replace"))
-        finally:
-            os._exit(70)
+    except BaseException as exc:
+        _failed(exc)
+        os._exit(70)
